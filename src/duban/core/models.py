@@ -1,0 +1,189 @@
+"""The shared kernel's tables: org units, people and their roles, leaders' charges, holidays, audit trail."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.choices import AuditOutcome, CalendarDayKind, Role, UnitCategory, UnitKind
+from duban.core.scope import ScopedQuerySet, unit_scope
+
+
+class UnitQuerySet(ScopedQuerySet):
+    # The offices that dispatch work to any unit, and the admins who keep the tree, need the whole directory.
+    directory_roles = frozenset({Role.BUSINESS, Role.SAFETY, Role.SYSADMIN, Role.SECADMIN})
+
+    def visible_to(self, user):
+        """Units this user may see: the unit scope of SPEC §1, widened for directory-keeping roles."""
+        return unit_scope(user, everything_for=self.directory_roles).filter(self, "id")
+
+    def subtree(self, unit):
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A node of the county's org tree: leadership, department, township, office, section or village."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
+    category = models.CharField(_("考核分类"), max_length=20, choices=UnitCategory.choices, default=UnitCategory.UNRANKED)
+    parent = models.ForeignKey("self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Materialized path "/1/5/12/": a sub-tree is one indexed prefix match (一级抓一级).
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class PersonQuerySet(ScopedQuerySet):
+    directory_roles = UnitQuerySet.directory_roles
+
+    def visible_to(self, user):
+        """People in the units this user may see, and the user himself."""
+        scoped = unit_scope(user, everything_for=self.directory_roles).filter(self, "unit_id")
+        if user.is_authenticated:
+            scoped = scoped | self.filter(pk=user.pk)
+        return scoped
+
+
+class PersonManager(UserManager.from_queryset(PersonQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in: name, unit, title, phone and the roles granted to them."""
+
+    full_name = models.CharField(_("姓名"), max_length=40)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    title = models.CharField(_("职务"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须改密码"), default=False)
+
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["unit__path", "id"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The roles granted to this person (one query, cached on the instance)."""
+        if not self.pk:
+            return frozenset()
+        if hasattr(self, "_prefetched_objects_cache") and "role_grants" in self._prefetched_objects_cache:
+            return frozenset(g.role for g in self.role_grants.all())
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in Role if r in self.roles]
+
+
+class RoleGrant(models.Model):
+    """One role held by one person; granted and revoked only through `core.services`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("角色授予")
+        verbose_name_plural = _("角色授予")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="rolegrant_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class LeaderCharge(models.Model):
+    """A county leader's charge over a unit (分管): the leader sees and supervises its sub-tree."""
+
+    leader = models.ForeignKey(User, verbose_name=_("分管领导"), on_delete=models.CASCADE, related_name="charges")
+    unit = models.ForeignKey(Unit, verbose_name=_("分管单位"), on_delete=models.CASCADE, related_name="leader_charges")
+
+    class Meta:
+        verbose_name = _("分管关系")
+        verbose_name_plural = _("分管关系")
+        constraints = [models.UniqueConstraint(fields=["leader", "unit"], name="leadercharge_unique")]
+
+    def __str__(self):
+        return f"{self.leader} 分管 {self.unit}"
+
+
+class CalendarDay(models.Model):
+    """An admin-entered holiday or adjusted working day that overrides the public calendar package."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("说明"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class AuditEntry(models.Model):
+    """One hash-chained line of the audit trail; written in the same transaction as the change it records."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    actor_name = models.CharField(_("操作人"), max_length=80)
+    action = models.CharField(_("操作"), max_length=60, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    ip = models.CharField(_("IP地址"), max_length=45, blank=True)
+    request_id = models.CharField(_("请求号"), max_length=32, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+
+class AuditHead(models.Model):
+    """The single row holding the chain's latest seq and hash; locking it serializes appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)

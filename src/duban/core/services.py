@@ -1,0 +1,277 @@
+"""Every change to units, people, roles, charges and the holiday table: checked, written and audited here."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+
+from duban.core import audit
+from duban.core.actor import Actor
+from duban.core.choices import ADMIN_ROLES, Role
+from duban.core.errors import NotAllowed, ServiceError
+from duban.core.models import CalendarDay, LeaderCharge, RoleGrant, Unit, User
+
+UNIT_FIELDS = ("name", "short_name", "kind", "category", "parent", "sort_order", "is_active")
+PERSON_FIELDS = ("username", "full_name", "unit", "title", "phone", "email", "is_active")
+
+
+def require_role(actor: Actor, *roles: str, action: str) -> None:
+    """Refuse unless the actor holds one of `roles`; system jobs (CLI, demo) may do anything."""
+    if actor.user is None:
+        return
+    if not actor.user.is_active or not actor.roles.intersection(roles):
+        labels = "、".join(Role(r).label for r in roles)
+        raise NotAllowed(f"只有{labels}可以{action}。")
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_unit(actor: Actor, **values) -> Unit:
+    """Add a unit to the org tree (system admin)."""
+    require_role(actor, Role.SYSADMIN, action="新增单位")
+    _check_unit_name(values.get("name", ""))
+    unit = Unit(**{k: v for k, v in values.items() if k in UNIT_FIELDS})
+    unit.save()
+    _set_path(unit)
+    audit.record(actor, "unit.create", unit, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def update_unit(actor: Actor, unit: Unit, **values) -> Unit:
+    """Change a unit; moving it under another parent moves its whole sub-tree."""
+    require_role(actor, Role.SYSADMIN, action="修改单位")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = audit.snapshot(unit)
+    if "name" in values and values["name"] != unit.name:
+        _check_unit_name(values["name"], exclude=unit.pk)
+    new_parent = values.get("parent", unit.parent)
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ServiceError(f"不能把“{unit.name}”移到它自己或它的下级单位“{new_parent.name}”之下，请另选上级单位。", field="parent")
+    if values.get("is_active") is False and unit.is_active:
+        if Unit.objects.subtree(unit).filter(is_active=True).exclude(pk=unit.pk).exists() or unit.people.filter(is_active=True).exists():
+            raise ServiceError(f"“{unit.name}”还有在用的下级单位或人员，请先调整它们再停用本单位。", field="is_active")
+    for key, value in values.items():
+        if key in UNIT_FIELDS:
+            setattr(unit, key, value)
+    old_path = unit.path
+    unit.save()
+    _set_path(unit)
+    if unit.path != old_path:
+        # Re-root the sub-tree in one statement: "/1/5/12/" → "/3/5/12/".
+        Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+            path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + (unit.depth - old_path.count("/") + 2),
+        )
+    audit.record(actor, "unit.update", unit, before=before, after=audit.snapshot(unit))
+    return unit
+
+
+def _check_unit_name(name: str, exclude: int | None = None) -> None:
+    if not name.strip():
+        raise ServiceError("请填写单位名称。", field="name")
+    if Unit.objects.filter(name=name).exclude(pk=exclude).exists():
+        raise ServiceError(f"已有名为“{name}”的单位，请换一个名称或编辑已有单位。", field="name")
+
+
+def _set_path(unit: Unit) -> None:
+    parent_path = unit.parent.path if unit.parent_id else "/"
+    path = f"{parent_path}{unit.pk}/"
+    depth = path.count("/") - 2
+    if (unit.path, unit.depth) != (path, depth):
+        Unit.objects.filter(pk=unit.pk).update(path=path, depth=depth)
+        unit.path, unit.depth = path, depth
+
+
+# --- people and accounts ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_person(actor: Actor, *, password: str | None = None, roles: tuple[str, ...] = (), **values) -> User:
+    """Open an account for a person (system admin); roles, if any, follow the separation rules."""
+    require_role(actor, Role.SYSADMIN, action="新增人员")
+    username = values.get("username", "").strip()
+    if not username:
+        raise ServiceError("请填写登录名。", field="username")
+    if User.objects.filter(username=username).exists():
+        raise ServiceError(f"登录名“{username}”已被使用，请换一个。", field="username")
+    user = User(**{k: v for k, v in values.items() if k in PERSON_FIELDS})
+    if password:
+        _validate_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(actor, "person.create", user, after=audit.snapshot(user))
+    for role in roles:
+        _grant(actor, user, role)
+    return user
+
+
+@transaction.atomic
+def update_person(actor: Actor, person: User, **values) -> User:
+    """Change a person's details, unit or active flag (system admin)."""
+    require_role(actor, Role.SYSADMIN, action="修改人员信息")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    before = audit.snapshot(person)
+    if "username" in values and values["username"] != person.username:
+        if User.objects.filter(username=values["username"]).exclude(pk=person.pk).exists():
+            raise ServiceError(f"登录名“{values['username']}”已被使用，请换一个。", field="username")
+    if values.get("is_active") is False and actor.user is not None and person.pk == actor.user.pk:
+        raise ServiceError("不能停用自己正在使用的账号。", field="is_active")
+    for key, value in values.items():
+        if key in PERSON_FIELDS:
+            setattr(person, key, value)
+    person.save()
+    audit.record(actor, "person.update", person, before=before, after=audit.snapshot(person))
+    return person
+
+
+@transaction.atomic
+def reset_password(actor: Actor, person: User, new_password: str) -> None:
+    """Set a temporary password that the person must change at the next sign-in (system admin)."""
+    require_role(actor, Role.SYSADMIN, action="重置密码")
+    _validate_password(new_password, person)
+    person.set_password(new_password)
+    person.password_changed_at = timezone.now()
+    person.must_change_password = True
+    person.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit.record(actor, "person.reset_password", person, message="密码已重置，下次登录须修改")
+
+
+@transaction.atomic
+def change_own_password(actor: Actor, old_password: str, new_password: str) -> None:
+    """A person changes their own password (also how an expired one is renewed)."""
+    user = actor.user
+    if not user.check_password(old_password):
+        raise ServiceError("原密码不正确，请重新输入。", field="old_password")
+    if old_password == new_password:
+        raise ServiceError("新密码不能与原密码相同。", field="new_password1")
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit.record(actor, "person.change_password", user)
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError("密码不符合要求：" + "；".join(exc.messages), field="password") from None
+
+
+# --- roles (security admin) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_role(actor: Actor, person: User, role: str) -> RoleGrant:
+    """Give a person a role; the three admin roles are never held together or with a business role."""
+    require_role(actor, Role.SECADMIN, action="授予角色")
+    User.objects.select_for_update().filter(pk=person.pk).first()  # serialize grants for one person
+    return _grant(actor, person, role)
+
+
+def _grant(actor: Actor, person: User, role: str) -> RoleGrant:
+    if role not in Role.values:
+        raise ServiceError(f"没有“{role}”这个角色。", field="role")
+    held = set(RoleGrant.objects.filter(user=person).values_list("role", flat=True))
+    if role in held:
+        raise ServiceError(f"{person}已经是{Role(role).label}。", field="role")
+    clash = _separation_clash(role, held)
+    if clash:
+        raise ServiceError(
+            f"三员分立：{person}已担任{Role(clash).label}，不能再授予{Role(role).label}。"
+            "系统管理员、安全管理员、审计管理员须由不同账号担任，且不兼任业务角色；请为其另开账号。",
+            field="role",
+        )
+    grant = RoleGrant.objects.create(user=person, role=role)
+    person.__dict__.pop("roles", None)
+    audit.record(actor, "role.grant", person, before={"roles": sorted(held)}, after={"roles": sorted(held | {role})})
+    return grant
+
+
+def _separation_clash(role: str, held: set[str]) -> str | None:
+    for other in sorted(held):
+        if role in ADMIN_ROLES or other in ADMIN_ROLES:
+            return other
+    return None
+
+
+@transaction.atomic
+def revoke_role(actor: Actor, person: User, role: str) -> None:
+    """Take a role away from a person (security admin)."""
+    require_role(actor, Role.SECADMIN, action="撤销角色")
+    held = set(RoleGrant.objects.filter(user=person).values_list("role", flat=True))
+    if role not in held:
+        raise ServiceError(f"{person}没有{Role(role).label}角色。", field="role")
+    if actor.user is not None and person.pk == actor.user.pk and role == Role.SECADMIN:
+        raise ServiceError("不能撤销自己的安全管理员角色，请由另一位安全管理员操作。", field="role")
+    RoleGrant.objects.filter(user=person, role=role).delete()
+    person.__dict__.pop("roles", None)
+    audit.record(actor, "role.revoke", person, before={"roles": sorted(held)}, after={"roles": sorted(held - {role})})
+
+
+# --- leaders' charges (system admin keeps the org data) -----------------------------------------
+
+
+@transaction.atomic
+def add_charge(actor: Actor, leader: User, unit: Unit) -> LeaderCharge:
+    """Put a unit in a county leader's charge (分管)."""
+    require_role(actor, Role.SYSADMIN, action="设置分管关系")
+    if Role.LEADER not in leader.roles and Role.PRINCIPAL not in leader.roles:
+        raise ServiceError(f"{leader}不是县领导（主要领导或分管领导），请先由安全管理员授予角色。", field="leader")
+    charge, created = LeaderCharge.objects.get_or_create(leader=leader, unit=unit)
+    if not created:
+        raise ServiceError(f"{leader}已分管{unit}。", field="unit")
+    audit.record(actor, "charge.add", charge, after={"leader_id": leader.pk, "unit_id": unit.pk})
+    return charge
+
+
+@transaction.atomic
+def remove_charge(actor: Actor, charge: LeaderCharge) -> None:
+    """End a leader's charge over a unit."""
+    require_role(actor, Role.SYSADMIN, action="取消分管关系")
+    audit.record(actor, "charge.remove", charge, before={"leader_id": charge.leader_id, "unit_id": charge.unit_id})
+    charge.delete()
+
+
+# --- holiday table ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_calendar_day(actor: Actor, date, kind: str, name: str = "") -> CalendarDay:
+    """Enter or change a holiday or adjusted working day (e.g. next year's State Council schedule)."""
+    require_role(actor, Role.SYSADMIN, action="维护节假日")
+    day = CalendarDay.objects.filter(date=date).first()
+    before = audit.snapshot(day) if day else None
+    if day is None:
+        day = CalendarDay(date=date)
+    day.kind, day.name = kind, name
+    day.save()
+    audit.record(actor, "calendar.set", day, before=before, after=audit.snapshot(day))
+    transaction.on_commit(_calendar_changed)
+    return day
+
+
+@transaction.atomic
+def delete_calendar_day(actor: Actor, day: CalendarDay) -> None:
+    """Remove an entry from the holiday table; the public calendar applies again for that date."""
+    require_role(actor, Role.SYSADMIN, action="维护节假日")
+    audit.record(actor, "calendar.delete", day, before=audit.snapshot(day))
+    day.delete()
+    transaction.on_commit(_calendar_changed)
+
+
+def _calendar_changed() -> None:
+    from duban.core import calendar
+
+    calendar.invalidate()

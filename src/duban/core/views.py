@@ -1,0 +1,99 @@
+"""The shell: sign-in, home, password change, and the scoped unit and people directories."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import password_validation, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from duban.core import services
+from duban.core.actor import Actor
+from duban.core.errors import ServiceError
+from duban.core.forms import PasswordChangeForm, SignInForm
+from duban.core.middleware import password_expired
+from duban.core.models import RoleGrant, Unit, User
+
+PAGE_SIZE = 50
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+def lockout(request, credentials=None, *args, **kwargs):
+    """What django-axes shows once an account is locked: the sign-in page with the reason and the way out."""
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    message = _("该账号已连续 %(limit)s 次输错密码，已被锁定 %(minutes)s 分钟。请 %(minutes)s 分钟后再试，或联系系统管理员解锁。") % {
+        "limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
+    }
+    form = SignInForm(request, data=request.POST or None)
+    return render(request, "registration/login.html", {"form": form, "lockout_message": message}, status=429)
+
+
+@login_required
+def home(request):
+    """The greeting page: who you are, your unit and roles; later issues add the work waiting for you."""
+    return render(request, "core/home.html", {"expired": password_expired(request.user)})
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(Actor.from_request(request), form.cleaned_data["old_password"], form.cleaned_data["new_password1"])
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("home")
+    rules = password_validation.password_validators_help_texts()
+    return render(request, "registration/password_change.html", {"form": form, "expired": password_expired(request.user), "rules": rules})
+
+
+@login_required
+def unit_directory(request):
+    """The org tree as far as the user may see it, with head-counts."""
+    q = request.GET.get("q", "").strip()
+    units = Unit.objects.visible_to(request.user).filter(is_active=True).select_related("parent")
+    if q:
+        units = units.filter(Q(name__contains=q) | Q(short_name__contains=q))
+    units = units.annotate(people_count=Count("people", filter=Q(people__is_active=True))).order_by("path")
+    return render(request, "core/unit_list.html", {"units": units, "q": q})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_object_or_404(Unit.objects.visible_to(request.user).select_related("parent"), pk=pk)
+    people = _people(request.user).filter(unit=unit)
+    children = Unit.objects.visible_to(request.user).filter(parent=unit, is_active=True)
+    leaders = User.objects.visible_to(request.user).filter(charges__unit=unit).distinct()
+    return render(request, "core/unit_detail.html", {"unit": unit, "people": people, "children": children, "leaders": leaders})
+
+
+@login_required
+def people_directory(request):
+    """People the user may see, searchable by name, title, unit or phone; a fixed number of queries per page."""
+    q = request.GET.get("q", "").strip()
+    people = _people(request.user)
+    if q:
+        people = people.filter(Q(full_name__contains=q) | Q(title__contains=q) | Q(unit__name__contains=q) | Q(phone__contains=q))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/people_list.html", {"page": page, "q": q})
+
+
+def _people(user):
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("unit")
+        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
+        .order_by("unit__path", "id")
+    )

@@ -1,0 +1,15 @@
+"""Top-level URL map; each app mounts its own urls module here."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from duban.core import views
+
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("", views.home, name="home"),
+    path("", include("duban.core.urls")),
+    path("manage/", include("duban.core.manage_urls")),
+]
