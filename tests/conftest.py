@@ -21,6 +21,7 @@ from duban.core import calendar
 from duban.core.actor import Actor
 from duban.core.choices import Role, UnitCategory, UnitKind
 from duban.core.models import LeaderCharge, RoleGrant, Unit, User
+from duban.core.services import place_in_tree
 
 PASSWORD = "Duban-test-2026"
 SYSTEM = Actor.system("tests")
@@ -42,9 +43,7 @@ def _fresh_calendar():
 
 def make_unit(name, kind, parent=None, category=UnitCategory.UNRANKED):
     unit = Unit.objects.create(name=name, kind=kind, category=category, parent=parent)
-    unit.path = (parent.path if parent else "/") + f"{unit.pk}/"
-    unit.depth = unit.path.count("/") - 2
-    unit.save(update_fields=["path", "depth"])
+    place_in_tree(unit)
     return unit
 
 

@@ -88,6 +88,7 @@ def serve(args: list[str]) -> int:
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
             self.cfg.set("proc_name", "duban")
+            self.cfg.set("control_socket_disable", True)  # one fixed socket path would clash between instances
 
         def load(self):
             return application

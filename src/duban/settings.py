@@ -1,5 +1,6 @@
 """Django settings for duban, read from DUBAN_* environment variables (see README)."""
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -115,7 +116,8 @@ PASSWORD_MIN_LENGTH = env_int("DUBAN_PASSWORD_MIN_LENGTH", 8, "minimum password 
 PASSWORD_MIN_CLASSES = env_int("DUBAN_PASSWORD_MIN_CLASSES", 3, "of upper, lower, digit, symbol: how many a password must mix", minimum=1)
 PASSWORD_MAX_AGE_DAYS = env_int("DUBAN_PASSWORD_MAX_AGE_DAYS", 90, "days before a password must be changed; 0 turns this off", minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    # Our own length rule: Django 5.2's zh-Hans catalogue misses its new message, which then shows in English.
+    {"NAME": "duban.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
     {"NAME": "duban.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES}},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -125,7 +127,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env_int("DUBAN_LOCKOUT_FAILURES", 5, "failed sign-ins before an account is locked", minimum=1)
-AXES_COOLOFF_TIME = env_int("DUBAN_LOCKOUT_MINUTES", 30, "minutes an account stays locked", minimum=1) / 60
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("DUBAN_LOCKOUT_MINUTES", 30, "minutes an account stays locked", minimum=1))
+# The lock runs from the last counted failure; tries while locked (even with the right password) do not
+# restart it, so "try again in 30 minutes" is true. (axes' default restarts the clock on every try.)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Lock the account, not the address: a township's whole office shares one NAT address (MLPS locks accounts).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

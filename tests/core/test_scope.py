@@ -59,3 +59,19 @@ def test_people_list_runs_a_fixed_number_of_queries(county, django_assert_max_nu
         response = client.get(reverse("people_list"))
     assert response.context["page"].paginator.count == 72
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_directory_lists_the_tree_in_reading_order_and_follows_a_move(county):
+    from duban.core import services
+    from duban.core.choices import UnitKind
+    from tests.conftest import SYSTEM
+
+    a = services.create_unit(SYSTEM, name="县乙局", kind=UnitKind.DEPARTMENT, sort_order=2)
+    b = services.create_unit(SYSTEM, name="县甲局", kind=UnitKind.DEPARTMENT, sort_order=1)
+    section = services.create_unit(SYSTEM, name="县乙局股室", kind=UnitKind.SECTION, parent=a)
+    client = county.client("supervision")
+    order = [int(x) for x in re.findall(r'data-unit-id="(\d+)"', client.get(reverse("unit_list")).content.decode())]
+    assert order.index(b.pk) < order.index(a.pk) < order.index(section.pk)
+    services.update_unit(SYSTEM, a, sort_order=0)  # 乙 moves first, its section with it
+    order = [int(x) for x in re.findall(r'data-unit-id="(\d+)"', client.get(reverse("unit_list")).content.decode())]
+    assert order.index(a.pk) < order.index(section.pk) < order.index(b.pk)

@@ -10,7 +10,9 @@ Conventions, chosen so that deadlines read the way a county office counts them:
   → Monday); n = 0 is d itself if it is a working day, else the next one; n < 0 counts backwards
   (the |n|-th working day before d).
 - `workdays_between(a, b)` counts the working days in (a, b] when a ≤ b, and minus those in [b, a)
-  when b < a, so `workdays_between(d, add_workdays(d, n)) == n` for every n ≠ 0.
+  when b < a, so `workdays_between(d, add_workdays(d, n)) == n` for every n ≠ 0. Swapping the ends
+  flips the sign when both are working days or both are days off; otherwise the two counts differ by
+  the one end that is a working day (Friday → Saturday counts 0 forward, −1 back).
 """
 
 from __future__ import annotations
@@ -29,12 +31,17 @@ _cached_at = 0.0
 
 
 class _WorkCalendar:
-    """Sorted ordinals of every working day in a span of years, built once and extended on demand."""
+    """Sorted ordinals of every working day in a span of years, built once and widened on demand.
+
+    Threads share one instance. A question must use a single snapshot of the table: widening builds a
+    new list and swaps it in, and an index into the old list points at another day in the new one.
+    """
 
     def __init__(self, overrides: dict[dt.date, bool], first_year: int, last_year: int):
         self.overrides = overrides
-        self.first_year, self.last_year = first_year, last_year
-        self.ordinals = self._build(first_year, last_year)
+        self._widen_lock = threading.Lock()
+        # (first year, last year, ordinals), replaced as a whole; the list is never changed in place.
+        self._span = (first_year, last_year, self._build(first_year, last_year))
 
     def _build(self, first_year: int, last_year: int) -> list[int]:
         day = dt.date(first_year, 1, 1)
@@ -53,18 +60,19 @@ class _WorkCalendar:
         except NotImplementedError:  # a year the package has no data for
             return day.weekday() < 5
 
-    def cover(self, *days: dt.date) -> None:
-        low = min(d.year for d in days) - 1
-        high = max(d.year for d in days) + 1
-        if low < self.first_year or high > self.last_year:
-            with _lock:
-                low, high = min(low, self.first_year), max(high, self.last_year)
-                self.ordinals = self._build(low, high)
-                self.first_year, self.last_year = low, high
-
-    def rank(self, day: dt.date) -> int:
-        """How many working days in the span fall on or before `day`."""
-        return bisect.bisect_right(self.ordinals, day.toordinal())
+    def cover(self, *days: dt.date) -> list[int]:
+        """The working-day ordinals of a span holding each day's year ±1: a snapshot to do all lookups in."""
+        low = max(min(d.year for d in days) - 1, dt.MINYEAR)
+        high = min(max(d.year for d in days) + 1, dt.MAXYEAR)
+        first, last, ordinals = self._span
+        if low < first or high > last:
+            with self._widen_lock:
+                first, last, ordinals = self._span  # another thread may have widened it meanwhile
+                if low < first or high > last:
+                    first, last = min(low, first), max(high, last)
+                    ordinals = self._build(first, last)
+                    self._span = (first, last, ordinals)
+        return ordinals
 
 
 def _calendar() -> _WorkCalendar:
@@ -99,35 +107,28 @@ def _as_date(value) -> dt.date:
 def is_workday(day) -> bool:
     """True if `day` is a working day (adjusted working weekends included, holidays excluded)."""
     day = _as_date(day)
-    cal = _calendar()
-    cal.cover(day)
-    return cal.rank(day) - cal.rank(day - dt.timedelta(days=1)) == 1
+    ordinals = _calendar().cover(day)
+    i = bisect.bisect_left(ordinals, day.toordinal())
+    return i < len(ordinals) and ordinals[i] == day.toordinal()
 
 
 def add_workdays(day, n: int) -> dt.date:
     """The n-th working day after `day` (before it for negative n; see the module docstring)."""
     day = _as_date(day)
-    cal = _calendar()
     # A working day every 3 calendar days at worst (the Spring Festival week is 7 days off).
-    cal.cover(day, day + dt.timedelta(days=3 * n + 30), day - dt.timedelta(days=3 * abs(n) + 30))
-    base = cal.rank(day)
-    ordinals = cal.ordinals
+    ordinals = _calendar().cover(day, day + dt.timedelta(days=3 * n + 30), day - dt.timedelta(days=3 * abs(n) + 30))
     if n > 0:
-        return dt.date.fromordinal(ordinals[base + n - 1])
-    if n == 0:
-        return dt.date.fromordinal(ordinals[bisect.bisect_left(ordinals, day.toordinal())])
-    before = bisect.bisect_left(ordinals, day.toordinal())  # working days strictly before `day`
-    return dt.date.fromordinal(ordinals[before + n])
+        return dt.date.fromordinal(ordinals[bisect.bisect_right(ordinals, day.toordinal()) + n - 1])
+    # n = 0: the first working day on or after `day`; n < 0: the |n|-th one strictly before it.
+    return dt.date.fromordinal(ordinals[bisect.bisect_left(ordinals, day.toordinal()) + n])
 
 
 def workdays_between(start, end) -> int:
     """Working days in (start, end]; negative when end is before start (see the module docstring)."""
     start, end = _as_date(start), _as_date(end)
-    cal = _calendar()
-    cal.cover(start, end)
+    ordinals = _calendar().cover(start, end)
     if start <= end:
-        return cal.rank(end) - cal.rank(start)
-    ordinals = cal.ordinals
+        return bisect.bisect_right(ordinals, end.toordinal()) - bisect.bisect_right(ordinals, start.toordinal())
     return -(bisect.bisect_left(ordinals, start.toordinal()) - bisect.bisect_left(ordinals, end.toordinal()))
 
 

@@ -33,6 +33,8 @@ class Unit(models.Model):
     # Materialized path "/1/5/12/": a sub-tree is one indexed prefix match (一级抓一级).
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The tree in reading order (siblings by sort_order): lists sort by this one indexed column.
+    sort_key = models.CharField(max_length=400, db_index=True, editable=False, default="")
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -42,7 +44,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
-        ordering = ["path"]
+        ordering = ["sort_key"]
 
     def __str__(self):
         return self.name
@@ -82,7 +84,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
-        ordering = ["unit__path", "id"]
+        ordering = ["id"]
 
     def __str__(self):
         return self.full_name or self.username
@@ -101,7 +103,7 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> list[str]:
-        return [Role(r).label for r in Role if r in self.roles]
+        return [str(Role(r).label) for r in Role if r in self.roles]
 
 
 class RoleGrant(models.Model):

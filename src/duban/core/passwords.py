@@ -2,13 +2,15 @@
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 CLASSES = (
-    (_("大写字母"), set(string.ascii_uppercase)),
-    (_("小写字母"), set(string.ascii_lowercase)),
-    (_("数字"), set(string.digits)),
+    (gettext_lazy("大写字母"), set(string.ascii_uppercase)),
+    (gettext_lazy("小写字母"), set(string.ascii_lowercase)),
+    (gettext_lazy("数字"), set(string.digits)),
 )
 
 
@@ -18,6 +20,16 @@ def character_classes(password: str) -> int:
     if any(not (c in string.ascii_letters or c in string.digits) for c in password):
         used += 1
     return used
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule, worded in Chinese (Django 5.2's zh-Hans catalogue lacks its new message)."""
+
+    def get_error_message(self):
+        return _("密码太短，至少要 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少 %(n)d 个字符。") % {"n": self.min_length}
 
 
 class CharacterClassValidator:

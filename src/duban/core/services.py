@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from duban.core import audit
 from duban.core.actor import Actor
-from duban.core.choices import ADMIN_ROLES, Role
+from duban.core.choices import ADMIN_ROLES, CalendarDayKind, Role
 from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import CalendarDay, LeaderCharge, RoleGrant, Unit, User
 
@@ -24,7 +24,7 @@ def require_role(actor: Actor, *roles: str, action: str) -> None:
     if actor.user is None:
         return
     if not actor.user.is_active or not actor.roles.intersection(roles):
-        labels = "、".join(Role(r).label for r in roles)
+        labels = "、".join(str(Role(r).label) for r in roles)  # labels are lazy: join needs str
         raise NotAllowed(f"只有{labels}可以{action}。")
 
 
@@ -38,7 +38,7 @@ def create_unit(actor: Actor, **values) -> Unit:
     _check_unit_name(values.get("name", ""))
     unit = Unit(**{k: v for k, v in values.items() if k in UNIT_FIELDS})
     unit.save()
-    _set_path(unit)
+    place_in_tree(unit)
     audit.record(actor, "unit.create", unit, after=audit.snapshot(unit))
     return unit
 
@@ -60,14 +60,18 @@ def update_unit(actor: Actor, unit: Unit, **values) -> Unit:
     for key, value in values.items():
         if key in UNIT_FIELDS:
             setattr(unit, key, value)
-    old_path = unit.path
+    old_path, old_sort_key = unit.path, unit.sort_key
     unit.save()
-    _set_path(unit)
+    place_in_tree(unit)
     if unit.path != old_path:
         # Re-root the sub-tree in one statement: "/1/5/12/" → "/3/5/12/".
         Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
             path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + (unit.depth - old_path.count("/") + 2),
+        )
+    if unit.sort_key != old_sort_key:
+        Unit.objects.filter(sort_key__startswith=old_sort_key).exclude(pk=unit.pk).update(
+            sort_key=Concat(Value(unit.sort_key), Substr("sort_key", len(old_sort_key) + 1)),
         )
     audit.record(actor, "unit.update", unit, before=before, after=audit.snapshot(unit))
     return unit
@@ -80,22 +84,32 @@ def _check_unit_name(name: str, exclude: int | None = None) -> None:
         raise ServiceError(f"已有名为“{name}”的单位，请换一个名称或编辑已有单位。", field="name")
 
 
-def _set_path(unit: Unit) -> None:
-    parent_path = unit.parent.path if unit.parent_id else "/"
-    path = f"{parent_path}{unit.pk}/"
+def place_in_tree(unit: Unit) -> None:
+    """Derive a saved unit's path, depth and sort key from its parent (not its descendants')."""
+    parent = unit.parent if unit.parent_id else None
+    path = f"{parent.path if parent else '/'}{unit.pk}/"
     depth = path.count("/") - 2
-    if (unit.path, unit.depth) != (path, depth):
-        Unit.objects.filter(pk=unit.pk).update(path=path, depth=depth)
-        unit.path, unit.depth = path, depth
+    # Siblings by sort order, then by id: "/000001.00000007/000002.00000012/" sorts as the tree reads.
+    sort_key = f"{parent.sort_key if parent else '/'}{unit.sort_order:06d}.{unit.pk:08d}/"
+    if (unit.path, unit.depth, unit.sort_key) != (path, depth, sort_key):
+        Unit.objects.filter(pk=unit.pk).update(path=path, depth=depth, sort_key=sort_key)
+        unit.path, unit.depth, unit.sort_key = path, depth, sort_key
 
 
 # --- people and accounts ----------------------------------------------------------------------
 
 
 @transaction.atomic
-def create_person(actor: Actor, *, password: str | None = None, roles: tuple[str, ...] = (), **values) -> User:
-    """Open an account for a person (system admin); roles, if any, follow the separation rules."""
+def create_person(actor: Actor, *, password: str | None = None, roles: tuple[str, ...] = (), password_hash: str | None = None, **values) -> User:
+    """Open an account for a person (system admin); roles, if any, follow the separation rules.
+
+    `password_hash` (from `make_password`, its password validated by the caller) lets a bulk loader such
+    as `duban demo` hash one shared password once instead of running Argon2 for every account.
+    """
     require_role(actor, Role.SYSADMIN, action="新增人员")
+    if roles:
+        # Roles are the security admin's to grant (三员分立): a person admin opens the account without them.
+        require_role(actor, Role.SECADMIN, action="授予角色")
     username = values.get("username", "").strip()
     if not username:
         raise ServiceError("请填写登录名。", field="username")
@@ -105,6 +119,11 @@ def create_person(actor: Actor, *, password: str | None = None, roles: tuple[str
     if password:
         _validate_password(password, user)
         user.set_password(password)
+        user.password_changed_at = timezone.now()
+        # An initial password handed over by an admin is known to two people: the owner replaces it first.
+        user.must_change_password = actor.user is not None
+    elif password_hash:
+        user.password = password_hash
         user.password_changed_at = timezone.now()
     else:
         user.set_unusable_password()
@@ -176,7 +195,8 @@ def _validate_password(password: str, user: User) -> None:
 def grant_role(actor: Actor, person: User, role: str) -> RoleGrant:
     """Give a person a role; the three admin roles are never held together or with a business role."""
     require_role(actor, Role.SECADMIN, action="授予角色")
-    User.objects.select_for_update().filter(pk=person.pk).first()  # serialize grants for one person
+    # order_by("pk"): the default ordering joins Unit, and PostgreSQL refuses FOR UPDATE on an outer join.
+    User.objects.select_for_update().filter(pk=person.pk).order_by("pk").first()  # serialize grants for one person
     return _grant(actor, person, role)
 
 
@@ -251,6 +271,8 @@ def remove_charge(actor: Actor, charge: LeaderCharge) -> None:
 def set_calendar_day(actor: Actor, date, kind: str, name: str = "") -> CalendarDay:
     """Enter or change a holiday or adjusted working day (e.g. next year's State Council schedule)."""
     require_role(actor, Role.SYSADMIN, action="维护节假日")
+    if kind not in CalendarDayKind.values:  # anything else would silently count as a holiday
+        raise ServiceError("请选择类别：放假或调休上班。", field="kind")
     day = CalendarDay.objects.filter(date=date).first()
     before = audit.snapshot(day) if day else None
     if day is None:
@@ -275,3 +297,76 @@ def _calendar_changed() -> None:
     from duban.core import calendar
 
     calendar.invalidate()
+
+
+# --- account lockout (system admin) -------------------------------------------------------------
+
+
+def locked_out_usernames():
+    """Login names django-axes refuses now: failures within the cool-off reach AXES_FAILURE_LIMIT.
+
+    A lazy values query, so a list page can use it as one subquery (`username__in=`) or run it once
+    for the usernames of a page; either way the count of queries does not grow with the rows.
+    """
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+
+    threshold = timezone.now() - get_cool_off()
+    return (
+        AccessAttempt.objects.filter(attempt_time__gte=threshold, username__isnull=False)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
+
+
+@transaction.atomic
+def unlock_account(actor: Actor, person: User) -> int:
+    """Lift django-axes' lock on an account and clear its failed sign-ins (system admin); returns records cleared."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+    from django.db.models import Sum
+
+    require_role(actor, Role.SYSADMIN, action="解锁账号")
+    failures = AccessAttempt.objects.filter(username=person.username).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if not failures:
+        raise ServiceError(f"{person}的账号没有被锁定，也没有输错密码的记录，无需解锁。")
+    locked = locked_out_usernames().filter(username=person.username).exists()
+    cleared = reset(username=person.username)
+    audit.record(
+        actor, "person.unlock", person,
+        before={"locked": locked, "failures": failures}, after={"locked": False, "failures": 0},
+        message=f"已解锁，清除 {failures} 次输错密码记录",
+    )
+    return cleared
+
+
+# --- audit trail (audit admin) ------------------------------------------------------------------
+
+
+def verify_audit_chain(actor: Actor, saved_head: str = "") -> audit.VerifyResult:
+    """Verify the audit chain, against a head saved outside the system if given, and record the check."""
+    import re
+
+    from duban.core.choices import AuditOutcome
+
+    require_role(actor, Role.AUDITADMIN, action="校验审计链")
+    saved_head = saved_head.strip()
+    if saved_head and not re.fullmatch(r"#?(\d+:)?[0-9a-fA-F]{64}", saved_head):
+        raise ServiceError("保存的链头格式不对：应为“序号:哈希值”（如 1234:3fa2…，哈希值为 64 位十六进制），或只填哈希值。", field="saved_head")
+    # The walk reads the whole chain; only the entry that records it takes the head lock.
+    result = audit.verify(saved_head or None)
+    audit.record(
+        actor, "audit.verify", None,
+        object_type="core.AuditEntry", object_repr="审计链",
+        outcome=AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE,
+        after={
+            "ok": result.ok, "checked": result.checked, "head": audit.format_head(result.head_seq, result.head_hash),
+            "saved_head": saved_head, "bad_seq": result.bad_seq,
+        },
+        message=str(result),
+    )
+    return result

@@ -38,5 +38,22 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     audit.record(
         actor, "auth.login_failed", known, outcome=AuditOutcome.FAILURE,
         object_type="core.User", object_id=str(known.pk) if known else "", object_repr=username,
-        message="密码错误" if known else "登录名不存在",
+        message=_failure_reason(request, known),
     )
+
+
+def _failure_reason(request, known) -> str:
+    """Why the sign-in failed, from what django-axes left on the request (its receiver runs before this one:
+    axes comes first in INSTALLED_APPS): counted failures carry the count, a try refused for the lock does not."""
+    from django.conf import settings
+
+    from duban.core.forms import lockout_minutes
+
+    locked = getattr(request, "axes_locked_out", False)
+    counted = getattr(request, "axes_failures_since_start", None) is not None
+    if locked and not counted:
+        return "账号已锁定，拒绝登录"
+    reason = "密码错误" if known else "登录名不存在"
+    if locked:
+        reason += f"，已连续 {settings.AXES_FAILURE_LIMIT} 次，账号锁定 {lockout_minutes()} 分钟"
+    return reason

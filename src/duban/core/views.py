@@ -1,19 +1,23 @@
 """The shell: sign-in, home, password change, and the scoped unit and people directories."""
 
+import datetime as dt
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duban.core import services
 from duban.core.actor import Actor
 from duban.core.errors import ServiceError
-from duban.core.forms import PasswordChangeForm, SignInForm
+from duban.core.forms import PasswordChangeForm, SignInForm, lockout_minutes
 from duban.core.middleware import password_expired
 from duban.core.models import RoleGrant, Unit, User
 
@@ -26,14 +30,32 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def lockout(request, credentials=None, *args, **kwargs):
-    """What django-axes shows once an account is locked: the sign-in page with the reason and the way out."""
-    minutes = int(settings.AXES_COOLOFF_TIME * 60)
-    message = _("该账号已连续 %(limit)s 次输错密码，已被锁定 %(minutes)s 分钟。请 %(minutes)s 分钟后再试，或联系系统管理员解锁。") % {
-        "limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
-    }
-    form = SignInForm(request, data=request.POST or None)
-    return render(request, "registration/login.html", {"form": form, "lockout_message": message}, status=429)
+def lockout(request, original_response=None, credentials=None):
+    """What django-axes shows (429) for the failure that locks an account and for every try while it is locked:
+    the sign-in page with the reason, the time left and the way out."""
+    limit, minutes = settings.AXES_FAILURE_LIMIT, lockout_minutes()
+    username = request.POST.get("username", "")
+    # axes counts a failure only when it checked the password; a try refused for the lock is not counted.
+    if getattr(request, "axes_failures_since_start", None) is not None:
+        message = _("登录名或密码不正确。该账号已连续 %(limit)s 次输错密码，现已锁定 %(minutes)s 分钟。请 %(left)s 分钟后再试，或联系系统管理员解锁。")
+    else:
+        message = _("该账号已连续 %(limit)s 次输错密码，已被锁定 %(minutes)s 分钟。请 %(left)s 分钟后再试，或联系系统管理员解锁。")
+    message %= {"limit": limit, "minutes": minutes, "left": _minutes_left(username, minutes)}
+    # An unbound form: rendering the posted one would validate it, i.e. authenticate (and log a failure) again.
+    form = SignInForm(request, initial={"username": username})
+    context = {"form": form, "lockout_message": message, "next": request.POST.get("next", "")}
+    return render(request, "registration/login.html", context, status=429)
+
+
+def _minutes_left(username: str, minutes: int) -> int:
+    """Whole minutes, rounded up, until the lock on `username` runs out (it runs from the last counted failure)."""
+    from axes.models import AccessAttempt
+
+    last = AccessAttempt.objects.filter(username=username).aggregate(last=Max("attempt_time"))["last"]
+    if last is None:
+        return minutes
+    seconds = (last + dt.timedelta(minutes=minutes) - timezone.now()).total_seconds()
+    return max(1, min(minutes, math.ceil(seconds / 60)))
 
 
 @login_required
@@ -65,7 +87,7 @@ def unit_directory(request):
     units = Unit.objects.visible_to(request.user).filter(is_active=True).select_related("parent")
     if q:
         units = units.filter(Q(name__contains=q) | Q(short_name__contains=q))
-    units = units.annotate(people_count=Count("people", filter=Q(people__is_active=True))).order_by("path")
+    units = units.annotate(people_count=Count("people", filter=Q(people__is_active=True))).order_by("sort_key")
     return render(request, "core/unit_list.html", {"units": units, "q": q})
 
 
@@ -95,5 +117,5 @@ def _people(user):
         .filter(is_active=True)
         .select_related("unit")
         .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
-        .order_by("unit__path", "id")
+        .order_by("unit__sort_key", "id")
     )
