@@ -12,6 +12,7 @@ BASE_DIR = Path(__file__).resolve().parent
 
 DATA_DIR = env_path("DUBAN_DATA_DIR", Path.cwd() / "var", "where the SQLite database, attachments and the generated secret key live")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)  # WhiteNoise warns on every request until collectstatic has run
 
 
 def _secret_key() -> str:
