@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "duban.core",
+    "duban.matters",
+    "duban.ledger",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +178,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # --- duban -------------------------------------------------------------------------------------
+DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", 20, "largest file a user may upload, in MB", minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DUBAN_CALENDAR_CACHE_SECONDS = env_int("DUBAN_CALENDAR_CACHE_SECONDS", 300, "how long a process trusts its copy of the holiday table", minimum=0)
 
 LOGGING = {

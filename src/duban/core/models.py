@@ -189,3 +189,26 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+
+class Attachment(models.Model):
+    """An uploaded file (evidence, a report's photo), owned by one record whose scope decides who may download it."""
+
+    owner_type = models.CharField(max_length=60)  # model label, e.g. "ledger.ProgressReport"
+    owner_id = models.CharField(max_length=40)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"))
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="attachment_owner_idx")]
+
+    def __str__(self):
+        return self.name

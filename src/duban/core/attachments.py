@@ -1,0 +1,103 @@
+"""Uploads: type checked by content (not by the name a user gives), size capped, downloads scoped by owner."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zipfile
+from pathlib import PurePath
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from duban.core.errors import ServiceError
+from duban.core.models import Attachment
+
+# extension → (MIME type, how to recognise the content)
+KINDS = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "wps": "application/vnd.ms-works",
+    "zip": "application/zip",
+}
+ALLOWED_TEXT = "PDF、图片（JPG/PNG）、Word、Excel、PPT、WPS 或 ZIP"
+
+
+def sniff(head: bytes, data_file) -> set[str]:
+    """The extensions the content itself can be (a .docx and a .xlsx are both ZIP files inside)."""
+    if head.startswith(b"%PDF-"):
+        return {"pdf"}
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return {"png"}
+    if head.startswith(b"\xff\xd8\xff"):
+        return {"jpg", "jpeg"}
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Office and WPS
+        return {"doc", "xls", "wps"}
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(data_file) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return set()
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return {"docx"}
+            if any(n.startswith("xl/") for n in names):
+                return {"xlsx"}
+            if any(n.startswith("ppt/") for n in names):
+                return {"pptx"}
+        return {"zip"}
+    return set()
+
+
+def store(upload, *, owner, user) -> Attachment:
+    """Check and save one uploaded file for `owner`; raise ServiceError with what to do if it is refused."""
+    name = PurePath(upload.name or "").name[:200] or "附件"
+    limit = settings.DUBAN_UPLOAD_MAX_MB * 1024 * 1024
+    if upload.size > limit:
+        raise ServiceError(f"“{name}”有 {upload.size / 1048576:.1f} MB，超过 {settings.DUBAN_UPLOAD_MAX_MB} MB 的上限，请压缩或拆分后再上传。", field="attachments")
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in KINDS:
+        raise ServiceError(f"“{name}”的类型不能上传。可上传：{ALLOWED_TEXT}。", field="attachments")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if extension not in sniff(head, upload):
+        raise ServiceError(f"“{name}”的内容与扩展名 .{extension} 不符（文件可能已损坏或被改名），请上传原始文件。", field="attachments")
+    upload.seek(0)
+    digest = hashlib.sha256()
+    content = b"".join(chunk for chunk in upload.chunks())
+    digest.update(content)
+    attachment = Attachment(
+        owner_type=owner._meta.label, owner_id=str(owner.pk), name=name, size=len(content),
+        content_type=KINDS[extension], sha256=digest.hexdigest(), uploaded_by=user,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def for_owner(owner) -> list[Attachment]:
+    return list(Attachment.objects.filter(owner_type=owner._meta.label, owner_id=str(owner.pk)))
+
+
+def visible_attachment(user, pk: int) -> Attachment | None:
+    """The attachment if its owner is visible to `user` (the owner model's own `visible_to`), else None."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        return None
+    try:
+        model = apps.get_model(attachment.owner_type)
+    except LookupError:
+        return None
+    if not model.objects.visible_to(user).filter(pk=attachment.owner_id).exists():
+        return None
+    return attachment

@@ -1,0 +1,71 @@
+"""The one FilterSet of the ledger: the list page, the API and the Excel export all filter through it."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.choices import Role
+from duban.core.models import Unit, User
+from duban.core.paging import Keyset
+from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, TaskState
+from duban.ledger.models import Campaign, Front, Task
+from duban.matters.choices import Light
+
+STATE_CHOICES = [("open", _("未办结（全部在办）")), *TaskState.choices]
+
+# sort name → (label, keyset fields)
+SORTS = {
+    "due": (_("完成时限从近到远"), ["due_sort", "id"]),
+    "-due": (_("完成时限从远到近"), ["-due_sort", "-id"]),
+    "code": (_("任务编号"), ["code", "id"]),
+    "-updated": (_("最近更新"), ["-updated_at", "-id"]),
+}
+DEFAULT_SORT = "due"
+
+
+def keyset_for(sort: str | None) -> Keyset:
+    return Keyset(SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT])[1])
+
+
+class TaskFilter(django_filters.FilterSet):
+    """Campaign, front, unit (lead or cooperating), leader, light, state, due range and free text."""
+
+    campaign = django_filters.ModelChoiceFilter(label=_("专项行动"), queryset=Campaign.objects.all())
+    front = django_filters.ModelChoiceFilter(label=_("战线"), queryset=Front.objects.select_related("campaign"))
+    unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.filter(is_active=True), method="filter_unit")
+    leader = django_filters.ModelChoiceFilter(
+        label=_("牵头县领导"), field_name="leader_in_charge",
+        queryset=User.objects.filter(role_grants__role__in=[Role.LEADER, Role.PRINCIPAL]).distinct().order_by("id"),
+    )
+    light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices)
+    state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=STATE_CHOICES, method="filter_state")
+    due_after = django_filters.DateFilter(label=_("完成时限不早于"), field_name="due_date", lookup_expr="gte")
+    due_before = django_filters.DateFilter(label=_("完成时限不晚于"), field_name="due_date", lookup_expr="lte")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+
+    class Meta:
+        model = Task
+        fields = ["campaign", "front", "unit", "leader", "light", "state", "due_after", "due_before", "q"]
+
+    def filter_unit(self, queryset, name, unit):
+        if unit is None:
+            return queryset
+        cooperating = Task.cooperating_units.through.objects.filter(unit_id=unit.pk).values("task_id")
+        return queryset.filter(Q(lead_unit_id=unit.pk) | Q(pk__in=cooperating))
+
+    def filter_state(self, queryset, name, values):
+        if not values:
+            return queryset
+        states = set(values) - {"open"}
+        if "open" in values:
+            states |= set(OPEN_STATES)
+        return queryset.filter(state__in=sorted(states))
+
+    def filter_text(self, queryset, name, text):
+        text = text.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(title__contains=text) | Q(code__startswith=text) | Q(responsible_name__contains=text))
+
+
+__all__ = ["TaskFilter", "SORTS", "DEFAULT_SORT", "keyset_for", "FINISHED_STATES"]

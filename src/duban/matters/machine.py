@@ -1,0 +1,95 @@
+"""The state-machine base: one transition table per kind, guarded conditional updates.
+
+A kind declares its transitions once:
+
+    MACHINE = StateMachine(TaskState, [
+        Transition("register", "立账交办", {TaskState.DRAFT}, TaskState.ASSIGNED),
+        ...
+    ])
+
+and its services call `MACHINE.check(task, "register")` (refuses with what is allowed now) and
+`write(task, expected_version=…, state=…, …)`, which is `UPDATE … WHERE id = ? AND state = ? AND
+version = ?`: exactly one row, or someone else changed the matter first and the writer is told so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F, Model, TextChoices
+from django.utils import timezone
+
+from duban.core.errors import Conflict, ServiceError
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One legal move: its name, the action's Chinese label, the states it leaves from and where it leads."""
+
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str | None = None  # None: the state stays (a report, a request that awaits a decision)
+
+    def __init__(self, name: str, label: str, sources: Iterable[str], target: str | None = None):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "sources", frozenset(sources))
+        object.__setattr__(self, "target", target)
+
+
+class StateMachine:
+    """The transition table of one kind of matter."""
+
+    def __init__(self, states: type[TextChoices], transitions: Iterable[Transition]):
+        self.states = states
+        self.transitions = {t.name: t for t in transitions}
+        for t in self.transitions.values():
+            unknown = (t.sources | ({t.target} if t.target else set())) - set(states.values)
+            if unknown:
+                raise ValueError(f"transition {t.name} names unknown states {sorted(unknown)}")
+
+    def available(self, state: str) -> list[Transition]:
+        """Transitions that leave from `state`, in table order."""
+        return [t for t in self.transitions.values() if state in t.sources]
+
+    def check(self, obj, name: str, *, noun: str = "该事项") -> Transition:
+        """The transition `name` if legal from `obj.state`, else a refusal that says what is allowed now."""
+        transition = self.transitions[name]
+        if obj.state not in transition.sources:
+            state_label = self.states(obj.state).label
+            allowed = "、".join(t.label for t in self.available(obj.state))
+            hint = f"现在可以：{allowed}。" if allowed else "现在已不能再办理。"
+            raise ServiceError(f"{noun}当前为“{state_label}”，不能{transition.label}。{hint}")
+        return transition
+
+
+CONFLICT_MESSAGE = "{noun}刚被他人修改过（{who}），您的操作没有保存。请刷新页面，看过最新情况后再操作。"
+
+
+def write(obj: Model, *, expected_version: int | None = None, expected_state: str | None = None, noun: str = "该事项", **changes) -> None:
+    """Conditionally update one matter row and bump its version; raise Conflict if it changed meanwhile.
+
+    `expected_version` is the version the user saw (a form's hidden field); by default the one `obj`
+    was read with, which still catches a change made between this request's read and its write.
+    """
+    model = type(obj)
+    version = obj.version if expected_version is None else int(expected_version)
+    state = obj.state if expected_state is None else expected_state
+    changes.setdefault("updated_at", timezone.now())
+    if "due_date" in changes:
+        changes["due_sort"] = changes["due_date"] or dt.date.max
+    updated = model.objects.filter(pk=obj.pk, version=version, state=state).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        current = model.objects.filter(pk=obj.pk).values("version", "state").first()
+        who = "当前为第 {} 版".format(current["version"]) if current else "已被删除"
+        raise Conflict(CONFLICT_MESSAGE.format(noun=noun, who=who))
+    computed = [key for key, value in changes.items() if hasattr(value, "resolve_expression")]
+    for key, value in changes.items():
+        if key not in computed:
+            setattr(obj, key, value)
+    obj.version = version + 1
+    if computed:  # e.g. F("return_count") + 1: read back what the database made of it
+        obj.refresh_from_db(fields=computed)
