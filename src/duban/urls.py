@@ -12,4 +12,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("duban.core.urls")),
     path("manage/", include("duban.core.manage_urls")),
+    path("ledger/", include("duban.ledger.urls")),
+    path("api/v1/", include("duban.api.urls")),
 ]

@@ -148,7 +148,7 @@ def _weekly(m, ctx):
     return ReportCycle(CycleKind.WEEKLY, 7 if wd in "日天" else _number(wd))
 
 
-@_phrase(r"(?:每|按)(?:周|星期)")
+@_phrase(r"(?:每|按)(?:周|星期)(?![0-9一二三四五六七日天])")
 def _weekly_bare(m, ctx):
     return ReportCycle(CycleKind.WEEKLY, 5)  # a week's report is due by the end of the working week
 
@@ -171,7 +171,7 @@ def _halfmonthly(m, ctx):
     return ReportCycle(CycleKind.HALFMONTHLY)
 
 
-@_phrase(r"(?:每|按)月度?(?:(?:底|末)" + SUFFIX + ")?")
+@_phrase(r"(?:每|按)月度?(?:(?:底|末)" + SUFFIX + r")?(?![0-9〇零一二三四五六七八九十两廿])")
 def _monthly_end(m, ctx):
     return ReportCycle(CycleKind.MONTHLY, 0)
 
@@ -230,7 +230,8 @@ def _within_workdays(m, ctx):
 @_phrase(r"(?P<m>[0-9]{1,2})(?P<s>[./-])(?P<d>[0-9]{1,2})(?![0-9./-])" + SUFFIX)
 @_phrase(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])" + SUFFIX)
 def _numeric_date(m, ctx):
-    return ctx.date(int(m["y"]) if m["y"] else ctx.year, int(m["m"]), int(m["d"]))
+    year = m.groupdict().get("y")
+    return ctx.date(int(year) if year else ctx.year, int(m["m"]), int(m["d"]))
 
 
 @_phrase(rf"(?P<m>{NUM})月份?(?P<d>{NUM})[日号]" + SUFFIX, after_year=True)
@@ -258,15 +259,9 @@ def _before_month(m, ctx):
     raise ctx.refuse(f"有歧义（{month}月开始前还是结束前？），请写成“{earlier}”或“{month}月底前”")
 
 
-@_phrase(rf"(?P<m>{NUM})月份?内?(?![0-9〇零一二三四五六七八九十两廿初中上下旬底末])", after_year=True)
+@_phrase(rf"(?P<m>{NUM})月份?内?(?![0-9〇零一二三四五六七八九十两廿中])", after_year=True)
 def _month(m, ctx):
     return ctx.month_end(_number(m["m"]))
-
-
-@_phrase(rf"第?(?P<q>{QUARTER})季度?(?:末|底)" + SUFFIX, after_year=True)
-@_phrase(rf"第?(?P<q>{QUARTER})季度内?", after_year=True)
-def _quarter(m, ctx):
-    return _month_end(ctx.year, 3 * _number(m["q"]))
 
 
 @_phrase(rf"第?(?P<q>{QUARTER})季度?(?:前|以前|之前)", after_year=True)
@@ -274,6 +269,12 @@ def _before_quarter(m, ctx):
     q = _number(m["q"])
     earlier = f"{3 * q - 3}月底前" if q > 1 else "上年12月底前"
     raise ctx.refuse(f"有歧义（第{'一二三四'[q - 1]}季度开始前还是结束前？），请写成“{earlier}”或“{3 * q}月底前”")
+
+
+@_phrase(rf"第?(?P<q>{QUARTER})季度内?", after_year=True)
+@_phrase(rf"第?(?P<q>{QUARTER})季度?(?:末|底)" + SUFFIX, after_year=True)
+def _quarter(m, ctx):
+    return _month_end(ctx.year, 3 * _number(m["q"]))
 
 
 @_phrase(r"(?P<h>[上下])半年(?:(?:底|末)" + SUFFIX + r"|内)?(?!前|以前|之前)", after_year=True)
@@ -303,7 +304,8 @@ _HARMLESS = re.compile(r"上月|本月|当月|上周|本周|当周|上季度|本
 _TIMING = re.compile(
     r"[0-9]|年|月|日|号|旬|季|周|星期|底|末|初|适时|左右|视|待|另行|择机|尽快|逐步|之前|以前|之后|以后|前后|后|每|长期|持续|常态|立即|即日|随时"
 )
-_DANGLING = re.compile(r"前|以前|之前|内|底|末|份|度")
+# A rest that starts like this continues the time phrase or lists another one ("每周一、三").
+_DANGLING = re.compile(r"[前内底末份度、和及或至~—–-]|以前")
 _SEPARATORS = re.compile(r"[,;。\n\r]")
 
 
@@ -326,16 +328,14 @@ def _parse_clause(clause: str, text: str, year: int, today: dt.date | None) -> _
             continue
         try:
             part = handler(match, ctx)
-        except (KeyError, ValueError) as exc:  # a malformed Chinese numeral such as 十十
-            if isinstance(exc, DeadlineError):
-                raise
+        except DeadlineError:
+            raise
+        except (KeyError, ValueError):  # a malformed Chinese numeral such as 十十
             raise ctx.refuse() from None
-        if part is None:
-            continue
         rest = clause[match.end():]
-        if _DANGLING.match(rest) or _TIMING.search(_HARMLESS.sub("", rest)):
-            raise ctx.refuse()
-        return part
+        # A phrase followed by more timing is a different, longer phrase (or none): try the next pattern.
+        if part is not None and not _DANGLING.match(rest) and not _TIMING.search(_HARMLESS.sub("", rest)):
+            return part
     raise ctx.refuse()
 
 

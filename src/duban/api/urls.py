@@ -1,0 +1,3 @@
+"""/api/v1/: the REST API (django-ninja), mounting each app's api module."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""/ledger/ import and export routes (kept apart from the page routes)."""
+
+urlpatterns: list = []
