@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "duban.core",
     "duban.matters",
     "duban.ledger",
+    "duban.api",
+    "ninja",  # its swagger-ui files, served locally (no CDN)
 ]
 
 MIDDLEWARE = [

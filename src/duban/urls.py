@@ -13,5 +13,5 @@ urlpatterns = [
     path("", include("duban.core.urls")),
     path("manage/", include("duban.core.manage_urls")),
     path("ledger/", include("duban.ledger.urls")),
-    path("api/v1/", include("duban.api.urls")),
+    path("api/", include("duban.api.urls")),  # /api/v1/ and /api/tokens/
 ]

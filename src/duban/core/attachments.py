@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from duban.core.errors import ServiceError
@@ -98,6 +99,22 @@ def visible_attachment(user, pk: int) -> Attachment | None:
         model = apps.get_model(attachment.owner_type)
     except LookupError:
         return None
-    if not model.objects.visible_to(user).filter(pk=attachment.owner_id).exists():
-        return None
-    return attachment
+    if hasattr(model.objects, "visible_to"):
+        visible = model.objects.visible_to(user).filter(pk=attachment.owner_id).exists()
+    else:
+        visible = _parent_visible(model, user, attachment.owner_id)
+    return attachment if visible else None
+
+
+def _parent_visible(model, user, owner_id) -> bool:
+    """An owner with no scope of its own (a completion request) is visible when the record it hangs on is.
+
+    The people on it (requested by, decided by) are not what it hangs on, so foreign keys to users don't count.
+    """
+    for field in model._meta.get_fields():
+        if not (field.many_to_one and field.concrete) or field.related_model is get_user_model():
+            continue
+        if hasattr(field.related_model.objects, "visible_to"):
+            parent_id = model.objects.filter(pk=owner_id).values_list(field.attname, flat=True).first()
+            return parent_id is not None and field.related_model.objects.visible_to(user).filter(pk=parent_id).exists()
+    return False  # no scope to check against: nobody may download it

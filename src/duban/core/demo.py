@@ -1,8 +1,10 @@
-"""The demo county of `duban demo`: leaders, ~50 units and a login for every role, built through the services.
+"""The demo county of `duban demo`: leaders, ~50 units, a login for every role and a year of key work.
 
-Everything is written by `duban.core.services` as the system job "duban demo", so the audit trail shows
+The county is written by `duban.core.services` as the system job "duban demo", so the audit trail shows
 how the county came to be, exactly as if the system admin had typed it in. Names are drawn from a seeded
 random generator (the same county every time); phone numbers are the fictional 1380000xxxx series.
+The key-work ledger (`ledger.demo`) then writes months of history through the ledger's services, acting
+as the county's people, under `DemoClock`.
 
 The county is nameless ("县…", as the speech writes "xx"); townships and villages carry generic names that
 exist in many counties, so no combination points at a real place.
@@ -10,17 +12,22 @@ exist in many counties, so no combination points at a real place.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import random
 import time
 import unicodedata
 from dataclasses import dataclass, field
 
+import django.utils.timezone as django_timezone
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from duban.core import services
+from duban.core import audit, services
 from duban.core.actor import Actor
 from duban.core.choices import CalendarDayKind, Role, UnitCategory, UnitKind
 from duban.core.errors import ServiceError
@@ -174,6 +181,48 @@ class LoadResult:
     charges: int = 0
     seconds: float = 0.0
     per_role: dict[str, int] = field(default_factory=dict)
+    ledger: object = None  # ledger.demo.LedgerResult
+
+
+class DemoClock:
+    """Demo-only time travel: what `django.utils.timezone.now()` answers while `duban demo` writes its history.
+
+    The demo's months of history are written through the real services, so that timelines and the audit
+    trail are the ones the pages would write. The services, the model defaults (`created_at`, `TaskEvent.at`
+    …) and the audit chain all read the time through `django.utils.timezone.now()`, which calls
+    `datetime.now` of that module: `running()` swaps that one name for a subclass answering the clock's
+    moment, and puts it back afterwards. The clock only moves forward and never beyond the real time, so
+    the audit trail comes out in time order. Nothing but `duban demo` (one thread of a CLI process) uses
+    this; the tests travel in time with time-machine.
+    """
+
+    def __init__(self, start: dt.datetime):
+        self.moment = start
+
+    def go(self, moment: dt.datetime) -> None:
+        if moment < self.moment:
+            raise ValueError(f"the demo clock only moves forward ({self.moment} → {moment})")
+        if moment > dt.datetime.now(dt.timezone.utc):
+            raise ValueError(f"the demo clock cannot pass the real time ({moment})")
+        self.moment = moment
+
+    @contextlib.contextmanager
+    def running(self):
+        clock = self
+        real = django_timezone.datetime
+
+        class _DemoDatetime(real):
+            @classmethod
+            def now(cls, tz=None):
+                return clock.moment.astimezone(tz) if tz is not None else clock.moment.astimezone().replace(tzinfo=None)
+
+        django_timezone.datetime = _DemoDatetime
+        try:
+            if django_timezone.now() != self.moment:  # Django changed how now() reads the time: fail, don't lie
+                raise RuntimeError("DemoClock cannot set django.utils.timezone.now() on this Django version")
+            yield self
+        finally:
+            django_timezone.datetime = real
 
 
 def existing_counts() -> tuple[int, int]:
@@ -193,15 +242,30 @@ def validate_password(password: str) -> None:
         raise ServiceError("演示密码不符合密码规则：" + "；".join(exc.messages), field="password") from None
 
 
-def load(password: str = DEFAULT_PASSWORD) -> LoadResult:
-    """Build the demo county in one transaction; refuses if any unit or person exists."""
+def load(password: str = DEFAULT_PASSWORD, *, ledger: bool = True) -> LoadResult:
+    """Build the demo county (and its key-work campaign) in one transaction; refuses if any unit or person exists."""
+    from duban.ledger.demo import LedgerDemo  # the kernel never imports an app at module level
+
     started = time.monotonic()
     validate_password(password)
+    password_hash = make_password(password)
+    actor = Actor.system(ACTOR_NAME)
+    ledger_result = None
     with transaction.atomic():
         units, people = existing_counts()
         if units or people:
             raise ServiceError(refusal_message(units, people))
-        _County(Actor.system(ACTOR_NAME), make_password(password)).build()
+        now = timezone.now()
+        story = LedgerDemo(now) if ledger else None
+        county = _County(actor, password_hash)
+        clock = DemoClock(story.county_opened if story else now)
+        with clock.running():
+            county.build()
+            if story:
+                story.write(county, clock)
+        if story:
+            ledger_result = story.settle()
+            _restart_password_ages(actor, now)
     result = LoadResult(
         units=Unit.objects.count(),
         people=User.objects.count(),
@@ -210,7 +274,19 @@ def load(password: str = DEFAULT_PASSWORD) -> LoadResult:
     )
     for role in Role:
         result.per_role[role.value] = User.objects.filter(role_grants__role=role, is_active=True).count()
+    result.ledger = ledger_result
     return result
+
+
+def _restart_password_ages(actor: Actor, now: dt.datetime) -> None:
+    """The accounts were opened months ago in the demo's history; their passwords' age counts from today.
+
+    Without this every demo login would be sent to change its password (the 90-day expiry) on first sign-in.
+    """
+    count = User.objects.update(password_changed_at=now)
+    audit.record(actor, "person.password_age_restart", object_type="core.User", object_repr=f"全部 {count} 个演示账号",
+                 after={"password_changed_at": now, "people": count},
+                 message="演示县的历史写在过去的日期上，演示账号的密码有效期自装入之时起算")
 
 
 def refusal_message(units: int, people: int) -> str:

@@ -9,12 +9,13 @@ from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from duban.core import services
+from duban.core import attachments, services, work
 from duban.core.actor import Actor
 from duban.core.errors import ServiceError
 from duban.core.forms import PasswordChangeForm, SignInForm, lockout_minutes
@@ -60,8 +61,23 @@ def _minutes_left(username: str, minutes: int) -> int:
 
 @login_required
 def home(request):
-    """The greeting page: who you are, your unit and roles; later issues add the work waiting for you."""
-    return render(request, "core/home.html", {"expired": password_expired(request.user)})
+    """The greeting page: who you are, your unit and roles, and what you must do today (most urgent first)."""
+    today = timezone.localdate()
+    context = {"expired": password_expired(request.user), "work_items": work.items_for(request.user, today), "today": today}
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def attachment_download(request, pk):
+    """A file, if the record it belongs to is in the user's scope; otherwise 404 (never a hint it exists)."""
+    attachment = attachments.visible_attachment(request.user, pk)
+    if attachment is None:
+        raise Http404(_("没有找到该附件，或它不在您的职责范围内。"))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("附件文件已不存在，请联系系统管理员。")) from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
 
 
 @login_required

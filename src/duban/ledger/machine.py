@@ -17,10 +17,10 @@ TASK_MACHINE = StateMachine(S, [
     Transition("request_extension", "申请延期", ACTIVE),
     Transition("decide_extension", "审批延期", ACTIVE | {S.COMPLETION_REQUESTED}),
     Transition("request_reassignment", "申请调整承办单位", ACTIVE),
-    Transition("decide_reassignment", "处理调整申请", ACTIVE),
+    Transition("decide_reassignment", "处理调整申请", ACTIVE, also={S.ASSIGNED}),
     Transition("pause", "挂起计时", ACTIVE),
     Transition("resume_clock", "恢复计时", ACTIVE),
     Transition("suspend", "暂停任务", ACTIVE | {S.COMPLETION_REQUESTED}, S.SUSPENDED),
-    Transition("reopen", "恢复办理", {S.SUSPENDED}),
+    Transition("reopen", "恢复办理", {S.SUSPENDED}, S.IN_PROGRESS, also={S.ASSIGNED, S.COMPLETION_REQUESTED}),
     Transition("cancel", "撤销任务", {S.DRAFT, S.SUSPENDED} | ACTIVE | {S.COMPLETION_REQUESTED}, S.CANCELLED),
 ])

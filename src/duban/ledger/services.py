@@ -19,7 +19,7 @@ from duban.core.actor import Actor
 from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import Unit, User
 from duban.ledger import policies
-from duban.ledger.choices import FINISHED_STATES, EventKind, QualityGrade, RequestState, TaskSource, TaskState
+from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, EventKind, QualityGrade, RequestState, TaskSource, TaskState
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import Campaign, CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task, TaskEvent
 from duban.matters import clock
@@ -33,7 +33,10 @@ TASK_FIELDS = (
     "responsible_name", "deadline_text", "standing", "due_date", "start_date", "report_cycle", "reward_penalty",
     "source", "source_ref", "front", "seq",
 )
-AUDITED = TASK_FIELDS + ("state", "progress", "grade", "paused_since", "pause_reason", "deadline_cycle", "version")
+AUDITED = TASK_FIELDS + (
+    "state", "progress", "grade", "paused_since", "pause_reason", "deadline_cycle", "version", "signed_at",
+    "last_report_on", "next_report_due", "completed_on", "closed_on", "return_count", "reassign_count",
+)
 
 
 def today() -> dt.date:
@@ -101,12 +104,21 @@ def _attach(files, owner, actor: Actor) -> list:
     return [attachment_store.store(f, owner=owner, user=actor.user) for f in files or ()]
 
 
-def _next_report_due(task: Task, after: dt.date) -> dt.date | None:
+def _next_report_due(task: Task, after: dt.date, *, owed: dt.date | None = None) -> dt.date | None:
+    """When the next report falls due after one made on `after` (or a signature), on the task's cycle.
+
+    A report made by the date it was `owed` meets that date, so the next one is the following period's:
+    "每月25日前" reported on the 20th is next due in the next month, not on the 25th again. A cycle counted
+    in working days runs from the report itself.
+    """
     if not task.report_cycle:
         return None
-    from duban.matters.cycles import ReportCycle
+    from duban.matters.cycles import CycleKind, ReportCycle
 
-    return ReportCycle.parse(task.report_cycle).next_due(after)
+    cycle = ReportCycle.parse(task.report_cycle)
+    if owed is not None and after <= owed and cycle.kind is not CycleKind.WORKDAYS:
+        return cycle.next_due(owed)
+    return cycle.next_due(after)
 
 
 def _next_code(campaign: Campaign) -> str:
@@ -132,22 +144,42 @@ def evaluate(task: Task, on: dt.date | None = None) -> clock.LightResult:
     return result
 
 
+@transaction.atomic(savepoint=False)
 def refresh_light(task: Task, on: dt.date | None = None) -> None:
-    """Recompute and store the light (no version bump: it is derived), then roll up into the parent."""
+    """Recompute and store the light (no version bump: it is derived), then roll up into the parent.
+
+    A parent's percent is the average of its children's (cancelled ones left out), and its light is no
+    better than its worst open child's. The row is written only while it is still the version `task` was
+    read at: a stale copy (the sweep's, say) would otherwise put back an old percent and light.
+    """
     on = on or today()
-    result = evaluate(task, on)
-    light, reason, progress = result.light, result.reason, task.progress
     children = Task.objects.filter(parent=task).exclude(state=TaskState.CANCELLED)
-    if task.state not in FINISHED_STATES and children.exists():
-        rows = list(children.values_list("light", "light_reason", "code"))
-        worst = max(rows, key=lambda r: LIGHT_SEVERITY[r[0]])
-        if LIGHT_SEVERITY[worst[0]] > LIGHT_SEVERITY[light]:
+    rolled_up = task.state not in FINISHED_STATES and children.exists()
+    if rolled_up:
+        # Set before the parent's own light is judged: its 欠进度 is measured on this percent.
+        average = children.aggregate(p=Avg("progress"))["p"] or 0
+        task.progress = int(average + 0.5)  # half up, as a bulletin rounds
+    result = evaluate(task, on)
+    light, reason = result.light, result.reason
+    if rolled_up:
+        rows = list(children.filter(state__in=OPEN_STATES).values_list("light", "light_reason", "code"))
+        worst = max(rows, key=lambda r: LIGHT_SEVERITY[r[0]], default=None)
+        if worst is not None and LIGHT_SEVERITY[worst[0]] > LIGHT_SEVERITY[light]:
             light, reason = worst[0], f"子任务 {worst[2]}：{worst[1]}"[:120]
-        progress = round(children.aggregate(p=Avg("progress"))["p"] or 0)
-    Task.objects.filter(pk=task.pk).update(light=light, light_reason=reason, schedule=result.schedule, progress=progress, light_checked_on=on)
-    task.light, task.light_reason, task.schedule, task.progress, task.light_checked_on = light, reason, result.schedule, progress, on
+    changes = {"light": light, "light_reason": reason, "schedule": result.schedule, "light_checked_on": on}
+    if rolled_up:
+        changes["progress"] = task.progress
+    if Task.objects.filter(pk=task.pk, version=task.version).update(**changes) != 1:
+        if not Task.objects.filter(pk=task.pk).exists():
+            return
+        task.refresh_from_db()  # changed since it was read: judge the row as it is now
+        refresh_light(task, on)
+        return
+    for key, value in changes.items():
+        setattr(task, key, value)
     if task.parent_id:
-        refresh_light(Task.objects.get(pk=task.parent_id), on)
+        # Locked so that two children changing at once each roll up what the other committed.
+        refresh_light(Task.objects.select_for_update().get(pk=task.parent_id), on)
 
 
 # --- 建账: create, edit, register, decompose -----------------------------------------------------
@@ -169,7 +201,8 @@ def create_task(actor: Actor, campaign: Campaign, *, cooperating_units=(), **val
     return _finish(task, actor, "create", None, EventKind.CREATED, f"建账：{task.title}")
 
 
-def _check_values(fields: dict, campaign: Campaign | None) -> None:
+def _check_values(fields: dict, campaign: Campaign | None, task: Task | None = None) -> None:
+    """Refuse values that contradict each other, judged against the task's current ones where not given."""
     front = fields.get("front")
     if front is not None and campaign is not None and front.campaign_id != campaign.pk:
         raise ServiceError(f"战线“{front}”不属于“{campaign}”，请重新选择。", field="front")
@@ -182,7 +215,8 @@ def _check_values(fields: dict, campaign: Campaign | None) -> None:
             ReportCycle.parse(fields["report_cycle"])
         except ValueError as exc:
             raise ServiceError(str(exc), field="report_cycle") from None
-    start, due = fields.get("start_date"), fields.get("due_date")
+    start = fields.get("start_date", task.start_date if task else None)
+    due = fields.get("due_date", task.due_date if task else None)
     if start and due and due < start:
         raise ServiceError("完成时限不能早于开始日期，请检查日期。", field="due_date")
     for key in ("source",):
@@ -196,7 +230,7 @@ def update_task(actor: Actor, task: Task, *, expected_version: int | None = None
     _require("edit", task, actor)
     TASK_MACHINE.check(task, "edit", noun=NOUN)
     fields = {k: v for k, v in values.items() if k in TASK_FIELDS}
-    _check_values(fields, task.campaign)
+    _check_values(fields, task.campaign, task)
     before = _snapshot(task)
     old_units = set(task.cooperating_units.values_list("id", flat=True))
     changed = {k: v for k, v in fields.items() if getattr(task, k) != v}
@@ -207,10 +241,15 @@ def update_task(actor: Actor, task: Task, *, expected_version: int | None = None
         return task
     if task.state != TaskState.DRAFT and "due_date" in changed and task.due_date and changed["due_date"] != task.due_date:
         changed["deadline_cycle"] = task.deadline_cycle + 1  # a moved deadline is a new cycle for the ladder
+    if "report_cycle" in changed and task.signed_at is not None and task.state not in FINISHED_STATES:
+        # The unit already reports: its next report falls due on the new cycle from today.
+        from duban.matters.cycles import ReportCycle
+
+        changed["next_report_due"] = ReportCycle.parse(changed["report_cycle"]).next_due(today())
     write(task, expected_version=expected_version, noun=NOUN, **changed)
     if units_changed:
         task.cooperating_units.set(cooperating_units)
-    names = "、".join(str(Task._meta.get_field(k).verbose_name) for k in changed if k != "deadline_cycle")
+    names = "、".join(str(Task._meta.get_field(k).verbose_name) for k in changed if k not in {"deadline_cycle", "next_report_due"})
     if units_changed:
         names = "、".join(filter(None, [names, "配合单位"]))
     return _finish(task, actor, "update", before, EventKind.EDITED, f"修改了：{names}", fields=sorted(changed))
@@ -254,7 +293,7 @@ def decompose_task(actor: Actor, parent: Task, parts: list[dict]) -> list[Task]:
             source=parent.source, source_ref=parent.source_ref,
         )
         if not (child.responsible_person_id or child.responsible_name):
-            head = User.objects.filter(unit=unit, role_grants__role="unit_head", is_active=True).order_by("id").first()
+            head = _unit_head(unit)
             child.responsible_person = head
             child.responsible_name = "" if head else "单位主要负责人"
         child.save()
@@ -263,9 +302,16 @@ def decompose_task(actor: Actor, parent: Task, parts: list[dict]) -> list[Task]:
             register_task(actor, child)
         children.append(child)
     _event(parent, actor, EventKind.DECOMPOSED, "分解为：" + "、".join(f"{c.code} {c.lead_unit}" for c in children))
-    audit.record(actor, "task.decompose", parent, after={"children": [c.code for c in children]})
     refresh_light(parent)
+    codes = sorted(Task.objects.filter(parent=parent).values_list("code", flat=True))
+    audit.record(actor, "task.decompose", parent, before={"children": [c for c in codes if c not in {ch.code for ch in children}]},
+                 after={"children": codes})
     return children
+
+
+def _unit_head(unit: Unit) -> User | None:
+    """The unit's head (一把手), who answers for its work when no one else is named."""
+    return User.objects.filter(unit=unit, role_grants__role="unit_head", is_active=True).order_by("id").first()
 
 
 # --- 承办: sign, report, request completion ------------------------------------------------------
@@ -293,17 +339,23 @@ def report_progress(actor: Actor, task: Task, *, percent: int, text: str, proble
         raise ServiceError("完成进度应为 0 到 100 之间的整数。", field="percent")
     if not (text or "").strip():
         raise ServiceError("请填写工作进展。", field="text")
+    if expected_version is not None and int(expected_version) != task.version:
+        write(task, expected_version=expected_version, noun=NOUN)  # a stale form: refused before files are stored
     before = _snapshot(task)
     on = today()
     unit = actor.user.unit if actor.user and actor.user.unit_id else task.lead_unit
     is_lead = actor.user is None or policies.is_lead_unit(task, actor.user)
-    changes = {"last_report_on": on, "next_report_due": _next_report_due(task, on)}
+    changes = {}
     if is_lead:
-        changes["progress"] = percent  # a cooperating unit's report informs; the lead unit's sets the percent
-    write(task, expected_version=expected_version, noun=NOUN, **changes)
+        # The lead unit answers for the task: its report sets the percent and the next report's due date.
+        # A cooperating unit's report informs the lead unit and the office; it neither moves the percent
+        # nor stands in for the lead unit's own report (a late lead unit stays yellow).
+        changes = {"progress": percent, "last_report_on": on, "next_report_due": _next_report_due(task, on, owed=task.next_report_due)}
+    # The report and its files first: a refused file then leaves `task` as it was, not half-written.
     report = ProgressReport.objects.create(task=task, unit=unit, author=actor.user, reported_on=on, percent=percent,
                                            text=text.strip(), problems=problems.strip(), next_steps=next_steps.strip())
     _attach(files, report, actor)
+    write(task, expected_version=expected_version, noun=NOUN, **changes)
     _finish(task, actor, "report", before, EventKind.PROGRESS, f"{unit}报送进展：{percent}%", report_id=report.pk)
     return report
 
@@ -317,10 +369,12 @@ def request_completion(actor: Actor, task: Task, *, summary: str, files=(), expe
     if task.children.exclude(state__in=FINISHED_STATES).exists():
         open_codes = "、".join(task.children.exclude(state__in=FINISHED_STATES).values_list("code", flat=True)[:5])
         raise ServiceError(f"子任务 {open_codes} 尚未销账，请待全部子任务销账后再申请。")
+    if expected_version is not None and int(expected_version) != task.version:
+        write(task, expected_version=expected_version, noun=NOUN)  # a stale form: refused before files are stored
     before = _snapshot(task)
-    write(task, expected_version=expected_version, noun=NOUN, state=TaskState.COMPLETION_REQUESTED, completed_on=today())
     request = CompletionRequest.objects.create(task=task, requested_by=actor.user, summary=summary)
     _attach(files, request, actor)
+    write(task, expected_version=expected_version, noun=NOUN, state=TaskState.COMPLETION_REQUESTED, completed_on=today())
     _finish(task, actor, "request_completion", before, EventKind.COMPLETION_REQUESTED, summary, request_id=request.pk)
     return request
 
@@ -358,6 +412,7 @@ def close_task(actor: Actor, task: Task, *, checklist: list[bool], grade: str, n
         state=RequestState.APPROVED, decided_by=actor.user, decided_at=now, grade=grade, note=note.strip(),
         checklist=[{"item": i, "met": True} for i in items],
     )
+    _end_pending_requests(task, "任务已销账，此申请不再办理。")
     return _finish(task, actor, "close", before, EventKind.CLOSED, f"销账，评定：{QualityGrade(grade).label}。{note.strip()}".strip())
 
 
@@ -379,6 +434,14 @@ def return_task(actor: Actor, task: Task, *, reason: str, checklist: list[bool] 
     return _finish(task, actor, "return", before, EventKind.RETURNED, reason)
 
 
+def _end_pending_requests(task: Task, note: str) -> None:
+    """A closed or cancelled task answers its waiting extension and reassignment requests: they can no
+    longer be decided, and must not wait in anyone's queue."""
+    now = timezone.now()
+    for model in (ExtensionRequest, ReassignRequest):
+        model.objects.filter(task=task, state=RequestState.PENDING).update(state=RequestState.REJECTED, decided_at=now, note=note)
+
+
 # --- side paths: extension, reassignment, pause, suspension, cancellation --------------------------
 
 
@@ -396,14 +459,17 @@ def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str
         raise ServiceError("已有一份延期申请在等待审批，请等审批后再申请。")
     request = ExtensionRequest.objects.create(task=task, requested_by=actor.user, old_due=task.due_date, new_due=new_due, reason=reason)
     _event(task, actor, EventKind.EXTENSION_REQUESTED, f"申请延期至 {new_due:%Y年%m月%d日}：{reason}", request_id=request.pk)
-    audit.record(actor, "task.request_extension", task, after={"request": request.pk, "old_due": task.due_date, "new_due": new_due})
+    # The row itself does not change until the leader decides; the entry records the pending request.
+    before = _snapshot(task)
+    audit.record(actor, "task.request_extension", task, before=before,
+                 after={**before, "extension_request": request.pk, "old_due": task.due_date, "new_due": new_due}, message=reason[:300])
     return request
 
 
 @transaction.atomic
 def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, note: str = "") -> Task:
     """审批延期: the leader in charge approves (the clock moves, a new deadline cycle starts) or refuses."""
-    task = request.task
+    task = Task.objects.get(pk=request.task_id)  # as it is now, not as it was when the request was read
     if actor.user is not None:
         if not Task.objects.visible_to(actor.user).filter(pk=task.pk).exists() or not policies.decides_extension(task, actor.user):
             raise NotAllowed(f"任务 {task.code} 的延期由其牵头县领导或主要领导审批。")
@@ -413,12 +479,17 @@ def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, 
         decided_at=timezone.now(), note=(note or "").strip(),
     ) != 1:
         raise ServiceError("这份延期申请已经审批过了。")
+    if approve and task.due_date is not None and request.new_due <= task.due_date:
+        # The deadline moved since the request (a resumed clock, the office's edit): approving would shorten it.
+        raise ServiceError(f"完成时限已是 {task.due_date:%Y年%m月%d日}，不早于申请延至的 {request.new_due:%Y年%m月%d日}，"
+                           "无需按此申请延期。请选择不同意，如仍需延期由单位重新申请。")
     before = _snapshot(task)
     if approve:
+        old_due = task.due_date  # the date replaced, kept in the timeline (normally the request's old_due)
         write(task, noun=NOUN, due_date=request.new_due, deadline_cycle=task.deadline_cycle + 1)
-        text = f"同意延期：{request.old_due:%Y年%m月%d日} → {request.new_due:%Y年%m月%d日}。{note}".strip()
+        text = f"同意延期：{old_due:%Y年%m月%d日} → {request.new_due:%Y年%m月%d日}。{note}".strip()
         return _finish(task, actor, "approve_extension", before, EventKind.EXTENSION_APPROVED, text,
-                       old_due=request.old_due, new_due=request.new_due)
+                       old_due=old_due, new_due=request.new_due)
     return _finish(task, actor, "reject_extension", before, EventKind.EXTENSION_REJECTED, f"不同意延期。{note}".strip())
 
 
@@ -442,7 +513,7 @@ def request_reassignment(actor: Actor, task: Task, *, reason: str, suggested_uni
 @transaction.atomic
 def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool, new_unit: Unit | None = None, note: str = "") -> Task:
     """The office moves the task to another unit (which must sign for it anew) or keeps it where it is."""
-    task = request.task
+    task = Task.objects.get(pk=request.task_id)  # as it is now, not as it was when the request was read
     if actor.user is not None and not policies.is_office(actor.user):
         raise NotAllowed("调整承办单位由县督查室处理。")
     TASK_MACHINE.check(task, "decide_reassignment", noun=NOUN)
@@ -459,8 +530,9 @@ def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool
     if not approve:
         return _finish(task, actor, "reject_reassignment", before, EventKind.REASSIGN_REJECTED, f"不同意调整，仍由{task.lead_unit}承办。{note}".strip())
     old_unit = task.lead_unit
-    write(task, noun=NOUN, lead_unit=new_unit, state=TaskState.ASSIGNED, signed_at=None, responsible_person=None,
-          responsible_name="单位主要负责人", next_report_due=None)
+    head = _unit_head(new_unit)  # the old unit's person no longer answers for it
+    write(task, noun=NOUN, lead_unit=new_unit, state=TaskState.ASSIGNED, signed_at=None, responsible_person=head,
+          responsible_name="" if head else "单位主要负责人", next_report_due=None)
     return _finish(task, actor, "reassign", before, EventKind.REASSIGN_APPROVED, f"承办单位由{old_unit}调整为{new_unit}。{note}".strip(),
                    old_unit=old_unit.pk, new_unit=new_unit.pk)
 
@@ -543,6 +615,7 @@ def cancel_task(actor: Actor, task: Task, *, reason: str) -> Task:
     reason = _reason(reason, "撤销原因")
     before = _snapshot(task)
     write(task, noun=NOUN, state=TaskState.CANCELLED, closed_on=today(), next_report_due=None)
+    _end_pending_requests(task, "任务已撤销，此申请不再办理。")
     return _finish(task, actor, "cancel", before, EventKind.CANCELLED, reason)
 
 
@@ -559,6 +632,14 @@ def available_actions(task: Task, user) -> list[str]:
         if name == "pause" and task.paused_since or name == "resume_clock" and not task.paused_since:
             continue
         predicate = policies.CAN.get(name)
-        if predicate is not None and predicate(task, user):
-            actions.append(name)
+        if predicate is None or not predicate(task, user):
+            continue
+        # What the services refuse whatever the user types: the page must not offer it either.
+        if name == "request_completion" and task.children.exclude(state__in=FINISHED_STATES).exists():
+            continue
+        if name == "request_extension" and (task.standing or task.due_date is None or task.extension_requests.filter(state=RequestState.PENDING).exists()):
+            continue
+        if name == "request_reassignment" and task.reassign_requests.filter(state=RequestState.PENDING).exists():
+            continue
+        actions.append(name)
     return actions

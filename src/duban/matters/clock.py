@@ -48,7 +48,9 @@ def elapsed_share(start: dt.date, due: dt.date, today: dt.date) -> float:
 def schedule_class(progress: int, share: float) -> str:
     """超进度 / 达进度 / 欠进度 of an open matter from its percent and its elapsed share."""
     expected = share * 100
-    if progress + 1e-9 < int(expected):
+    # Compared with the share as bulletins print it (one decimal): at 91.7% a report of 91 is behind, 92 is
+    # not. Truncating instead would let 91 pass; rounding also keeps float noise (50.0000001) from counting.
+    if progress < round(expected, 1):
         return Schedule.BEHIND
     if progress >= expected + AHEAD_MARGIN:
         return Schedule.AHEAD

@@ -15,6 +15,7 @@ Canonical codes (what the CharField holds; `str(ReportCycle.parse(code)) == code
 A "by day X" due date that falls on a day off moves back to the last working day before it: "每月25日前报送"
 with the 25th on a Sunday is due on Friday the 23rd, because the office receives reports on working days and
 "前" rules out the Monday after. Across a long holiday two nominal dates can therefore share one due date.
+"monthly:31" and "monthly:0" fall due on the same days but stay distinct codes, as the sheets word them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ _WEEKDAY_NAMES = "一二三四五六日"
 
 
 class CycleKind(StrEnum):
+    """The part of a cycle code before the colon."""
+
     NONE = ""
     WEEKLY = "weekly"
     MONTHLY = "monthly"
@@ -61,9 +64,10 @@ class ReportCycle:
     n: int = 0
 
     def __post_init__(self):
-        if self.kind not in _KINDS | {""}:
-            raise ValueError(f"无法识别报送周期“{self.kind}”，应为{_FORMATS}")
-        object.__setattr__(self, "kind", CycleKind(self.kind))
+        try:
+            object.__setattr__(self, "kind", CycleKind(self.kind))
+        except ValueError:
+            raise ValueError(f"无法识别报送周期“{self.kind}”，应为{_FORMATS}") from None
         if self.kind not in _RANGES:
             if self.n:
                 raise ValueError(f"报送周期“{self.kind}”不带数字")
@@ -116,14 +120,14 @@ class ReportCycle:
             return calendar.add_workdays(after, self.n)
         for nominal in self._nominal_dates(after):
             due = nominal if calendar.is_workday(nominal) else calendar.add_workdays(nominal, -1)
-            # Moving back to a working day never passes an earlier nominal date's due date, so the due
-            # dates ascend with the nominal ones and the first one after `after` is the answer.
+            # "The last working day on or before" keeps the order of the nominal dates, so the due dates
+            # ascend with them and the first one past `after` is the answer.
             if due > after:
                 return due
         raise AssertionError("unreachable: the nominal dates never end")
 
     def _nominal_dates(self, start: dt.date) -> Iterator[dt.date]:
-        """The "by day X" dates on or after the first of `start`'s week or month, ascending, without end."""
+        """The dates the cycle names, ascending and without end, from `start`'s week or month on."""
         if self.kind is CycleKind.WEEKLY:
             day = start + dt.timedelta(days=(self.n - start.isoweekday()) % 7)
             while True:

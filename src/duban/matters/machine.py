@@ -32,12 +32,20 @@ class Transition:
     label: str
     sources: frozenset[str]
     target: str | None = None  # None: the state stays (a report, a request that awaits a decision)
+    # Further states a decision may lead to instead (恢复办理 returns to where the matter was; an approved
+    # 调整 sends it back to 待签收 while a refused one leaves it where it is).
+    also: frozenset[str] = frozenset()
 
-    def __init__(self, name: str, label: str, sources: Iterable[str], target: str | None = None):
+    def __init__(self, name: str, label: str, sources: Iterable[str], target: str | None = None, *, also: Iterable[str] = ()):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "sources", frozenset(sources))
         object.__setattr__(self, "target", target)
+        object.__setattr__(self, "also", frozenset(also))
+
+    def leads_to(self, source: str) -> frozenset[str]:
+        """The states this transition may leave a matter in when it starts from `source`."""
+        return frozenset({self.target or source}) | self.also
 
 
 class StateMachine:
@@ -47,13 +55,18 @@ class StateMachine:
         self.states = states
         self.transitions = {t.name: t for t in transitions}
         for t in self.transitions.values():
-            unknown = (t.sources | ({t.target} if t.target else set())) - set(states.values)
+            unknown = (t.sources | t.also | ({t.target} if t.target else set())) - set(states.values)
             if unknown:
                 raise ValueError(f"transition {t.name} names unknown states {sorted(unknown)}")
 
     def available(self, state: str) -> list[Transition]:
         """Transitions that leave from `state`, in table order."""
         return [t for t in self.transitions.values() if state in t.sources]
+
+    def allows(self, name: str, source: str, target: str) -> bool:
+        """True if the table lets transition `name` take a matter from `source` to `target`."""
+        transition = self.transitions[name]
+        return source in transition.sources and target in transition.leads_to(source)
 
     def check(self, obj, name: str, *, noun: str = "该事项") -> Transition:
         """The transition `name` if legal from `obj.state`, else a refusal that says what is allowed now."""

@@ -1,0 +1,34 @@
+"""Small markup helpers of the ledger pages (simple tags: a list of 50 rows renders them 100 times)."""
+
+from django import template
+from django.utils.html import format_html
+
+from duban.ledger.choices import TaskState
+from duban.matters.choices import Light
+
+register = template.Library()
+
+LIGHT_LABELS = dict(Light.choices)
+STATE_LABELS = dict(TaskState.choices)
+STATE_STYLES = {
+    TaskState.DRAFT: "text-bg-secondary",
+    TaskState.ASSIGNED: "text-bg-warning",
+    TaskState.IN_PROGRESS: "text-bg-primary",
+    TaskState.COMPLETION_REQUESTED: "text-bg-info",
+    TaskState.CLOSED: "text-bg-success",
+    TaskState.SUSPENDED: "text-bg-dark",
+    TaskState.CANCELLED: "text-bg-light border",
+}
+
+
+@register.simple_tag
+def light_dot(light, reason=""):
+    """A coloured dot; its reason shows on hover (and is read out by screen readers)."""
+    label = LIGHT_LABELS.get(light, light)
+    tip = f"{label}：{reason}" if reason else str(label)
+    return format_html('<span class="light-dot light-{}" title="{}" data-light="{}"></span><span class="visually-hidden">{}</span>', light, tip, light, tip)
+
+
+@register.simple_tag
+def state_badge(state):
+    return format_html('<span class="badge {}" data-state="{}">{}</span>', STATE_STYLES.get(state, "text-bg-secondary"), state, STATE_LABELS.get(state, state))

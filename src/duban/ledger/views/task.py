@@ -1,0 +1,86 @@
+"""The task page (five clarities, sub-tasks, timeline, reports, requests, the actions open to the user),
+and the 建账 / 修改 forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from duban.core.actor import Actor
+from duban.core.errors import Conflict, NotAllowed, ServiceError
+from duban.ledger import selectors, services
+from duban.ledger.forms import TaskForm
+from duban.ledger.policies import can_assign
+from duban.ledger.views.actions import ACTIONS, ONE_CLICK
+from duban.ledger.views.common import ledger_page
+
+
+def task_url(task) -> str:
+    return reverse("ledger:task_detail", args=[task.code])
+
+
+@ledger_page
+def task_detail(request, code):
+    task = selectors.task_for(request.user, code)
+    info = selectors.task_page(task, request.user)
+    buttons = [ACTIONS[name] for name in info.actions if name in ACTIONS]
+    context = {
+        "task": task, "info": info,
+        "one_click": [b for b in buttons if b.name in ONE_CLICK],
+        "buttons": [b for b in buttons if b.name not in ONE_CLICK],
+    }
+    return render(request, "ledger/task_detail.html", context)
+
+
+@ledger_page
+def task_create(request):
+    """建账: the supervision office (or a principal leader) opens a draft; it may be completed later."""
+    if not can_assign(request.user):
+        raise PermissionDenied(_("只有县督查室或主要领导可以建账。"))
+    form = TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.create_task(
+                Actor.from_request(request), data["campaign"], cooperating_units=list(data["cooperating_units"]), **form.task_values(),
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("已建账：%(code)s。五明确填全后即可立账交办。") % {"code": task.code})
+            return redirect(task_url(task))
+    return render(request, "ledger/task_form.html", {"form": form, "task": None})
+
+
+@ledger_page
+def task_edit(request, code):
+    """修改: the five clarities of a task the office keeps; a stale form gets the 'changed by someone else' answer."""
+    task = selectors.task_for(request.user, code)
+    allowed = "edit" in services.available_actions(task, request.user)
+    form = TaskForm(request.POST or None, task=task)
+    conflict, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_task(
+                Actor.from_request(request), task, expected_version=data["version"],
+                cooperating_units=list(data["cooperating_units"]), **form.task_values(),
+            )
+        except Conflict as exc:
+            conflict, status = exc.message, 409
+        except NotAllowed as exc:
+            form.add_service_error(exc)
+            status = 403
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("任务已修改。"))
+            return redirect(task_url(task))
+        task = selectors.task_for(request.user, code)  # the failed write may have touched the object, not the row
+    elif not allowed:
+        status = 403
+    context = {"form": form, "task": task, "allowed": allowed, "conflict": conflict}
+    return render(request, "ledger/task_form.html", context, status=status)

@@ -1,0 +1,233 @@
+"""Excel pages: upload a decomposition sheet → preview (what it creates and changes, or every problem) →
+confirm → done; and the list's export, streamed as .xlsx with the list's filters and the user's scope.
+
+Between preview and confirm the file waits under DATA_DIR/tmp/ledger-import/ named by a random token that
+only the uploader's session knows; confirm checks the whole sheet again (all or nothing) and refuses to
+write anything other than what was previewed.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from duban.core.actor import Actor
+from duban.core.attachments import sniff
+from duban.core.choices import Role
+from duban.core.permissions import role_required
+from duban.ledger import importing
+from duban.ledger.excel.export import FilterError, export_filtered, export_ledger
+from duban.ledger.models import Campaign, Task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "ledger_imports"
+DONE_KEY = "ledger_import_done"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
+KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed the next day
+PREVIEW_ROWS = 300  # rows of each list the preview page shows; the rest are counted
+IMPORTERS = (Role.SUPERVISION, Role.PRINCIPAL)
+# Who may export: the roles that see the ledger (each sees only its scope).
+EXPORTERS = (Role.PRINCIPAL, Role.LEADER, Role.SUPERVISION, Role.UNIT_HEAD, Role.LIAISON)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("任务分解表（.xlsx）"))
+    campaign = forms.ModelChoiceField(
+        label=_("导入到专项行动"), queryset=Campaign.objects.all(), required=False,
+        empty_label=_("自动判断（按表格标题或任务编号）"),
+    )
+    register = forms.BooleanField(label=_("五明确齐全的任务同时立账交办"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        self.fields["campaign"].widget.attrs["class"] = "form-select"
+        self.fields["register"].widget.attrs["class"] = "form-check-input"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = Path(upload.name or "").name
+        limit = settings.DUBAN_UPLOAD_MAX_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(_("文件有 %(size).1f MB，超过 %(limit)s MB 的上限。") % {"size": upload.size / 1048576, "limit": limit})
+        upload.seek(0)
+        kinds = sniff(upload.read(8), upload)
+        upload.seek(0)
+        if "xls" in kinds:
+            raise forms.ValidationError(_("这是旧版 .xls 文件。请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传。"))
+        if "xlsx" not in kinds or not name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 Excel 工作簿（.xlsx）。“%(name)s”不是 .xlsx 文件。") % {"name": name})
+        return upload
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "tmp" / "ledger-import"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _path(token: str) -> Path:
+    return _folder() / f"{token}.xlsx"
+
+
+def _sweep_old_uploads() -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in _folder().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _entry(request, token: str) -> dict:
+    """The upload `token` names if this session made it (and its file is still there), else 404."""
+    entry = request.session.get(SESSION_KEY, {}).get(token) if TOKEN.match(token) else None
+    if entry is None or not _path(token).is_file():
+        raise Http404(_("这份上传已过期或不存在，请重新上传。"))
+    return entry
+
+
+def _forget(request, token: str) -> None:
+    _path(token).unlink(missing_ok=True)
+    uploads = request.session.get(SESSION_KEY, {})
+    if uploads.pop(token, None) is not None:
+        request.session[SESSION_KEY] = uploads
+
+
+def _plan(request, entry: dict, token: str) -> importing.ImportPlan:
+    campaign = Campaign.objects.filter(pk=entry["campaign"]).first() if entry.get("campaign") else None
+    with _path(token).open("rb") as source:
+        return importing.build_plan(source, campaign=campaign, register=entry["register"], user=request.user, file_name=entry["name"])
+
+
+# --- import -------------------------------------------------------------------------------------------
+
+
+@role_required(*IMPORTERS)
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Step 1: choose the sheet (and the campaign, and whether to register)."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        _sweep_old_uploads()
+        token = secrets.token_urlsafe(18)
+        upload = form.cleaned_data["file"]
+        with _path(token).open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        uploads = request.session.get(SESSION_KEY, {})
+        for old in list(uploads)[:-4]:  # a session keeps its last five uploads
+            _forget(request, old)
+            uploads.pop(old, None)
+        campaign = form.cleaned_data["campaign"]
+        uploads[token] = {"name": Path(upload.name).name[:200], "campaign": campaign.pk if campaign else None,
+                          "register": form.cleaned_data["register"], "fingerprint": "", "at": timezone.now().isoformat()}
+        request.session[SESSION_KEY] = uploads
+        return redirect("ledger:import_preview", token=token)
+    return render(request, "ledger/import_upload.html", {"form": form, "max_mb": settings.DUBAN_UPLOAD_MAX_MB})
+
+
+@role_required(*IMPORTERS)
+@require_GET
+def import_preview(request, token):
+    """Step 2: what the sheet would create and change, or every problem in it; nothing is written."""
+    entry = _entry(request, token)
+    plan = _plan(request, entry, token)
+    return _preview(request, token, entry, plan)
+
+
+def _preview(request, token, entry, plan, *, status=200, warning=""):
+    entry["fingerprint"] = plan.fingerprint() if plan.ok else ""
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads[token] = entry
+    request.session[SESSION_KEY] = uploads
+    changes = [(p, c) for p in plan.updates for c in p.changes]
+    context = {
+        "token": token, "entry": entry, "plan": plan, "warning": warning, "limit": PREVIEW_ROWS,
+        "errors": plan.errors[:PREVIEW_ROWS], "creates": plan.creates[:PREVIEW_ROWS], "changes": changes[:PREVIEW_ROWS],
+        "changed_tasks": sum(1 for p in plan.updates if p.changes), "change_count": len(changes),
+        "drafts": plan.staying_drafts[:PREVIEW_ROWS], "unmatched": sorted(plan.unmatched.items()),
+    }
+    return render(request, "ledger/import_preview.html", context, status=status)
+
+
+@role_required(*IMPORTERS)
+@require_POST
+def import_confirm(request, token):
+    """Step 3: check the sheet again and, if it still does exactly what was previewed, write it all."""
+    entry = _entry(request, token)
+    plan = _plan(request, entry, token)
+    if not plan.ok:
+        return _preview(request, token, entry, plan, status=422)
+    if plan.fingerprint() != entry.get("fingerprint") or request.POST.get("fingerprint") != entry.get("fingerprint"):
+        return _preview(request, token, entry, plan, status=409,
+                        warning=_("预览之后系统中的任务有了变化（或预览已过期），以下是按现在的数据重新核对的结果。请再看一遍后确认。"))
+    try:
+        result = importing.apply_plan(plan, Actor.from_request(request))
+    except importing.ImportFailed as exc:
+        plan.errors.append(exc.problem)
+        return _preview(request, token, entry, plan, status=409)
+    _forget(request, token)
+    request.session[DONE_KEY] = {
+        "name": entry["name"], "campaign": str(plan.campaign), "created": result.created, "updated": result.updated,
+        "registered": result.registered, "drafts": [[code, missing] for code, missing in result.drafts[:PREVIEW_ROWS]],
+        "draft_count": len(result.drafts),
+    }
+    return redirect("ledger:import_done")
+
+
+@role_required(*IMPORTERS)
+@require_POST
+def import_cancel(request, token):
+    if TOKEN.match(token):
+        _forget(request, token)
+    messages.info(request, _("已取消导入，上传的文件已删除。"))
+    return redirect("ledger:import")
+
+
+@role_required(*IMPORTERS)
+@require_GET
+def import_done(request):
+    """Step 4: what was written, with links to the tasks."""
+    done = request.session.pop(DONE_KEY, None)
+    if done is None:
+        return redirect("ledger:import")
+    return render(request, "ledger/import_done.html", {"done": done, "limit": PREVIEW_ROWS})
+
+
+@role_required(*IMPORTERS)
+@require_GET
+def import_template(request):
+    """An empty sheet in the import layout, for a county that starts from scratch."""
+    note = "每行一项任务；“任务编号”留空表示新任务。单位写全称或简称，多个单位用顿号分隔；县领导写姓名或职务；" \
+           "完成时限如“6月底前”“第三季度”“长期坚持”“每月25日前报送进展”。"
+    output = export_ledger(Task.objects.none(), title="重点工作任务分解表（导入模板）", note=note)
+    return FileResponse(output, as_attachment=True, filename="重点工作任务分解表-导入模板.xlsx", content_type=XLSX)
+
+
+# --- export -------------------------------------------------------------------------------------------
+
+
+@role_required(*EXPORTERS)
+@require_GET
+def export(request):
+    """The ledger list as .xlsx: same filters and sort (GET), same scope (the user's), streamed from a temp file."""
+    try:
+        output, _rows, filename = export_filtered(Actor.from_request(request), request.GET)
+    except FilterError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("ledger:task_list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)

@@ -1,0 +1,115 @@
+""""My work" from the ledger: what each role must do today, a fixed number of queries whatever the count.
+
+liaison / unit head: tasks to sign for, progress reports due within two working days or late, returned tasks ·
+supervision office: completion requests to verify, reassignment requests to decide, drafts to register ·
+leader in charge / principal leader: extension requests to approve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from duban.core import calendar
+from duban.core.choices import Role
+from duban.core.models import Unit
+from duban.core.work import LATER, OVERDUE, TODAY, WorkItem
+from duban.ledger.choices import RequestState, TaskState
+from duban.ledger.models import ExtensionRequest, ReassignRequest, Task
+
+LIMIT = 50  # per kind of work: the home page is a to-do list, the ledger list holds the rest
+REPORT_HORIZON_WORKDAYS = 2
+ROW_FIELDS = ("id", "code", "title", "state", "due_date", "updated_at", "next_report_due", "return_count", "paused_since", "completed_on", "lead_unit_id")
+
+
+def ledger_work(user, today: dt.date) -> list[WorkItem]:
+    roles = user.roles
+    items: list[WorkItem] = []
+    if roles & {Role.LIAISON, Role.UNIT_HEAD} and user.unit_id:
+        items += unit_work(user, today)
+    if Role.SUPERVISION in roles:
+        items += office_work(today)
+    if roles & {Role.LEADER, Role.PRINCIPAL}:
+        items += extension_work(user, today)
+    return items
+
+
+def _task_url(task) -> str:
+    return reverse("ledger:task_detail", args=[task.code])
+
+
+def _title(task) -> str:
+    return f"{task.code} {task.title}"
+
+
+def _lead_units(user) -> list[int]:
+    """The units the user signs and reports for: a liaison's own unit, a unit head's sub-tree (一级抓一级)."""
+    ids = {user.unit_id} if Role.LIAISON in user.roles else set()
+    if Role.UNIT_HEAD in user.roles:
+        path = Unit.objects.filter(pk=user.unit_id).values_list("path", flat=True).first() or ""
+        ids |= set(Unit.objects.filter(path__startswith=path).values_list("id", flat=True)) if path else set()
+    return sorted(ids)
+
+
+def unit_work(user, today: dt.date) -> list[WorkItem]:
+    """签收 within one working day, 报送进展 when due or late, 整改 after a return: one query for all three."""
+    horizon = calendar.add_workdays(today, REPORT_HORIZON_WORKDAYS)
+    due_report = Q(next_report_due__lte=horizon, paused_since__isnull=True)
+    tasks = (
+        Task.objects.filter(lead_unit_id__in=_lead_units(user))
+        .filter(Q(state=TaskState.ASSIGNED) | Q(state=TaskState.IN_PROGRESS) & (due_report | Q(return_count__gt=0)))
+        .only(*ROW_FIELDS).order_by("due_sort", "id")[: LIMIT * 2]
+    )
+    items = []
+    for task in tasks:
+        url = _task_url(task)
+        if task.state == TaskState.ASSIGNED:
+            sign_by = calendar.add_workdays(timezone.localdate(task.updated_at), 1)
+            items.append(WorkItem("待签收", _title(task), url, sign_by, OVERDUE if sign_by < today else TODAY, "交办后 1 个工作日内签收"))
+            continue
+        if task.next_report_due and task.next_report_due <= horizon and not task.paused_since:
+            late = task.next_report_due < today
+            items.append(WorkItem("进展逾期未报" if late else "报送进展", _title(task), url, task.next_report_due, OVERDUE if late else TODAY))
+        if task.return_count:
+            items.append(WorkItem("退回整改", _title(task), url, task.due_date, TODAY, "整改后重新申请销账"))
+    return items
+
+
+def office_work(today: dt.date) -> list[WorkItem]:
+    """审核销账, 处理调整申请, 立账: three queries."""
+    items = []
+    verifying = Task.objects.filter(state=TaskState.COMPLETION_REQUESTED).only(*ROW_FIELDS).order_by("updated_at", "id")[:LIMIT]
+    for task in verifying:
+        note = f"{task.completed_on:%m月%d日}申请" if task.completed_on else ""
+        items.append(WorkItem("审核销账", _title(task), _task_url(task), task.due_date, TODAY, note))
+    pending = (
+        ReassignRequest.objects.filter(state=RequestState.PENDING).select_related("task", "unit")
+        .only("id", "requested_at", "unit__name", "task__code", "task__title", "task__due_date").order_by("requested_at", "id")[:LIMIT]
+    )
+    for request in pending:
+        url = reverse("ledger:decide_reassignment", args=[request.task.code, request.pk])
+        items.append(WorkItem("处理调整申请", _title(request.task), url, request.task.due_date, TODAY, f"{request.unit.name}申请调整"))
+    drafts = Task.objects.filter(state=TaskState.DRAFT).only(*ROW_FIELDS).order_by("created_at", "id")[:LIMIT]
+    for task in drafts:
+        items.append(WorkItem("待立账", _title(task), _task_url(task), task.due_date, LATER, "五明确填全后立账交办"))
+    return items
+
+
+def extension_work(user, today: dt.date) -> list[WorkItem]:
+    """审批延期: a principal leader sees every pending request, a leader those of the tasks they lead."""
+    pending = ExtensionRequest.objects.filter(state=RequestState.PENDING).exclude(task__state=TaskState.DRAFT)
+    if Role.PRINCIPAL not in user.roles:
+        pending = pending.filter(Q(task__leader_in_charge_id=user.pk) | Q(task__assigning_leader_id=user.pk))
+    pending = pending.select_related("task").only(
+        "id", "old_due", "new_due", "task__code", "task__title", "task__due_date",
+    ).order_by("requested_at", "id")[:LIMIT]
+    items = []
+    for request in pending:
+        due = request.task.due_date
+        url = reverse("ledger:decide_extension", args=[request.task.code, request.pk])
+        note = f"申请延至 {request.new_due:%Y-%m-%d}"
+        items.append(WorkItem("审批延期", _title(request.task), url, due, OVERDUE if due and due < today else TODAY, note))
+    return items
