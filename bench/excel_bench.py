@@ -5,8 +5,10 @@
     .venv/bin/python bench/excel_bench.py export --rows 100000
 
 Each measured step runs in a child process of its own, so its peak memory (ru_maxrss) is its own and not the
-generator's. The import is measured twice: a sheet with one unknown unit in its last row (all or nothing:
-every row checked, nothing written) and the same sheet fixed (every task created through the services).
+generator's. The import is measured three times: a sheet with one unknown unit in its last row (all or
+nothing: every row checked, nothing written), the same sheet fixed (every task created as a draft through
+services.create_tasks, in one transaction), and that sheet once more with --register (10k more tasks, each
+registered too: twice the timeline events and audit entries). After each, the audit chain is verified.
 """
 
 from __future__ import annotations
@@ -148,23 +150,30 @@ def make_tasks(count: int) -> None:
 # --- measured steps (child processes) --------------------------------------------------------------------
 
 
-def step_import(path: str) -> dict:
+def step_import(path: str, register: bool = False) -> dict:
+    from duban.core import audit
     from duban.core.actor import Actor
+    from duban.core.models import AuditEntry
     from duban.ledger import importing
-    from duban.ledger.models import Task
+    from duban.ledger.models import Task, TaskEvent
 
-    before = Task.objects.count()
+    before = Task.objects.count(), TaskEvent.objects.count(), AuditEntry.objects.count()
     started = time.perf_counter()
-    plan = importing.build_plan(path, file_name=Path(path).name)
+    plan = importing.build_plan(path, file_name=Path(path).name, register=register)
     planned = time.perf_counter() - started
     result = None
     if plan.ok:
         result = importing.apply_plan(plan, Actor.system("bench"))
     total = time.perf_counter() - started
+    peak = _peak_mb()  # before the chain is verified (which reads it back in batches)
+    verified = audit.verify()
     return {
         "rows": plan.rows, "errors": len(plan.errors), "first_error": str(plan.errors[0]) if plan.errors else "",
-        "created": len(result.created) if result else 0, "tasks_written": Task.objects.count() - before,
-        "check_s": round(planned, 2), "total_s": round(total, 2), "peak_mb": round(_peak_mb(), 1),
+        "created": len(result.created) if result else 0, "registered": len(result.registered) if result else 0,
+        "codes": f"{result.created[0]}…{result.created[-1]}" if result and result.created else "",
+        "tasks_written": Task.objects.count() - before[0], "events_written": TaskEvent.objects.count() - before[1],
+        "audit_written": AuditEntry.objects.count() - before[2], "audit_ok": verified.ok,
+        "check_s": round(planned, 2), "total_s": round(total, 2), "peak_mb": round(peak, 1),
     }
 
 
@@ -193,7 +202,7 @@ def main(argv: list[str]) -> None:
         step = {"_prepare": lambda: (prepare(argv[1]), {})[1],
                 "_sheet": lambda: (write_sheet(Path(argv[2]), int(argv[3]), bad_last_row=argv[4] == "bad"), {})[1],
                 "_tasks": lambda: (make_tasks(int(argv[2])), {})[1],
-                "_import": lambda: step_import(argv[2]),
+                "_import": lambda: step_import(argv[2], register=argv[3:] == ["register"]),
                 "_export": lambda: step_export(argv[2])}[argv[0]]
         print(json.dumps(step(), ensure_ascii=False))
         return
@@ -205,17 +214,22 @@ def main(argv: list[str]) -> None:
         _child("prepare", data_dir)
         if opts.what in {"import", "both"}:
             rows = opts.rows if opts.what == "import" and opts.rows else 10_000
-            for kind in ("bad", "good"):
-                sheet = Path(data_dir) / f"{kind}.xlsx"
-                _child("sheet", data_dir, str(sheet), str(rows), kind)
-                f = _child("import", data_dir, str(sheet))
+            for kind in ("bad", "good", "register"):
+                sheet = Path(data_dir) / f"{'bad' if kind == 'bad' else 'good'}.xlsx"
+                if kind != "register":
+                    _child("sheet", data_dir, str(sheet), str(rows), kind)
+                f = _child("import", data_dir, str(sheet), *(["register"] if kind == "register" else []))
+                chain = "audit chain verified" if f["audit_ok"] else "AUDIT CHAIN BROKEN"
                 if kind == "bad":
                     print(f"import {rows} rows, one unknown unit in the last row: checked in {f['check_s']} s, "
                           f"{f['errors']} error, {f['tasks_written']} tasks written, peak {f['peak_mb']} MB  (bar: ≤ 15 s, nothing written)")
                     print(f"  {f['first_error']}")
-                else:
-                    print(f"import {rows} rows, fixed: checked in {f['check_s']} s, written in {f['total_s'] - f['check_s']:.1f} s, "
-                          f"total {f['total_s']} s, {f['tasks_written']} tasks, peak {f['peak_mb']} MB  (bar: ≤ 15 s)")
+                    continue
+                what = "fixed" if kind == "good" else "the fixed sheet again with --register"
+                print(f"import {rows} rows, {what}: checked in {f['check_s']} s, written in {f['total_s'] - f['check_s']:.1f} s, "
+                      f"total {f['total_s']} s, peak {f['peak_mb']} MB  (bar: ≤ 15 s)")
+                print(f"  {f['tasks_written']} tasks {f['codes']} ({f['registered']} registered), {f['events_written']} timeline events, "
+                      f"{f['audit_written']} audit entries; {chain}")
         if opts.what in {"export", "both"}:
             rows = opts.rows if opts.what == "export" and opts.rows else 100_000
             started = time.perf_counter()

@@ -179,6 +179,8 @@ def generate(tasks: int, reports: int, *, seed: int = 100, log=print) -> Generat
             result.per_state[state] += 1
             result.per_light[light] += 1
             if len(batch) == 5000:
+                # The task queryset's bulk_create derives search_text (and due_sort) for every row with the
+                # function save() and write() use (Matter.derived); on SQLite the FTS5 triggers index them.
                 Task.objects.bulk_create(batch)
                 batch = []
         Task.objects.bulk_create(batch)

@@ -104,7 +104,8 @@ def test_the_detail_shows_the_five_clarities_and_what_the_caller_may_do(county, 
     # the unit head sees the sub-task of his own section, not the one of 发改局
     assert body["subtasks"] == [f"{parent.code}-1"]
     assert body["state"] == "assigned" and body["state_label"] == "已交办待签收"
-    assert body["light"] == "yellow" and body["version"] == parent.version
+    # Assigned, never reported and no report due yet: not judged on schedule (it was 欠进度 at 0% before).
+    assert body["schedule"] == "" and body["version"] == parent.version
     assert [a["name"] for a in body["actions"]] == ["sign", "request_extension", "request_reassignment"]
     assert body["created_at"].endswith("+08:00")
     office = api("supervision").get(f"/tasks/{parent.code}").json()

@@ -387,3 +387,16 @@ def test_an_account_opened_by_the_system_admin_must_change_its_initial_password(
     client.force_login(person)
     response = client.get(reverse("people_list"))
     assert response.status_code == 302 and response["Location"] == reverse("password_change")
+
+
+def test_an_expired_password_gets_a_json_403_from_the_api_and_a_redirect_from_the_token_page(county):
+    User.objects.filter(pk=county.people["liaison"].pk).update(password_changed_at=MONDAY_9AM)
+    with time_machine.travel(MONDAY_9AM + dt.timedelta(days=91), tick=False):
+        client = county.client("liaison")
+        for method, path in (("get", "/api/v1/tasks"), ("post", "/api/v1/tasks/2026-0001/transitions/sign")):
+            response = getattr(client, method)(path)
+            assert response.status_code == 403, path
+            assert response["Content-Type"] == "application/json"
+            assert response.json() == {"detail": "密码已过期或已被重置，请先在网页上修改密码。"}
+        response = client.get("/api/tokens/")  # a page of the site: changes the password first, like the others
+        assert response.status_code == 302 and response["Location"] == reverse("password_change")

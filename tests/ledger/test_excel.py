@@ -397,7 +397,7 @@ def test_two_edited_cells_preview_and_update_exactly_those_two_fields(county, ca
 
     after = snapshot(imported)
     moved = {pk: {k for k in after[pk] if after[pk][k] != before[pk][k]} for pk in imported}
-    assert moved[first.pk] == {"title", "version", "updated_at"}
+    assert moved[first.pk] == {"title", "search_text", "version", "updated_at"}  # search_text: derived from the title
     assert moved[third.pk] == {"lead_unit_id", "version", "updated_at"}
     assert after[first.pk]["title"] == "推进国道改线工程征地拆迁及管线迁改"
     assert after[third.pk]["lead_unit_id"] == county.units["transport"].pk

@@ -507,9 +507,13 @@ def test_editing_a_running_tasks_clock_moves_what_depends_on_it(people, make_tas
     # Reports now fall due every Friday from today; the moved deadline starts a new cycle for the ladder.
     assert (task.report_cycle, task.next_report_due, task.due_date, task.deadline_cycle) == ("weekly:5", D(2026, 6, 5), D(2026, 10, 30), 2)
     edited = task.events.get(kind=EventKind.EDITED)
-    assert (edited.text, edited.data) == ("修改了：报送周期、完成时限", {"fields": ["deadline_cycle", "due_date", "next_report_due", "report_cycle"]})
+    # The date moved without a new wording: the wording follows it, the old one stays in the audit entry.
+    assert task.deadline_text == "2026年10月30日前"
+    assert (edited.text, edited.data) == ("修改了：报送周期、完成时限", {
+        "fields": ["deadline_cycle", "deadline_text", "due_date", "next_report_due", "report_cycle"]})
     entry = AuditEntry.objects.get(object_id=str(task.pk), action="task.update")
     assert (entry.before["next_report_due"], entry.after["next_report_due"]) == (None, "2026-06-05")
+    assert (entry.before["deadline_text"], entry.after["deadline_text"]) == ("2026年12月底前", "2026年10月30日前")
 
 
 def test_editing_a_draft_does_not_start_a_new_deadline_cycle(people, make_task):

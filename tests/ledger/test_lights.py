@@ -229,3 +229,50 @@ def test_a_grandchild_colours_its_grandparent(county, people, family):
     # The new sub-task starts at 0%: its parent averages to 0 and the grandparent to (0 + 95) / 2.
     assert shown(one) == (0, "yellow", "欠进度：已报 0%，序时进度 91.7%")
     assert shown(parent) == (48, "yellow", "欠进度：已报 48%，序时进度 91.7%")
+
+
+# --- before the first report --------------------------------------------------------------------------
+
+
+def test_a_draft_has_a_neutral_light_and_no_schedule_class_whatever_its_dates(make_task, clock):
+    clock(D(2026, 11, 30))
+    draft = make_task(register=False, due_date=D(2026, 6, 30))  # its due date already past
+    assert (draft.light, draft.light_reason, draft.schedule) == ("green", "建账中，尚未立账", "")
+    assert light_on(draft, D(2026, 12, 1), clock) == ("green", "建账中，尚未立账")
+
+
+def test_a_just_assigned_task_is_not_behind_schedule_before_its_first_report_falls_due(people, make_task, clock):
+    # A calendar-year task assigned on 2 February: at 0% against a share of 8.9% it is not 欠进度.
+    clock(D(2026, 2, 2))
+    task = make_task(report_cycle="monthly:25")
+    assert (task.light, task.light_reason, task.schedule) == ("green", "按期推进", "")
+    services.sign_task(as_actor(people["lead_liaison"]), task)
+    task = Task.objects.get(pk=task.pk)
+    assert (task.light, task.schedule, task.next_report_due) == ("green", "", D(2026, 2, 25))
+    assert light_on(task, D(2026, 2, 25), clock) == ("green", "按期推进")
+    # The first report is late: yellow for that, and from now on it is judged on schedule too.
+    assert light_on(task, D(2026, 2, 26), clock) == ("yellow", "进展逾期未报（应于 02月25日 前报送）")
+    assert Task.objects.get(pk=task.pk).schedule == "behind"
+    clock(D(2026, 2, 26), 10)
+    services.report_progress(as_actor(people["lead_liaison"]), Task.objects.get(pk=task.pk), percent=5, text="已启动")
+    task = Task.objects.get(pk=task.pk)
+    assert (task.light, task.light_reason, task.schedule) == ("yellow", "欠进度：已报 5%，序时进度 16.1%", "behind")
+
+
+def test_an_unreported_task_still_turns_yellow_near_its_due_date_and_red_after_it(people, running, clock):
+    task = running(on=D(2026, 6, 1), start_date=D(2026, 6, 1), due_date=D(2026, 6, 30))  # signed, never reported
+    assert light_on(task, D(2026, 6, 24), clock) == ("green", "按期推进")
+    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日")
+    assert light_on(task, D(2026, 7, 1), clock) == ("red", "已逾期 1 个工作日")
+
+
+def test_a_parent_is_judged_on_schedule_once_it_or_a_sub_task_has_reported(county, people, running, clock):
+    office = as_actor(people["supervision"])
+    parent = running(on=D(2026, 11, 30))
+    one, two = services.decompose_task(office, parent, [{"lead_unit": county.units["transport"]}, {"lead_unit": county.units["ndrc"]}])
+    services.sign_task(as_actor(people["lead_liaison"]), one)
+    services.sign_task(as_actor(people["liaison"]), two)
+    assert Task.objects.values_list("progress", "light", "light_reason", "schedule").get(pk=parent.pk) == (0, "green", "按期推进", "")
+    services.report_progress(as_actor(people["liaison"]), Task.objects.get(pk=two.pk), percent=96, text="进展")
+    assert Task.objects.values_list("progress", "light", "light_reason", "schedule").get(pk=parent.pk) == (
+        48, "yellow", "欠进度：已报 48%，序时进度 91.7%", "behind")

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from duban.ledger import services
@@ -208,12 +209,46 @@ def test_light_counts_ignore_the_light_filter_and_link_to_their_lists(county, ca
     assert query(links(response, "light-counts")["all"]) == {"unit": [str(county.units["ndrc"].pk)], "q": ["批量"]}
 
 
-def test_light_counts_are_one_group_by_query(county, campaign):
-    bulk_tasks(county, campaign, 6)
+LIGHT_COUNT_CASES = {
+    "everything": ("supervision", {}),
+    "state only (counted per light from the light index)": ("supervision", {"state": "open"}),
+    "states and a light": ("supervision", {"state": ["assigned", "in_progress"], "light": "red"}),
+    "unit (one GROUP BY)": ("supervision", {"unit": "ndrc", "state": "open"}),
+    "text": ("supervision", {"q": "批量任务1"}),
+    "a liaison's scope": ("liaison", {"state": "open"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIGHT_COUNT_CASES))
+def test_light_counts_are_one_query_and_exact_whatever_the_filter(county, campaign, case):
+    """selectors.light_counts picks its query's shape by the filter; either way one query, exact numbers."""
+    role, params = LIGHT_COUNT_CASES[case]
+    bulk_tasks(county, campaign, 9)  # ndrc: 3 green, 3 yellow, 3 red
+    bulk_tasks(county, campaign, 5, unit="transport", start=50)
+    bulk_tasks(county, campaign, 4, start=80)
+    Task.objects.filter(code__in=["2026-0080", "2026-0081"]).update(state=TaskState.CLOSED, light="grey")
+    Task.objects.filter(code="2026-0050").update(state=TaskState.ASSIGNED)
+    if "unit" in params:
+        params = {**params, "unit": county.units[params["unit"]].pk}
     with CaptureQueriesContext(connection) as ctx:
-        county.client("supervision").get("/ledger/", {"state": "open"})
-    grouped = [q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"]]
-    assert len(grouped) == 1 and "light" in grouped[0]
+        response = county.client(role).get("/ledger/", params)
+    counted = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"] and "light" in q["sql"]]
+    assert len(counted) == 1, counted
+    html = response.content.decode()
+    shown = {k: int(v) for k, v in re.findall(r'data-light-count="(\w+)">.*?<strong>(\d+)</strong>', html, re.S)}
+    expected = Task.objects.visible_to(county.people[role])
+    if "unit" in params:
+        unit = params["unit"]
+        expected = expected.filter(Q(lead_unit_id=unit) | Q(cooperating_units__id=unit)).distinct()
+    states = params.get("state", [])
+    states = [states] if isinstance(states, str) else states
+    if states:
+        expected = expected.filter(state__in=["assigned", "in_progress", "completion_requested"] if states == ["open"] else states)
+    if "q" in params:
+        expected = expected.filter(title__contains=params["q"])
+    direct = {light: expected.filter(light=light).count() for light in ["green", "yellow", "red", "grey"]}
+    assert shown == {"all": sum(direct.values()), **direct}
+    assert sum(direct.values()) > 0
 
 
 def test_the_export_button_carries_the_filters(county, campaign):

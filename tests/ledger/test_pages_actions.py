@@ -161,6 +161,16 @@ def test_register_with_missing_clarities_shows_what_is_missing(county, make_task
     assert state_of(draft) == before
 
 
+def test_the_task_page_offers_register_with_what_is_missing_next_to_the_button(county, make_task, office):
+    draft = make_task(register=False, reward_penalty="", standard="")
+    page = text(office.get(f"/ledger/tasks/{draft.code}/"))
+    actions = page.split('data-testid="actions"', 1)[1].split("</div>", 1)[0]
+    assert 'data-action="register"' in actions
+    assert re.search(r'data-testid="register-missing">五明确尚未填全，不能立账：缺少标准（怎么干）；奖惩。', actions)
+    complete = make_task(register=False, title="五明确齐全的任务")
+    assert 'data-testid="register-missing"' not in text(office.get(f"/ledger/tasks/{complete.code}/"))
+
+
 def test_register_a_complete_draft(county, make_task, office):
     draft = make_task(register=False)
     assert_done(office.post(url(draft, "register"), {"version": draft.version}), draft)

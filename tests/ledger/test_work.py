@@ -161,3 +161,25 @@ def test_the_home_page_runs_a_fixed_number_of_queries(county, make_task, django_
     with at(4, 10), django_assert_num_queries(len(few)):
         response = client.get("/")
     assert response.content.decode().count('data-kind="') >= 7
+
+
+def test_nobody_is_asked_to_decide_a_request_while_its_task_may_not_be_decided(county, make_task):
+    head, principal = as_actor(county.people["unit_head"]), as_actor(county.people["principal"])
+    with at(1):
+        task = make_task(title="等批复")
+        services.sign_task(head, task)
+        services.request_extension(head, fresh(task), new_due=dt.date(2027, 3, 31), reason="等批复")
+        services.request_reassignment(head, fresh(task), reason="不是本单位职责")
+        services.suspend_task(principal, fresh(task), reason="规划调整")
+    # 暂停: the services refuse both decisions now, so neither is anyone's work.
+    assert kinds(county.people["leader"], 1) == []
+    assert kinds(county.people["supervision"], 1) == []
+    with at(2):
+        services.reopen_task(principal, fresh(task), reason="规划已定")
+    assert kinds(county.people["leader"], 2) == [("审批延期", task.code)]
+    assert kinds(county.people["supervision"], 2) == [("处理调整申请", task.code)]
+    with at(2):
+        services.request_completion(head, fresh(task), summary="提前完成")
+    # 申请销账: an extension may still be decided, a reassignment no longer.
+    assert kinds(county.people["leader"], 2) == [("审批延期", task.code)]
+    assert kinds(county.people["supervision"], 2) == [("审核销账", task.code)]

@@ -31,6 +31,7 @@ class M:
     under_notice: bool = False
     next_report_due: dt.date | None = None
     completed_on: dt.date | None = None
+    last_report_on: dt.date | None = D(2026, 1, 1)  # it has reported: judged on schedule unless a test says not
 
 
 def light_on(day, **clock_fields):
@@ -187,3 +188,41 @@ def test_a_paused_clock_shows_the_light_of_the_day_it_stopped():
 def test_a_closed_matter_is_grey_and_done_early_only_before_its_due_date(completed_on, schedule):
     result = clock.evaluate(M(due_date=D(2026, 6, 30), completed_on=completed_on), D(2026, 7, 6), closed=True)
     assert result == clock.LightResult(Light.GREY, "已办结", schedule)
+
+
+# --- a matter that has not reported yet -------------------------------------------------------------
+
+
+def test_a_matter_that_has_not_reported_and_owes_no_report_yet_is_not_judged_on_schedule():
+    # Assigned on 1 February with nothing reported: 0% against 8.6% is no report, not 欠进度.
+    result = clock.evaluate(M(progress=0, last_report_on=None), D(2026, 2, 1), closed=False)
+    assert result == clock.LightResult(Light.GREEN, "按期推进", Schedule.NONE)
+    assert clock.awaiting_first_report(M(last_report_on=None), D(2026, 11, 30))  # nothing owed: still waiting
+
+
+def test_until_the_first_report_falls_due_and_no_longer_after_it():
+    first = dict(progress=0, last_report_on=None, next_report_due=D(2026, 3, 25))
+    on_the_day = clock.evaluate(M(**first), D(2026, 3, 25), closed=False)
+    assert on_the_day == clock.LightResult(Light.GREEN, "按期推进", Schedule.NONE)
+    day_after = clock.evaluate(M(**first), D(2026, 3, 26), closed=False)
+    assert day_after == clock.LightResult(Light.YELLOW, "进展逾期未报（应于 03月25日 前报送）", Schedule.BEHIND)
+
+
+def test_once_it_has_reported_it_is_judged_even_before_the_next_report_is_due():
+    reported = clock.evaluate(M(progress=5, last_report_on=D(2026, 3, 20), next_report_due=D(2026, 4, 24)), D(2026, 3, 31), closed=False)
+    assert reported == clock.LightResult(Light.YELLOW, "欠进度：已报 5%，序时进度 25.0%", Schedule.BEHIND)
+
+
+def test_the_due_date_still_counts_before_the_first_report():
+    waiting = dict(progress=0, last_report_on=None, due_date=D(2026, 6, 30))
+    assert light_on(D(2026, 6, 24), **waiting) == (Light.GREEN, "按期推进")
+    assert light_on(D(2026, 6, 25), **waiting) == (Light.YELLOW, "距完成时限还有 3 个工作日")
+    assert light_on(D(2026, 7, 1), **waiting) == (Light.RED, "已逾期 1 个工作日")
+    assert light_on(D(2026, 6, 1), under_notice=True, **waiting) == (Light.RED, "督办通知未回复")
+
+
+def test_a_kind_may_say_the_matter_has_reported_when_its_percent_comes_from_elsewhere():
+    # A parent whose sub-tasks report: its own last_report_on stays empty, its percent is a report.
+    result = clock.evaluate(M(progress=48, last_report_on=None), D(2026, 11, 30), closed=False, reported=True)
+    assert result == clock.LightResult(Light.YELLOW, "欠进度：已报 48%，序时进度 91.7%", Schedule.BEHIND)
+    assert clock.evaluate(M(progress=48), D(2026, 11, 30), closed=False, reported=False).schedule == Schedule.NONE

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 from duban.core.errors import ServiceError
@@ -91,30 +91,22 @@ def for_owner(owner) -> list[Attachment]:
 
 
 def visible_attachment(user, pk: int) -> Attachment | None:
-    """The attachment if its owner is visible to `user` (the owner model's own `visible_to`), else None."""
+    """The attachment if its owner is visible to `user` (the owner model's own `visible_to`), else None.
+
+    An owner model without `visible_to` has no scope to check against: its files are not downloadable.
+    """
     attachment = Attachment.objects.filter(pk=pk).first()
     if attachment is None:
         return None
     try:
         model = apps.get_model(attachment.owner_type)
-    except LookupError:
+    except (LookupError, ValueError):
         return None
-    if hasattr(model.objects, "visible_to"):
-        visible = model.objects.visible_to(user).filter(pk=attachment.owner_id).exists()
-    else:
-        visible = _parent_visible(model, user, attachment.owner_id)
+    visible_to = getattr(model._default_manager, "visible_to", None)
+    if visible_to is None:
+        return None
+    try:
+        visible = visible_to(user).filter(pk=attachment.owner_id).exists()
+    except (ValueError, ValidationError):  # an owner id that is no key of that model
+        return None
     return attachment if visible else None
-
-
-def _parent_visible(model, user, owner_id) -> bool:
-    """An owner with no scope of its own (a completion request) is visible when the record it hangs on is.
-
-    The people on it (requested by, decided by) are not what it hangs on, so foreign keys to users don't count.
-    """
-    for field in model._meta.get_fields():
-        if not (field.many_to_one and field.concrete) or field.related_model is get_user_model():
-            continue
-        if hasattr(field.related_model.objects, "visible_to"):
-            parent_id = model.objects.filter(pk=owner_id).values_list(field.attname, flat=True).first()
-            return parent_id is not None and field.related_model.objects.visible_to(user).filter(pk=parent_id).exists()
-    return False  # no scope to check against: nobody may download it

@@ -67,8 +67,45 @@ def record(
             return record(actor, action, obj, before=before, after=after, outcome=outcome, message=message,
                           object_type=object_type, object_id=object_id, object_repr=object_repr)
     head = _locked_head()
-    entry = AuditEntry(
-        seq=head.seq + 1,
+    entry = _chained(_entry(actor, action, obj, before=before, after=after, outcome=outcome, message=message,
+                            object_type=object_type, object_id=object_id, object_repr=object_repr), head.seq, head.hash)
+    entry.save(force_insert=True)
+    AuditHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+def record_many(actor: Actor, entries) -> list[AuditEntry]:
+    """Append many entries at once, in the order given, as `record()` would one by one (an import's tasks).
+
+    Each item holds `record()`'s arguments after the actor: `action`, and optionally `obj`, `before`,
+    `after`, `outcome`, `message`, `object_type`, `object_id`, `object_repr`. The head is locked once, the
+    entries are numbered and hashed here in seq order and inserted in bulk; must run inside the transaction
+    that makes the changes.
+    """
+    items = list(entries)
+    if not items:
+        return []
+    if not connection.in_atomic_block:
+        with transaction.atomic():
+            return record_many(actor, items)
+    head = _locked_head()
+    seq, prev = head.seq, head.hash
+    written = []
+    for item in items:
+        item = dict(item)
+        entry = _chained(_entry(actor, item.pop("action"), item.pop("obj", None), **item), seq, prev)
+        seq, prev = entry.seq, entry.hash
+        written.append(entry)
+    AuditEntry.objects.bulk_create(written, batch_size=500)
+    AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
+    return written
+
+
+def _entry(actor: Actor, action: str, obj: Model | None = None, *, before: dict | None = None, after: dict | None = None,
+           outcome: str = AuditOutcome.SUCCESS, message: str = "", object_type: str = "", object_id: str = "",
+           object_repr: str = "") -> AuditEntry:
+    """An entry's own fields, timed now (taken under the head's lock, so times follow seq); not yet chained."""
+    return AuditEntry(
         at=timezone.now(),
         actor=actor.user,
         actor_name=actor.name[:80],
@@ -82,11 +119,14 @@ def record(
         message=message[:300],
         ip=actor.ip,
         request_id=actor.request_id,
-        prev_hash=head.hash,
     )
+
+
+def _chained(entry: AuditEntry, after_seq: int, prev_hash: str) -> AuditEntry:
+    """Number the entry after `after_seq` and link it to `prev_hash`."""
+    entry.seq = after_seq + 1
+    entry.prev_hash = prev_hash
     entry.hash = entry_hash(entry)
-    entry.save(force_insert=True)
-    AuditHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
     return entry
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,9 +30,15 @@ class RequestIdMiddleware:
 
 
 class PasswordExpiryMiddleware:
-    """Sends a user whose password is older than PASSWORD_MAX_AGE_DAYS (or was reset) to change it first."""
+    """Sends a user whose password is older than PASSWORD_MAX_AGE_DAYS (or was reset) to change it first.
+
+    A call of the REST API from the signed-in browser gets a 403 in JSON instead: a script cannot follow
+    a redirect to a form. (/api/tokens/ is a page, and is redirected like every page.)
+    """
 
     allowed = ("password_change", "logout", "login")
+    api_prefix = "/api/v1/"
+    api_refusal = "密码已过期或已被重置，请先在网页上修改密码。"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,6 +47,8 @@ class PasswordExpiryMiddleware:
         user = request.user
         if user.is_authenticated and password_expired(user) and not request.path.startswith(settings.STATIC_URL):
             allowed_paths = {reverse(name) for name in self.allowed}
+            if request.path.startswith(self.api_prefix):
+                return JsonResponse({"detail": self.api_refusal}, status=403, json_dumps_params={"ensure_ascii": False})
             if request.path not in allowed_paths:
                 return redirect("password_change")
         return self.get_response(request)

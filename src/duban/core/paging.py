@@ -69,18 +69,25 @@ class Keyset:
         return field[1:] if field.startswith("-") else f"-{field}"
 
     def _beyond(self, values: list, backwards: bool) -> Q:
-        """Rows strictly after `values` in this ordering: (a > x) or (a = x and b > y) or …"""
+        """Rows strictly after `values` in this ordering: a ≥ x and ((a > x) or (a = x and b > y) or …).
+
+        The first bound is implied by the rest; it is there for the database: neither SQLite nor PostgreSQL
+        starts an index range scan at an OR of conditions, so without it a deep page walks the index from
+        the list's beginning (page 500 of 57k open tasks: 7.7 ms → 0.03 ms for its ids on SQLite)."""
         condition = Q()
         equal = Q()
+        lead = None
         for field, value in zip(self.fields, values, strict=True):
             name = field.lstrip("-")
-            ascending = not field.startswith("-")
-            if backwards:
-                ascending = not ascending
+            ascending = field.startswith("-") == backwards
             step = Q(**{f"{name}__{'gt' if ascending else 'lt'}": value})
+            if lead is None:
+                lead = Q(**{f"{name}__{'gte' if ascending else 'lte'}": value})
             condition |= equal & step
             equal &= Q(**{name: value})
-        return condition
+        if len(self.fields) == 1:
+            return condition
+        return lead & condition
 
     def encode(self, direction: str, row) -> str:
         values = [getattr(row, f.lstrip("-")) for f in self.fields]

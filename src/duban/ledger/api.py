@@ -20,7 +20,7 @@ from pydantic import StrictBool, StrictInt
 
 from duban.api.schemas import ERRORS, MAX_ID, Input, Ref, Schema
 from duban.core.actor import Actor
-from duban.core.errors import Conflict, ServiceError
+from duban.core.errors import ServiceError
 from duban.core.models import Attachment, Unit
 from duban.core.paging import BadCursor, Keyset
 from duban.ledger import policies, services
@@ -29,7 +29,6 @@ from duban.ledger.filters import DEFAULT_SORT, SORTS, TaskFilter, keyset_for
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ProgressReport, ReassignRequest, Task, TaskEvent
 from duban.matters.choices import Light, Schedule
-from duban.matters.machine import CONFLICT_MESSAGE
 
 router = Router(tags=["重点工作台账"])
 
@@ -277,11 +276,13 @@ class ReopenIn(Input):
 
 
 class ExtensionDecisionIn(Input):
+    version: int | None = OptionalVersion
     approve: StrictBool = Field(..., description="true 同意，false 不同意")
     note: str = Field("", max_length=LONG_TEXT, description="审批意见")
 
 
 class ReassignmentDecisionIn(Input):
+    version: int | None = OptionalVersion
     approve: StrictBool = Field(..., description="true 调整，false 不同意调整")
     new_unit: int | None = Field(None, ge=1, le=MAX_ID, description="调整后的承办单位 id（空则用申请中建议的单位）")
     note: str = Field("", max_length=LONG_TEXT, description="处理意见")
@@ -463,12 +464,6 @@ def list_events(request, paging: Query[PageQuery], code: str = Path(..., max_len
 # --- changing --------------------------------------------------------------------------------------
 
 
-def _check_version(task: Task, version: int | None) -> None:
-    """For services without `expected_version`: the service then writes against the version read here."""
-    if version is not None and version != task.version:
-        raise Conflict(CONFLICT_MESSAGE.format(noun=services.NOUN, who=f"当前为第 {task.version} 版"))
-
-
 def _unit(unit_id: int | None, field: str) -> Unit | None:
     if unit_id is None:
         return None
@@ -537,9 +532,8 @@ def return_(request, payload: ReturnIn, code: str = Path(..., max_length=24)):
 @router.post("/tasks/{code}/transitions/request_extension", response=TRANSITION, summary="申请延期")
 def request_extension(request, payload: ExtensionIn, code: str = Path(..., max_length=24)):
     """牵头单位向牵头县领导申请把完成时限延至 new_due。"""
-    task = _task_or_404(request, code)
-    _check_version(task, payload.version)
-    services.request_extension(Actor.from_request(request), task, new_due=payload.new_due, reason=payload.reason)
+    services.request_extension(Actor.from_request(request), _task_or_404(request, code), new_due=payload.new_due,
+                               reason=payload.reason, expected_version=payload.version)
     return _done(request, code)
 
 
@@ -547,75 +541,65 @@ def request_extension(request, payload: ExtensionIn, code: str = Path(..., max_l
 def request_reassignment(request, payload: ReassignmentIn, code: str = Path(..., max_length=24)):
     """牵头单位说明任务不属于本单位（每次申请都计入统计）。"""
     task = _task_or_404(request, code)
-    _check_version(task, payload.version)
     suggested = _unit(payload.suggested_unit, "suggested_unit")
-    services.request_reassignment(Actor.from_request(request), task, reason=payload.reason, suggested_unit=suggested)
+    services.request_reassignment(Actor.from_request(request), task, reason=payload.reason, suggested_unit=suggested,
+                                  expected_version=payload.version)
     return _done(request, code)
 
 
 @router.post("/tasks/{code}/transitions/pause", response=TRANSITION, summary="挂起计时")
 def pause(request, payload: ReasonIn, code: str = Path(..., max_length=24)):
     """县督查室或分管县领导：任务在等待外部事项，挂起计时（挂起期间不计时限）。"""
-    task = _task_or_404(request, code)
-    _check_version(task, payload.version)
-    services.pause_clock(Actor.from_request(request), task, reason=payload.reason)
+    services.pause_clock(Actor.from_request(request), _task_or_404(request, code), reason=payload.reason, expected_version=payload.version)
     return _done(request, code)
 
 
 @router.post("/tasks/{code}/transitions/resume_clock", response=TRANSITION, summary="恢复计时")
 def resume_clock(request, payload: OptionalVersionIn, code: str = Path(..., max_length=24)):
     """恢复计时，完成时限顺延挂起的工作日数。"""
-    task = _task_or_404(request, code)
-    _check_version(task, payload.version)
-    services.resume_clock(Actor.from_request(request), task)
+    services.resume_clock(Actor.from_request(request), _task_or_404(request, code), expected_version=payload.version)
     return _done(request, code)
 
 
 @router.post("/tasks/{code}/transitions/suspend", response=TRANSITION, summary="暂停任务")
 def suspend(request, payload: ReasonIn, code: str = Path(..., max_length=24)):
     """主要领导写明原因暂停任务。"""
-    task = _task_or_404(request, code)
-    _check_version(task, payload.version)
-    services.suspend_task(Actor.from_request(request), task, reason=payload.reason)
+    services.suspend_task(Actor.from_request(request), _task_or_404(request, code), reason=payload.reason, expected_version=payload.version)
     return _done(request, code)
 
 
 @router.post("/tasks/{code}/transitions/reopen", response=TRANSITION, summary="恢复办理")
 def reopen(request, payload: ReopenIn, code: str = Path(..., max_length=24)):
     """主要领导恢复已暂停的任务，回到暂停前的状态。"""
-    task = _task_or_404(request, code)
-    _check_version(task, payload.version)
-    services.reopen_task(Actor.from_request(request), task, reason=payload.reason)
+    services.reopen_task(Actor.from_request(request), _task_or_404(request, code), reason=payload.reason, expected_version=payload.version)
     return _done(request, code)
 
 
 @router.post("/tasks/{code}/transitions/cancel", response=TRANSITION, summary="撤销任务")
 def cancel(request, payload: LongReasonIn, code: str = Path(..., max_length=24)):
     """主要领导写明原因撤销任务（任务留在台账上，灰灯）。"""
-    task = _task_or_404(request, code)
-    _check_version(task, payload.version)
-    services.cancel_task(Actor.from_request(request), task, reason=payload.reason)
+    services.cancel_task(Actor.from_request(request), _task_or_404(request, code), reason=payload.reason, expected_version=payload.version)
     return _done(request, code)
 
 
 @router.post("/extension-requests/{request_id}/decision", response=TRANSITION, summary="审批延期")
 def decide_extension(request, payload: ExtensionDecisionIn, request_id: int = Path(..., ge=1, le=MAX_ID)):
     """牵头县领导或主要领导同意（时限随之改变）或不同意延期申请。"""
-    visible = Task.objects.visible_to(request.auth).values("pk")
-    extension = ExtensionRequest.objects.select_related("task").filter(pk=request_id, task__in=visible).first()
+    extension = ExtensionRequest.objects.visible_to(request.auth).select_related("task").filter(pk=request_id).first()
     if extension is None:
         raise Http404("未找到该延期申请，或它不在您的职责范围内。")
-    services.decide_extension(Actor.from_request(request), extension, approve=payload.approve, note=payload.note)
+    services.decide_extension(Actor.from_request(request), extension, approve=payload.approve, note=payload.note,
+                              expected_version=payload.version)
     return _done(request, extension.task.code)
 
 
 @router.post("/reassignment-requests/{request_id}/decision", response=TRANSITION, summary="处理调整申请")
 def decide_reassignment(request, payload: ReassignmentDecisionIn, request_id: int = Path(..., ge=1, le=MAX_ID)):
     """县督查室把任务调整给另一单位（须重新签收），或不同意调整。"""
-    visible = Task.objects.visible_to(request.auth).values("pk")
-    reassignment = ReassignRequest.objects.select_related("task").filter(pk=request_id, task__in=visible).first()
+    reassignment = ReassignRequest.objects.visible_to(request.auth).select_related("task").filter(pk=request_id).first()
     if reassignment is None:
         raise Http404("未找到该调整申请，或它不在您的职责范围内。")
     new_unit = _unit(payload.new_unit, "new_unit")
-    services.decide_reassignment(Actor.from_request(request), reassignment, approve=payload.approve, new_unit=new_unit, note=payload.note)
+    services.decide_reassignment(Actor.from_request(request), reassignment, approve=payload.approve, new_unit=new_unit,
+                                 note=payload.note, expected_version=payload.version)
     return _done(request, reassignment.task.code)

@@ -12,3 +12,10 @@ class LedgerConfig(AppConfig):
         from duban.ledger.work import ledger_work
 
         work.register(ledger_work)  # the home page's "my work" (core knows no ledger)
+
+        from django.db.models.signals import post_migrate
+
+        from duban.ledger.search import repair_after_migrate
+
+        # SQLite drops a table's triggers when a migration rebuilds it: put the text index's back.
+        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="ledger.search.repair")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.choices import Role
 from duban.core.models import Unit, User
 from duban.core.paging import Keyset
+from duban.ledger import search
 from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, TaskState
 from duban.ledger.models import Campaign, Front, Task
 from duban.matters.choices import Light
@@ -48,9 +49,30 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["campaign", "front", "unit", "leader", "light", "state", "due_after", "due_before", "q"]
 
     def filter_unit(self, queryset, name, unit):
+        """Tasks the unit leads or cooperates on: one condition, spelt for each database so that it reads both
+        halves through their indexes.
+
+        SQLite ORs the lead unit's index with the cooperating tasks' ids (MULTI-INDEX OR) for
+        `lead_unit = X OR id IN (SELECT …)`. PostgreSQL cannot OR an index scan with `IN (SELECT …)`: it
+        filters every task the other conditions keep (a unit's open tasks by light, 100k tasks: 35–65 ms); it
+        does OR two bitmap index scans for `lead_unit = X OR id = ANY(ARRAY(SELECT …))` (2–10 ms). A UNION of
+        the two id lists, measured too, gets plans that swing between nested loops and a hash join over every
+        open task (4–80 ms)."""
+        from django.db import connections, models
+
         if unit is None:
             return queryset
         cooperating = Task.cooperating_units.through.objects.filter(unit_id=unit.pk).values("task_id")
+        if connections[queryset.db].vendor == "postgresql":
+            from django.contrib.postgres.expressions import ArraySubquery
+
+            # "ledger_task"."id" = ANY(ARRAY(SELECT task_id …)), as a boolean expression: written `pk=Func(…)`,
+            # Django would put the right side in parentheses, and "= (ANY(…))" is not SQL.
+            listed = models.Func(
+                models.F("pk"), ArraySubquery(cooperating), arg_joiner=" = ANY(", template="%(expressions)s)",
+                output_field=models.BooleanField(),
+            )
+            return queryset.filter(Q(lead_unit_id=unit.pk) | Q(listed))
         return queryset.filter(Q(lead_unit_id=unit.pk) | Q(pk__in=cooperating))
 
     def filter_state(self, queryset, name, values):
@@ -62,10 +84,9 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(state__in=sorted(states))
 
     def filter_text(self, queryset, name, text):
-        text = text.strip()
-        if not text:
-            return queryset
-        return queryset.filter(Q(title__contains=text) | Q(code__startswith=text) | Q(responsible_name__contains=text))
+        """Code, title and responsible person through the text index (ledger.search: CJK bigrams, whole words,
+        the last word as a prefix so that a task number's beginning finds it)."""
+        return search.filter_tasks(queryset, text)
 
 
 __all__ = ["TaskFilter", "SORTS", "DEFAULT_SORT", "keyset_for", "FINISHED_STATES"]

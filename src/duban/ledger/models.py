@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.choices import Role
 from duban.core.models import Unit, User
 from duban.core.scope import ScopedQuerySet, unit_scope
+from duban.ledger import search
 from duban.ledger.choices import EventKind, QualityGrade, RequestState, TaskSource, TaskState
-from duban.matters.models import Matter
+from duban.matters.models import Matter, MatterQuerySet
 
 
 class Campaign(models.Model):
@@ -51,7 +52,7 @@ class Front(models.Model):
         return self.name
 
 
-class TaskQuerySet(ScopedQuerySet):
+class TaskQuerySet(MatterQuerySet, ScopedQuerySet):
     def visible_to(self, user):
         """Tasks in the user's scope: lead or cooperating unit in scope, or a leader's own charge or front.
 
@@ -111,6 +112,11 @@ class Task(Matter):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     reassign_count = models.PositiveSmallIntegerField(_("申请调整次数"), default=0)
+    # Derived from code, title and responsible_name (ledger.search.document: normalised, CJK as bigrams) for
+    # the text index: FTS5 table ledger_task_fts on SQLite, a GIN index on PostgreSQL (migration 0003).
+    search_text = models.TextField(_("检索文本"), blank=True, default="", editable=False)
+
+    DERIVED = {**Matter.DERIVED, "search_text": (search.SOURCES, search.document)}
 
     objects = TaskQuerySet.as_manager()
 
@@ -165,9 +171,20 @@ class Task(Matter):
         return missing
 
 
-class ProgressReportQuerySet(ScopedQuerySet):
+class TaskPartQuerySet(ScopedQuerySet):
+    """Rows that belong to one task (its reports and requests): visible exactly when their task is."""
+
     def visible_to(self, user):
         return self.filter(task__in=Task.objects.visible_to(user).values("pk"))
+
+
+class ProgressReportQuerySet(TaskPartQuerySet):
+    pass
+
+
+# One pending request of each kind per task, kept by the database (services turn a second into a refusal).
+def _one_pending(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["task"], condition=Q(state=RequestState.PENDING), name=name)
 
 
 class ProgressReport(models.Model):
@@ -225,8 +242,11 @@ class CompletionRequest(models.Model):
     grade = models.CharField(max_length=12, choices=QualityGrade.choices, blank=True)
     note = models.TextField(_("审核意见"), blank=True)
 
+    objects = TaskPartQuerySet.as_manager()  # its evidence downloads through this scope
+
     class Meta:
         ordering = ["-requested_at", "-id"]
+        constraints = [_one_pending("completion_one_pending_per_task")]
 
 
 class ExtensionRequest(models.Model):
@@ -243,8 +263,11 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("审批意见"), blank=True)
 
+    objects = TaskPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["-requested_at", "-id"]
+        constraints = [_one_pending("extension_one_pending_per_task")]
 
 
 class ReassignRequest(models.Model):
@@ -262,5 +285,8 @@ class ReassignRequest(models.Model):
     new_unit = models.ForeignKey(Unit, verbose_name=_("调整后承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("处理意见"), blank=True)
 
+    objects = TaskPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["-requested_at", "-id"]
+        constraints = [_one_pending("reassign_one_pending_per_task")]

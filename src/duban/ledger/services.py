@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import Avg, F
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from duban.core import attachments as attachment_store
 from duban.core import audit
 from duban.core.actor import Actor
-from duban.core.errors import NotAllowed, ServiceError
+from duban.core.errors import Conflict, NotAllowed, ServiceError
 from duban.core.models import Unit, User
 from duban.ledger import policies
 from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, EventKind, QualityGrade, RequestState, TaskSource, TaskState
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import Campaign, CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task, TaskEvent
 from duban.matters import clock
-from duban.matters.choices import LIGHT_SEVERITY, Light
-from duban.matters.machine import write
+from duban.matters.choices import LIGHT_SEVERITY, Light, Schedule
+from duban.matters.machine import CONFLICT_MESSAGE, write
 
 NOUN = "该任务"
 # Fields of the five clarities that `create_task` / `update_task` accept.
@@ -104,6 +104,44 @@ def _attach(files, owner, actor: Actor) -> list:
     return [attachment_store.store(f, owner=owner, user=actor.user) for f in files or ()]
 
 
+def _check_version(task: Task, expected_version: int | None) -> None:
+    """Refuse a form made from an older version before anything is created (request rows, files, sub-tasks).
+
+    The row is locked to the end of the transaction (PostgreSQL; SQLite's writers queue anyway), so a call
+    that then writes the task, or only adds rows beside it, acts on the version the user saw.
+    """
+    if expected_version is None:
+        return
+    current = Task.objects.select_for_update().filter(pk=task.pk).values_list("version", flat=True).first()
+    if current != int(expected_version):
+        who = "已被删除" if current is None else f"当前为第 {current} 版"
+        raise Conflict(CONFLICT_MESSAGE.format(noun=NOUN, who=who))
+
+
+# What the database refuses (one pending request of a kind per task), in the words the user reads.
+PENDING_REFUSAL = {
+    "CompletionRequest": "已有一份销账申请在等待审核，请等审核后再申请。",
+    "ExtensionRequest": "已有一份延期申请在等待审批，请等审批后再申请。",
+    "ReassignRequest": "已有一份调整申请在等待处理。",
+}
+
+
+def _create_pending(model, **values):
+    """Create a pending request; the database keeps one pending request of each kind per task."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**values)
+    except IntegrityError:
+        if model.objects.filter(task=values["task"], state=RequestState.PENDING).exists():
+            raise ServiceError(PENDING_REFUSAL[model.__name__]) from None
+        raise
+
+
+def deadline_wording(day: dt.date) -> str:
+    """The wording of an exact due date, as the ledger writes it: "2026年8月31日前"."""
+    return f"{day.year}年{day.month}月{day.day}日前"
+
+
 def _next_report_due(task: Task, after: dt.date, *, owed: dt.date | None = None) -> dt.date | None:
     """When the next report falls due after one made on `after` (or a signature), on the task's cycle.
 
@@ -122,23 +160,52 @@ def _next_report_due(task: Task, after: dt.date, *, owed: dt.date | None = None)
 
 
 def _next_code(campaign: Campaign) -> str:
+    """The next free top-level task number of the campaign's year ("2026-0042"), in O(log n) index seeks.
+
+    Codes are unique across campaigns, so the year's numbers are one sequence. The highest code in the
+    range "2026-" ≤ code < "2027" is one seek backwards on the unique code index (bounds that hold in the C
+    order and in linguistic collations alike, which may ignore or reorder the "-"; startswith keeps the
+    result exact); a sub-task's code ("2026-0041-2") sorts right after its parent's, so its first part is
+    the number. Numbers have at least four digits, so from 10000 on the text order is no longer the number
+    order ("2026-10000" < "2026-9999"): the number after the text-order highest is probed and, if taken,
+    the first free one above it is found by galloping and bisection, each step one exact index lookup.
+    """
     Campaign.objects.select_for_update().filter(pk=campaign.pk).order_by().first()  # one numberer at a time
     prefix = f"{campaign.year}-"
     last = (
-        Task.objects.filter(campaign__year=campaign.year, parent__isnull=True, code__startswith=prefix)
+        Task.objects.filter(code__gte=prefix, code__lt=str(campaign.year + 1), code__startswith=prefix)
         .order_by("-code").values_list("code", flat=True).first()
     )
-    number = int(last[len(prefix):].split("-")[0]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    number = int(last[len(prefix):].split("-")[0]) if last else 0
+
+    def taken(n: int) -> bool:
+        return Task.objects.filter(code=f"{prefix}{n:04d}").exists()
+
+    if number >= 9999 and taken(number + 1):  # past 9999: find the first free number above `number`
+        low, step = number + 1, 1  # low is taken
+        while taken(low + step):
+            low, step = low + step, step * 2
+        high = low + step  # free
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if taken(middle) else (low, middle)
+        return f"{prefix}{high:04d}"
+    return f"{prefix}{number + 1:04d}"
 
 
 # --- light ---------------------------------------------------------------------------------------
 
 
-def evaluate(task: Task, on: dt.date | None = None) -> clock.LightResult:
-    """The task's own light on `on`; a parent's is then made no better than its worst open child's."""
+def evaluate(task: Task, on: dt.date | None = None, *, reported: bool | None = None) -> clock.LightResult:
+    """The task's own light on `on`; a parent's is then made no better than its worst open child's.
+
+    A draft (建账) is not on anyone's clock yet: no schedule class and a neutral light. `reported`: see
+    `clock.evaluate` (a parent has reported when it or any of its sub-tasks has).
+    """
     on = on or today()
-    result = clock.evaluate(task, on, closed=task.state in FINISHED_STATES)
+    if task.state == TaskState.DRAFT:
+        return clock.LightResult(Light.GREEN, "建账中，尚未立账", Schedule.NONE)
+    result = clock.evaluate(task, on, closed=task.state in FINISHED_STATES, reported=reported)
     if task.state == TaskState.CANCELLED:
         return clock.LightResult(Light.GREY, "已撤销", "")
     return result
@@ -155,11 +222,15 @@ def refresh_light(task: Task, on: dt.date | None = None) -> None:
     on = on or today()
     children = Task.objects.filter(parent=task).exclude(state=TaskState.CANCELLED)
     rolled_up = task.state not in FINISHED_STATES and children.exists()
+    reported = None
     if rolled_up:
-        # Set before the parent's own light is judged: its 欠进度 is measured on this percent.
-        average = children.aggregate(p=Avg("progress"))["p"] or 0
-        task.progress = int(average + 0.5)  # half up, as a bulletin rounds
-    result = evaluate(task, on)
+        # Set before the parent's own light is judged: its 欠进度 is measured on this percent, which is a
+        # report once the parent or any sub-task has reported (or closed).
+        figures = children.aggregate(
+            p=Avg("progress"), r=Count("pk", filter=Q(last_report_on__isnull=False) | Q(state=TaskState.CLOSED)))
+        task.progress = int((figures["p"] or 0) + 0.5)  # half up, as a bulletin rounds
+        reported = task.last_report_on is not None or figures["r"] > 0
+    result = evaluate(task, on, reported=reported)
     light, reason = result.light, result.reason
     if rolled_up:
         rows = list(children.filter(state__in=OPEN_STATES).values_list("light", "light_reason", "code"))
@@ -236,11 +307,12 @@ def update_task(actor: Actor, task: Task, *, expected_version: int | None = None
     changed = {k: v for k, v in fields.items() if getattr(task, k) != v}
     units_changed = cooperating_units is not None and {u.pk for u in cooperating_units} != old_units
     if not changed and not units_changed:
-        if expected_version is not None and int(expected_version) != task.version:
-            write(task, expected_version=expected_version, noun=NOUN)  # raises the conflict
+        _check_version(task, expected_version)  # a stale form is told so even when it changes nothing
         return task
     if task.state != TaskState.DRAFT and "due_date" in changed and task.due_date and changed["due_date"] != task.due_date:
         changed["deadline_cycle"] = task.deadline_cycle + 1  # a moved deadline is a new cycle for the ladder
+    if changed.get("due_date") and "deadline_text" not in changed:
+        changed["deadline_text"] = deadline_wording(changed["due_date"])  # the old wording would now be untrue
     if "report_cycle" in changed and task.signed_at is not None and task.state not in FINISHED_STATES:
         # The unit already reports: its next report falls due on the new cycle from today.
         from duban.matters.cycles import ReportCycle
@@ -249,7 +321,8 @@ def update_task(actor: Actor, task: Task, *, expected_version: int | None = None
     write(task, expected_version=expected_version, noun=NOUN, **changed)
     if units_changed:
         task.cooperating_units.set(cooperating_units)
-    names = "、".join(str(Task._meta.get_field(k).verbose_name) for k in changed if k not in {"deadline_cycle", "next_report_due"})
+    names = "、".join(dict.fromkeys(  # 完成时限 names both the date and its wording
+        str(Task._meta.get_field(k).verbose_name) for k in changed if k not in {"deadline_cycle", "next_report_due"}))
     if units_changed:
         names = "、".join(filter(None, [names, "配合单位"]))
     return _finish(task, actor, "update", before, EventKind.EDITED, f"修改了：{names}", fields=sorted(changed))
@@ -269,26 +342,32 @@ def register_task(actor: Actor, task: Task, *, expected_version: int | None = No
 
 
 @transaction.atomic
-def decompose_task(actor: Actor, parent: Task, parts: list[dict]) -> list[Task]:
-    """Split a task into sub-tasks per unit; they inherit the parent's clarities unless a part overrides them."""
+def decompose_task(actor: Actor, parent: Task, parts: list[dict], *, expected_version: int | None = None) -> list[Task]:
+    """Split a task into sub-tasks per unit; they inherit the parent's clarities unless a part overrides them.
+
+    A part with its own due date gets the wording of that date, unless it brings its own wording.
+    """
     _require("decompose", parent, actor)
     TASK_MACHINE.check(parent, "decompose", noun=NOUN)
     if not parts:
         raise ServiceError("请至少填写一个子任务的承办单位。", field="parts")
+    _check_version(parent, expected_version)
     existing = Task.objects.filter(parent=parent).count()
     children = []
     for offset, part in enumerate(parts, start=1):
         unit = part.get("lead_unit")
         if unit is None:
             raise ServiceError(f"第 {offset} 个子任务没有承办单位，请选择。", field="parts")
+        own_due = part.get("due_date")
+        own_due = own_due if own_due and own_due != parent.due_date else None
         child = Task(
             campaign=parent.campaign, front=parent.front, parent=parent, code=f"{parent.code}-{existing + offset}",
             state=TaskState.DRAFT, title=part.get("title") or f"{parent.title}（{unit.display_name}）",
             standard=part.get("standard") or parent.standard, assigning_leader=parent.assigning_leader,
             leader_in_charge=parent.leader_in_charge, lead_unit=unit,
             responsible_person=part.get("responsible_person"), responsible_name=part.get("responsible_name") or "",
-            deadline_text=parent.deadline_text, standing=parent.standing,
-            due_date=part.get("due_date") or parent.due_date, start_date=parent.start_date,
+            deadline_text=part.get("deadline_text") or (deadline_wording(own_due) if own_due else parent.deadline_text),
+            standing=parent.standing and not own_due, due_date=own_due or parent.due_date, start_date=parent.start_date,
             report_cycle=parent.report_cycle, reward_penalty=parent.reward_penalty,
             source=parent.source, source_ref=parent.source_ref,
         )
@@ -339,8 +418,7 @@ def report_progress(actor: Actor, task: Task, *, percent: int, text: str, proble
         raise ServiceError("完成进度应为 0 到 100 之间的整数。", field="percent")
     if not (text or "").strip():
         raise ServiceError("请填写工作进展。", field="text")
-    if expected_version is not None and int(expected_version) != task.version:
-        write(task, expected_version=expected_version, noun=NOUN)  # a stale form: refused before files are stored
+    _check_version(task, expected_version)  # a stale form: refused before files are stored
     before = _snapshot(task)
     on = today()
     unit = actor.user.unit if actor.user and actor.user.unit_id else task.lead_unit
@@ -369,10 +447,9 @@ def request_completion(actor: Actor, task: Task, *, summary: str, files=(), expe
     if task.children.exclude(state__in=FINISHED_STATES).exists():
         open_codes = "、".join(task.children.exclude(state__in=FINISHED_STATES).values_list("code", flat=True)[:5])
         raise ServiceError(f"子任务 {open_codes} 尚未销账，请待全部子任务销账后再申请。")
-    if expected_version is not None and int(expected_version) != task.version:
-        write(task, expected_version=expected_version, noun=NOUN)  # a stale form: refused before files are stored
+    _check_version(task, expected_version)  # a stale form: refused before files are stored
     before = _snapshot(task)
-    request = CompletionRequest.objects.create(task=task, requested_by=actor.user, summary=summary)
+    request = _create_pending(CompletionRequest, task=task, requested_by=actor.user, summary=summary)
     _attach(files, request, actor)
     write(task, expected_version=expected_version, noun=NOUN, state=TaskState.COMPLETION_REQUESTED, completed_on=today())
     _finish(task, actor, "request_completion", before, EventKind.COMPLETION_REQUESTED, summary, request_id=request.pk)
@@ -446,7 +523,7 @@ def _end_pending_requests(task: Task, note: str) -> None:
 
 
 @transaction.atomic
-def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str) -> ExtensionRequest:
+def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str, expected_version: int | None = None) -> ExtensionRequest:
     """申请延期: the lead unit asks the leader in charge for a later due date, with its reasons."""
     _require("request_extension", task, actor)
     TASK_MACHINE.check(task, "request_extension", noun=NOUN)
@@ -455,9 +532,8 @@ def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str
         raise ServiceError("长期坚持的任务没有完成时限，无需延期。")
     if new_due <= task.due_date:
         raise ServiceError(f"申请延至的日期应晚于现在的完成时限 {task.due_date:%Y年%m月%d日}。", field="new_due")
-    if task.extension_requests.filter(state=RequestState.PENDING).exists():
-        raise ServiceError("已有一份延期申请在等待审批，请等审批后再申请。")
-    request = ExtensionRequest.objects.create(task=task, requested_by=actor.user, old_due=task.due_date, new_due=new_due, reason=reason)
+    _check_version(task, expected_version)
+    request = _create_pending(ExtensionRequest, task=task, requested_by=actor.user, old_due=task.due_date, new_due=new_due, reason=reason)
     _event(task, actor, EventKind.EXTENSION_REQUESTED, f"申请延期至 {new_due:%Y年%m月%d日}：{reason}", request_id=request.pk)
     # The row itself does not change until the leader decides; the entry records the pending request.
     before = _snapshot(task)
@@ -467,13 +543,18 @@ def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str
 
 
 @transaction.atomic
-def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, note: str = "") -> Task:
-    """审批延期: the leader in charge approves (the clock moves, a new deadline cycle starts) or refuses."""
+def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, note: str = "",
+                     expected_version: int | None = None) -> Task:
+    """审批延期: the leader in charge approves (the clock moves, a new deadline cycle starts) or refuses.
+
+    `expected_version` is the task's, as the leader saw it; the new date's wording replaces the old one.
+    """
     task = Task.objects.get(pk=request.task_id)  # as it is now, not as it was when the request was read
     if actor.user is not None:
         if not Task.objects.visible_to(actor.user).filter(pk=task.pk).exists() or not policies.decides_extension(task, actor.user):
             raise NotAllowed(f"任务 {task.code} 的延期由其牵头县领导或主要领导审批。")
     TASK_MACHINE.check(task, "decide_extension", noun=NOUN)
+    _check_version(task, expected_version)
     if ExtensionRequest.objects.filter(pk=request.pk, state=RequestState.PENDING).update(
         state=RequestState.APPROVED if approve else RequestState.REJECTED, decided_by=actor.user,
         decided_at=timezone.now(), note=(note or "").strip(),
@@ -486,7 +567,8 @@ def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, 
     before = _snapshot(task)
     if approve:
         old_due = task.due_date  # the date replaced, kept in the timeline (normally the request's old_due)
-        write(task, noun=NOUN, due_date=request.new_due, deadline_cycle=task.deadline_cycle + 1)
+        write(task, expected_version=expected_version, noun=NOUN, due_date=request.new_due,
+              deadline_text=deadline_wording(request.new_due), deadline_cycle=task.deadline_cycle + 1)
         text = f"同意延期：{old_due:%Y年%m月%d日} → {request.new_due:%Y年%m月%d日}。{note}".strip()
         return _finish(task, actor, "approve_extension", before, EventKind.EXTENSION_APPROVED, text,
                        old_due=old_due, new_due=request.new_due)
@@ -494,25 +576,30 @@ def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, 
 
 
 @transaction.atomic
-def request_reassignment(actor: Actor, task: Task, *, reason: str, suggested_unit: Unit | None = None) -> ReassignRequest:
+def request_reassignment(actor: Actor, task: Task, *, reason: str, suggested_unit: Unit | None = None,
+                         expected_version: int | None = None) -> ReassignRequest:
     """申请调整: the lead unit says the task is not theirs; every such request is counted against the unit."""
     _require("request_reassignment", task, actor)
     TASK_MACHINE.check(task, "request_reassignment", noun=NOUN)
     reason = _reason(reason, "调整理由")
-    if task.reassign_requests.filter(state=RequestState.PENDING).exists():
-        raise ServiceError("已有一份调整申请在等待处理。")
     if suggested_unit is not None and suggested_unit.pk == task.lead_unit_id:
         raise ServiceError("建议的承办单位就是现在的牵头单位，请重新选择。", field="suggested_unit")
-    request = ReassignRequest.objects.create(task=task, unit=task.lead_unit, requested_by=actor.user, reason=reason, suggested_unit=suggested_unit)
+    _check_version(task, expected_version)
+    request = _create_pending(ReassignRequest, task=task, unit=task.lead_unit, requested_by=actor.user, reason=reason,
+                              suggested_unit=suggested_unit)
     before = _snapshot(task)
-    write(task, noun=NOUN, reassign_count=F("reassign_count") + 1)
+    write(task, expected_version=expected_version, noun=NOUN, reassign_count=F("reassign_count") + 1)
     _finish(task, actor, "request_reassignment", before, EventKind.REASSIGN_REQUESTED, reason, request_id=request.pk)
     return request
 
 
 @transaction.atomic
-def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool, new_unit: Unit | None = None, note: str = "") -> Task:
-    """The office moves the task to another unit (which must sign for it anew) or keeps it where it is."""
+def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool, new_unit: Unit | None = None, note: str = "",
+                        expected_version: int | None = None) -> Task:
+    """The office moves the task to another unit (which must sign for it anew) or keeps it where it is.
+
+    `expected_version` is the task's, as the office saw it.
+    """
     task = Task.objects.get(pk=request.task_id)  # as it is now, not as it was when the request was read
     if actor.user is not None and not policies.is_office(actor.user):
         raise NotAllowed("调整承办单位由县督查室处理。")
@@ -521,6 +608,7 @@ def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool
         new_unit = request.suggested_unit
     if approve and (new_unit is None or new_unit.pk == task.lead_unit_id):
         raise ServiceError("请选择调整后的承办单位（不能是原单位）。", field="new_unit")
+    _check_version(task, expected_version)
     if ReassignRequest.objects.filter(pk=request.pk, state=RequestState.PENDING).update(
         state=RequestState.APPROVED if approve else RequestState.REJECTED, decided_by=actor.user,
         decided_at=timezone.now(), new_unit=new_unit if approve else None, note=(note or "").strip(),
@@ -531,14 +619,15 @@ def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool
         return _finish(task, actor, "reject_reassignment", before, EventKind.REASSIGN_REJECTED, f"不同意调整，仍由{task.lead_unit}承办。{note}".strip())
     old_unit = task.lead_unit
     head = _unit_head(new_unit)  # the old unit's person no longer answers for it
-    write(task, noun=NOUN, lead_unit=new_unit, state=TaskState.ASSIGNED, signed_at=None, responsible_person=head,
+    write(task, expected_version=expected_version, noun=NOUN, lead_unit=new_unit, state=TaskState.ASSIGNED, signed_at=None,
+          responsible_person=head,
           responsible_name="" if head else "单位主要负责人", next_report_due=None)
     return _finish(task, actor, "reassign", before, EventKind.REASSIGN_APPROVED, f"承办单位由{old_unit}调整为{new_unit}。{note}".strip(),
                    old_unit=old_unit.pk, new_unit=new_unit.pk)
 
 
 @transaction.atomic
-def pause_clock(actor: Actor, task: Task, *, reason: str) -> Task:
+def pause_clock(actor: Actor, task: Task, *, reason: str, expected_version: int | None = None) -> Task:
     """挂起: the task waits on something outside its owner's hands; paused time does not count."""
     _require("pause", task, actor)
     TASK_MACHINE.check(task, "pause", noun=NOUN)
@@ -546,12 +635,12 @@ def pause_clock(actor: Actor, task: Task, *, reason: str) -> Task:
     if task.paused_since:
         raise ServiceError(f"该任务已于 {task.paused_since:%Y年%m月%d日} 挂起。")
     before = _snapshot(task)
-    write(task, noun=NOUN, paused_since=today(), pause_reason=reason)
+    write(task, expected_version=expected_version, noun=NOUN, paused_since=today(), pause_reason=reason)
     return _finish(task, actor, "pause", before, EventKind.PAUSED, reason)
 
 
 @transaction.atomic
-def resume_clock(actor: Actor, task: Task) -> Task:
+def resume_clock(actor: Actor, task: Task, *, expected_version: int | None = None) -> Task:
     """恢复计时: the due date (and next report) move on by the working days the clock stood still."""
     _require("resume_clock", task, actor)
     TASK_MACHINE.check(task, "resume_clock", noun=NOUN)
@@ -559,7 +648,7 @@ def resume_clock(actor: Actor, task: Task) -> Task:
         raise ServiceError("该任务没有挂起。")
     before = _snapshot(task)
     changes, text = _resumed(task)
-    write(task, noun=NOUN, **changes)
+    write(task, expected_version=expected_version, noun=NOUN, **changes)
     return _finish(task, actor, "resume_clock", before, EventKind.RESUMED, text)
 
 
@@ -572,6 +661,7 @@ def _resumed(task: Task) -> tuple[dict, str]:
     text = f"恢复计时，挂起 {paused_days} 个工作日"
     if task.due_date and paused_days:
         changes["due_date"] = calendar.add_workdays(task.due_date, paused_days)
+        changes["deadline_text"] = deadline_wording(changes["due_date"])
         text += f"，完成时限由 {task.due_date:%Y年%m月%d日} 顺延至 {changes['due_date']:%Y年%m月%d日}"
     if task.next_report_due and paused_days:
         changes["next_report_due"] = calendar.add_workdays(task.next_report_due, paused_days)
@@ -579,13 +669,14 @@ def _resumed(task: Task) -> tuple[dict, str]:
 
 
 @transaction.atomic
-def suspend_task(actor: Actor, task: Task, *, reason: str) -> Task:
+def suspend_task(actor: Actor, task: Task, *, reason: str, expected_version: int | None = None) -> Task:
     """暂停: a principal leader halts the task (the clock stops with it)."""
     _require("suspend", task, actor)
     TASK_MACHINE.check(task, "suspend", noun=NOUN)
     reason = _reason(reason, "暂停原因")
     before = _snapshot(task)
-    write(task, noun=NOUN, state=TaskState.SUSPENDED, paused_since=task.paused_since or today(), pause_reason=reason)
+    write(task, expected_version=expected_version, noun=NOUN, state=TaskState.SUSPENDED,
+          paused_since=task.paused_since or today(), pause_reason=reason)
     _event(task, actor, EventKind.SUSPENDED, reason, previous_state=before["state"])
     refresh_light(task)
     audit.record(actor, "task.suspend", task, before=before, after=_snapshot(task), message=reason)
@@ -593,7 +684,7 @@ def suspend_task(actor: Actor, task: Task, *, reason: str) -> Task:
 
 
 @transaction.atomic
-def reopen_task(actor: Actor, task: Task, *, reason: str = "") -> Task:
+def reopen_task(actor: Actor, task: Task, *, reason: str = "", expected_version: int | None = None) -> Task:
     """恢复办理: back to where the task was before it was suspended, the clock resumed."""
     _require("reopen", task, actor)
     TASK_MACHINE.check(task, "reopen", noun=NOUN)
@@ -603,18 +694,18 @@ def reopen_task(actor: Actor, task: Task, *, reason: str = "") -> Task:
         previous = TaskState.IN_PROGRESS if task.signed_at else TaskState.ASSIGNED
     before = _snapshot(task)
     changes, text = _resumed(task) if task.paused_since else ({}, "")
-    write(task, noun=NOUN, state=previous, **changes)
+    write(task, expected_version=expected_version, noun=NOUN, state=previous, **changes)
     return _finish(task, actor, "reopen", before, EventKind.REOPENED, "；".join(filter(None, [(reason or "恢复办理").strip(), text])))
 
 
 @transaction.atomic
-def cancel_task(actor: Actor, task: Task, *, reason: str) -> Task:
+def cancel_task(actor: Actor, task: Task, *, reason: str, expected_version: int | None = None) -> Task:
     """撤销: a principal leader withdraws the task; it stays on the ledger, grey, with the reason."""
     _require("cancel", task, actor)
     TASK_MACHINE.check(task, "cancel", noun=NOUN)
     reason = _reason(reason, "撤销原因")
     before = _snapshot(task)
-    write(task, noun=NOUN, state=TaskState.CANCELLED, closed_on=today(), next_report_due=None)
+    write(task, expected_version=expected_version, noun=NOUN, state=TaskState.CANCELLED, closed_on=today(), next_report_due=None)
     _end_pending_requests(task, "任务已撤销，此申请不再办理。")
     return _finish(task, actor, "cancel", before, EventKind.CANCELLED, reason)
 
@@ -643,3 +734,94 @@ def available_actions(task: Task, user) -> list[str]:
             continue
         actions.append(name)
     return actions
+
+
+# --- 建账 in bulk (an imported decomposition sheet) ---------------------------------------------------
+
+
+@transaction.atomic
+def create_tasks(actor: Actor, campaign: Campaign, rows: list[dict], *, register: bool = False) -> list[Task]:
+    """Open many draft tasks at once: for each row what `create_task` does, and with `register` what
+    `register_task` then does for each task whose five clarities are complete — in a few bulk statements.
+
+    Each row holds `create_task`'s keyword arguments (`cooperating_units` among them). Every row is checked
+    (the same checks, the same messages) before anything is written; a refused row raises its ServiceError
+    with `index` set to the row's position in `rows`, and nothing is written. The result is what N calls of
+    `create_task` (+ `register_task`) leave: codes in sequence after one `_next_code`, lights judged in
+    Python, the derived columns filled by `Task.objects.bulk_create`, the cooperating-unit links, a
+    "created" (and "registered") timeline event and a "task.create" (and "task.register") audit entry per
+    task, chained in that order through `audit.record_many` under one lock of the chain's head.
+    """
+    user = actor.user
+    if user is not None and not policies.can_assign(user):
+        raise NotAllowed("只有县督查室或主要领导可以建账。")
+    rows = list(rows)
+    if not rows:
+        return []
+    tasks, links = [], []
+    for index, row in enumerate(rows):
+        values = dict(row)
+        units = values.pop("cooperating_units", None) or ()
+        try:
+            if not (values.get("title") or "").strip():
+                raise ServiceError("请填写工作任务（干什么）。", field="title")
+            fields = {k: v for k, v in values.items() if k in TASK_FIELDS}
+            _check_values(fields, campaign)
+        except ServiceError as exc:
+            exc.index = index
+            raise
+        tasks.append(Task(campaign=campaign, state=TaskState.DRAFT, **fields))
+        links.append(list(dict.fromkeys(u.pk for u in units)))  # .set() links each unit once
+    registering = [register and not t.missing_clarities() for t in tasks]  # register_task's rule
+
+    first = _next_code(campaign)
+    prefix = f"{campaign.year}-"
+    number = int(first[len(prefix):])
+    on, now = today(), timezone.now()
+    snapshots = []
+    for offset, (task, registers) in enumerate(zip(tasks, registering, strict=True)):
+        task.code = f"{prefix}{number + offset:04d}"
+        drafted = _snapshot(task)  # as create_task's entry records it (version 1, a draft)
+        registered = None
+        if registers:
+            try:
+                _require_register_draft(task, actor)
+                TASK_MACHINE.check(task, "register", noun=NOUN)
+            except ServiceError as exc:
+                exc.index = offset
+                raise
+            task.state, task.version, task.updated_at = TaskState.ASSIGNED, task.version + 1, now  # register_task's write()
+            registered = _snapshot(task)
+        result = evaluate(task, on)  # refresh_light: no children yet, so the task's own light
+        task.light, task.light_reason, task.schedule, task.light_checked_on = result.light, result.reason, result.schedule, on
+        snapshots.append((drafted, registered))
+    tasks = Task.objects.bulk_create(tasks, batch_size=1000)  # fills the derived columns (Matter.DERIVED) as save() does
+    through = Task.cooperating_units.through
+    through.objects.bulk_create([through(task_id=task.pk, unit_id=unit) for task, units in zip(tasks, links, strict=True) for unit in units],
+                                batch_size=1000)
+    actor_name, events, entries = actor.name[:80], [], []
+    for task, (drafted, registered) in zip(tasks, snapshots, strict=True):
+        created = f"建账：{task.title}"
+        events.append(TaskEvent(task=task, actor=user, actor_name=actor_name, kind=EventKind.CREATED, text=created, data={}))
+        entries.append({"action": "task.create", "obj": task, "before": None, "after": drafted, "message": created[:300]})
+        if registered is not None:
+            text = f"立账交办 {task.lead_unit}"
+            events.append(TaskEvent(task=task, actor=user, actor_name=actor_name, kind=EventKind.REGISTERED, text=text, data={}))
+            entries.append({"action": "task.register", "obj": task, "before": drafted, "after": registered, "message": text[:300]})
+    TaskEvent.objects.bulk_create(events, batch_size=1000)
+    audit.record_many(actor, entries)
+    return tasks
+
+
+def _require_register_draft(task: Task, actor: Actor) -> None:
+    """`_require("register", …)` for a draft not yet written: a draft is visible only to the roles that see
+    everything (TaskQuerySet.visible_to), so the scope test needs no query."""
+    user = actor.user
+    if user is None:
+        return
+    from duban.core.scope import unit_scope
+
+    if not unit_scope(user).everything:
+        raise NotAllowed(f"任务 {task.code} 不在您的职责范围内，无法办理。")
+    if not policies.CAN["register"](task, user):
+        raise NotAllowed(f"您无权对任务 {task.code} {TASK_MACHINE.transitions['register'].label}：{_who_may('register')}")

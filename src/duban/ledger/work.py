@@ -18,10 +18,14 @@ from duban.core.choices import Role
 from duban.core.models import Unit
 from duban.core.work import LATER, OVERDUE, TODAY, WorkItem
 from duban.ledger.choices import RequestState, TaskState
+from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ReassignRequest, Task
 
 LIMIT = 50  # per kind of work: the home page is a to-do list, the ledger list holds the rest
 REPORT_HORIZON_WORKDAYS = 2
+# A pending request is asked for only while its task is in a state the decision may be taken in (a
+# suspended task's requests wait until it is reopened): nobody is asked to decide what the service refuses.
+DECIDABLE = {name: sorted(TASK_MACHINE.transitions[name].sources) for name in ("decide_extension", "decide_reassignment")}
 ROW_FIELDS = ("id", "code", "title", "state", "due_date", "updated_at", "next_report_due", "return_count", "paused_since", "completed_on", "lead_unit_id")
 
 
@@ -86,7 +90,8 @@ def office_work(today: dt.date) -> list[WorkItem]:
         note = f"{task.completed_on:%m月%d日}申请" if task.completed_on else ""
         items.append(WorkItem("审核销账", _title(task), _task_url(task), task.due_date, TODAY, note))
     pending = (
-        ReassignRequest.objects.filter(state=RequestState.PENDING).select_related("task", "unit")
+        ReassignRequest.objects.filter(state=RequestState.PENDING, task__state__in=DECIDABLE["decide_reassignment"])
+        .select_related("task", "unit")
         .only("id", "requested_at", "unit__name", "task__code", "task__title", "task__due_date").order_by("requested_at", "id")[:LIMIT]
     )
     for request in pending:
@@ -100,7 +105,7 @@ def office_work(today: dt.date) -> list[WorkItem]:
 
 def extension_work(user, today: dt.date) -> list[WorkItem]:
     """审批延期: a principal leader sees every pending request, a leader those of the tasks they lead."""
-    pending = ExtensionRequest.objects.filter(state=RequestState.PENDING).exclude(task__state=TaskState.DRAFT)
+    pending = ExtensionRequest.objects.filter(state=RequestState.PENDING, task__state__in=DECIDABLE["decide_extension"])
     if Role.PRINCIPAL not in user.roles:
         pending = pending.filter(Q(task__leader_in_charge_id=user.pk) | Q(task__assigning_leader_id=user.pk))
     pending = pending.select_related("task").only(

@@ -1,7 +1,8 @@
 """The light rule of SPEC §2, one pure function of a matter's clock, state and a date.
 
 green on track · yellow within `YELLOW_WORKDAYS` working days of the due date, a progress report late,
-or behind schedule (欠进度: reported percent below the elapsed share of the matter's time, 序时进度) ·
+or behind schedule (欠进度: reported percent below the elapsed share of the matter's time, 序时进度; a
+matter that has not reported yet, before its first report falls due, is not judged on schedule) ·
 red overdue or under an open supervision notice · grey closed.
 
 The elapsed share is measured in months, the way county bulletins count it: a calendar-year task is
@@ -57,7 +58,18 @@ def schedule_class(progress: int, share: float) -> str:
     return Schedule.ON_SCHEDULE
 
 
-def evaluate(matter, today: dt.date, *, closed: bool) -> LightResult:
+def awaiting_first_report(matter, today: dt.date, *, reported: bool | None = None) -> bool:
+    """True while a matter has not reported yet and its first report is not yet due.
+
+    Its percent is then no report, not no progress: it is not judged on schedule (a task assigned on
+    1 February is not 欠进度 at "已报 0%，序时进度 4%"). `reported` overrides `last_report_on` for a kind
+    whose percent comes from elsewhere (a parent's from its sub-tasks)."""
+    if reported is None:
+        reported = matter.last_report_on is not None
+    return not reported and (matter.next_report_due is None or today <= matter.next_report_due)
+
+
+def evaluate(matter, today: dt.date, *, closed: bool, reported: bool | None = None) -> LightResult:
     """The light, its reason in Chinese and the schedule class of `matter` on `today`."""
     if closed:
         early = matter.completed_on and matter.due_date and matter.completed_on < matter.due_date
@@ -66,7 +78,7 @@ def evaluate(matter, today: dt.date, *, closed: bool) -> LightResult:
         today = min(today, matter.paused_since)  # a paused clock stands still
     due = matter.due_date
     schedule = Schedule.NONE
-    if due is not None:
+    if due is not None and not awaiting_first_report(matter, today, reported=reported):
         schedule = schedule_class(matter.progress, elapsed_share(matter.start_date, due, today))
     if due is not None and today > due:
         late = calendar.workdays_between(due, today)

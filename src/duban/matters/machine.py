@@ -14,7 +14,6 @@ version = ?`: exactly one row, or someone else changed the matter first and the 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -92,8 +91,9 @@ def write(obj: Model, *, expected_version: int | None = None, expected_state: st
     version = obj.version if expected_version is None else int(expected_version)
     state = obj.state if expected_state is None else expected_state
     changes.setdefault("updated_at", timezone.now())
-    if "due_date" in changes:
-        changes["due_sort"] = changes["due_date"] or dt.date.max
+    derived = getattr(model, "derived", None)
+    if derived is not None:  # due_sort from due_date, a task's search_text from its code, title and person …
+        changes.update(derived(changes, obj))
     updated = model.objects.filter(pk=obj.pk, version=version, state=state).update(version=F("version") + 1, **changes)
     if updated != 1:
         current = model.objects.filter(pk=obj.pk).values("version", "state").first()

@@ -1,6 +1,8 @@
 """The abstract matter (事项): owner, clock, light and version shared by every kind that duban chases."""
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -9,8 +11,43 @@ from django.utils.translation import gettext_lazy as _
 from duban.matters.choices import Light, Schedule
 
 
+def due_sort_of(due_date: dt.date | None) -> dt.date:
+    return due_date or dt.date.max
+
+
+class MatterQuerySet(models.QuerySet):
+    """Bulk writes that keep the derived columns (`Matter.DERIVED`) right, like save() and write() do."""
+
+    def bulk_create(self, objs: Iterable, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_derived()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Iterable, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        columns = [c for c, (sources, _f) in self.model.DERIVED.items() if not set(sources).isdisjoint(fields)]
+        for obj in objs:
+            for column, value in obj.derived({s: getattr(obj, s) for c in columns for s in self.model.DERIVED[c][0]}).items():
+                setattr(obj, column, value)
+        return super().bulk_update(objs, [*fields, *(c for c in columns if c not in fields)], *args, **kwargs)
+
+    def update(self, **kwargs):
+        # A source column set for many rows at once: derive what follows from the values given, or refuse
+        # (a task's search text also depends on its own code, which an UPDATE of many rows does not know).
+        kwargs.update(self.model.derived({k: v for k, v in kwargs.items() if k not in self.model.DERIVED}, given=kwargs))
+        return super().update(**kwargs)
+
+
 class Matter(models.Model):
     """Fields every kind of matter carries; a kind adds its own `state` choices and owner columns."""
+
+    # Derived columns: name → (the fields it is computed from, the function of their values). Computed in one
+    # place, `derived()`, whenever a source is written: by save(), matters.machine.write(), and the bulk
+    # writes of MatterQuerySet. A kind adds its own (ledger.Task: search_text).
+    DERIVED: ClassVar[dict[str, tuple[tuple[str, ...], Callable[..., Any]]]] = {
+        "due_sort": (("due_date",), due_sort_of),
+    }
 
     state = models.CharField(_("状态"), max_length=24, db_index=True)
     # Optimistic lock: every write is `UPDATE … WHERE version = read_version` (see matters.machine).
@@ -46,8 +83,52 @@ class Matter(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def derived(cls, changes: Mapping[str, Any], row: models.Model | None = None, *, given: Mapping[str, Any] = ()) -> dict[str, Any]:
+        """The derived columns that `changes` (field → new value) affects, computed from their sources.
+
+        A source not in `changes` is read from `row` (the instance being updated). Without `row`, every
+        source of an affected column must be in `changes`, unless the column itself is in `given` (the caller
+        sets it). Refuses a source given as an expression (F() + 1): its value is only known to the database.
+        """
+        result = {}
+        for column, (sources, compute) in cls.DERIVED.items():
+            if column in given or set(sources).isdisjoint(changes):
+                continue
+            values = []
+            for source in sources:
+                if source in changes:
+                    value = changes[source]
+                elif row is not None:
+                    value = getattr(row, source)
+                else:
+                    raise ValueError(
+                        f"{cls.__name__}.{column} is derived from {', '.join(sources)}: write them together, "
+                        f"or one row at a time through save() or matters.machine.write()"
+                    )
+                if hasattr(value, "resolve_expression"):
+                    raise ValueError(f"{cls.__name__}.{column} is derived from {source}, which cannot be an expression")
+                values.append(value)
+            result[column] = compute(*values)
+        return result
+
+    def fill_derived(self, fields: Iterable[str] | None = None) -> list[str]:
+        """Set the derived columns from this instance's own values (those with a source in `fields`, if
+        given); returns the columns set."""
+        wanted = set(fields) if fields is not None else None
+        sources = {s for c, (srcs, _f) in self.DERIVED.items() for s in srcs if wanted is None or not wanted.isdisjoint(srcs)}
+        values = self.derived({s: getattr(self, s) for s in sources})
+        for column, value in values.items():
+            setattr(self, column, value)
+        return list(values)
+
     def save(self, *args, **kwargs):
-        self.due_sort = self.due_date or dt.date.max
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.fill_derived()
+        else:
+            columns = self.fill_derived(update_fields)
+            kwargs["update_fields"] = [*update_fields, *(c for c in columns if c not in update_fields)]
         super().save(*args, **kwargs)
 
     @property

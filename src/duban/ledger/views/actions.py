@@ -23,7 +23,7 @@ from duban.ledger import forms, policies, selectors, services
 from duban.ledger.choices import RequestState
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ReassignRequest
-from duban.ledger.views.common import check_version, ledger_page
+from duban.ledger.views.common import ledger_page
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,6 @@ class ActionPage:
     style: str = "outline-secondary"
     intro: str = ""
     form_kwargs: dict = field(default_factory=dict)
-    # False for the services that take no expected_version: the view compares the version itself.
-    service_checks_version: bool = True
     url_name: str = "ledger:task_action"
 
     @property
@@ -74,8 +72,8 @@ ACTION_LIST = [
     ),
     ActionPage(
         "decompose", gettext_lazy("分解任务"), forms.DecomposeForm,
-        lambda actor, task, form: services.decompose_task(actor, task, form.parts()),
-        gettext_lazy("已分解为子任务。"), service_checks_version=False,
+        lambda actor, task, form: services.decompose_task(actor, task, form.parts(), expected_version=_v(form)),
+        gettext_lazy("已分解为子任务。"),
         intro=gettext_lazy("每个单位生成一个子任务，继承本任务的五明确；本任务已立账的，子任务随即交办。"),
     ),
     ActionPage(
@@ -120,47 +118,48 @@ ACTION_LIST = [
     ActionPage(
         "request_extension", gettext_lazy("申请延期"), forms.ExtensionRequestForm,
         lambda actor, task, form: services.request_extension(
-            actor, task, new_due=form.cleaned_data["new_due"], reason=form.cleaned_data["reason"],
+            actor, task, new_due=form.cleaned_data["new_due"], reason=form.cleaned_data["reason"], expected_version=_v(form),
         ),
-        gettext_lazy("延期申请已提交，等待牵头县领导审批。"), service_checks_version=False,
+        gettext_lazy("延期申请已提交，等待牵头县领导审批。"),
         intro=gettext_lazy("延期由牵头县领导审批；批准后完成时限顺延，原时限留在记录中。"),
     ),
     ActionPage(
         "request_reassignment", gettext_lazy("申请调整承办单位"), forms.ReassignRequestForm,
         lambda actor, task, form: services.request_reassignment(
             actor, task, reason=form.cleaned_data["reason"], suggested_unit=form.cleaned_data["suggested_unit"],
+            expected_version=_v(form),
         ),
-        gettext_lazy("调整申请已提交，等待县督查室处理。"), service_checks_version=False,
+        gettext_lazy("调整申请已提交，等待县督查室处理。"),
         intro=gettext_lazy("认为任务不属于本单位职责时提出；每次申请都会记入本单位的“中梗阻”统计。"),
     ),
     ActionPage(
         "pause", gettext_lazy("挂起计时"), forms.ReasonForm,
-        lambda actor, task, form: services.pause_clock(actor, task, reason=form.cleaned_data["reason"]),
-        gettext_lazy("已挂起计时，挂起期间不计入办理时限。"), service_checks_version=False,
+        lambda actor, task, form: services.pause_clock(actor, task, reason=form.cleaned_data["reason"], expected_version=_v(form)),
+        gettext_lazy("已挂起计时，挂起期间不计入办理时限。"),
         form_kwargs={"reason_label": gettext_lazy("挂起原因")},
         intro=gettext_lazy("任务在等待牵头单位控制之外的事项（上级审批、司法程序等）时挂起；恢复后完成时限按挂起的工作日顺延。"),
     ),
     ActionPage(
         "resume_clock", gettext_lazy("恢复计时"), forms.ConfirmForm,
-        lambda actor, task, form: services.resume_clock(actor, task),
-        gettext_lazy("已恢复计时。"), service_checks_version=False,
+        lambda actor, task, form: services.resume_clock(actor, task, expected_version=_v(form)),
+        gettext_lazy("已恢复计时。"),
     ),
     ActionPage(
         "suspend", gettext_lazy("暂停任务"), forms.ReasonForm,
-        lambda actor, task, form: services.suspend_task(actor, task, reason=form.cleaned_data["reason"]),
-        gettext_lazy("任务已暂停。"), style="outline-danger", service_checks_version=False,
+        lambda actor, task, form: services.suspend_task(actor, task, reason=form.cleaned_data["reason"], expected_version=_v(form)),
+        gettext_lazy("任务已暂停。"), style="outline-danger",
         form_kwargs={"reason_label": gettext_lazy("暂停原因")},
     ),
     ActionPage(
         "reopen", gettext_lazy("恢复办理"), forms.ReasonForm,
-        lambda actor, task, form: services.reopen_task(actor, task, reason=form.cleaned_data["reason"]),
-        gettext_lazy("任务已恢复办理。"), style="primary", service_checks_version=False,
+        lambda actor, task, form: services.reopen_task(actor, task, reason=form.cleaned_data["reason"], expected_version=_v(form)),
+        gettext_lazy("任务已恢复办理。"), style="primary",
         form_kwargs={"reason_label": gettext_lazy("说明"), "reason_required": False},
     ),
     ActionPage(
         "cancel", gettext_lazy("撤销任务"), forms.ReasonForm,
-        lambda actor, task, form: services.cancel_task(actor, task, reason=form.cleaned_data["reason"]),
-        gettext_lazy("任务已撤销。"), style="outline-danger", service_checks_version=False,
+        lambda actor, task, form: services.cancel_task(actor, task, reason=form.cleaned_data["reason"], expected_version=_v(form)),
+        gettext_lazy("任务已撤销。"), style="outline-danger",
         form_kwargs={"reason_label": gettext_lazy("撤销原因")},
     ),
 ]
@@ -198,8 +197,6 @@ def task_action(request, code, action):
     conflict, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
-            if not page.service_checks_version:
-                check_version(task, form.cleaned_data.get("version"))
             page.perform(Actor.from_request(request), task, form)
         except Conflict as exc:
             conflict, status = exc.message, 409
@@ -249,7 +246,6 @@ def _decide(request, code, pk, *, model, may_decide, form_class, perform, templa
     conflict, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
-            check_version(task, form.cleaned_data["version"])
             pending.task = task
             perform(Actor.from_request(request), pending, form.cleaned_data)
         except Conflict as exc:
@@ -277,7 +273,7 @@ def decide_extension(request, code, pk):
         request, code, pk, model=ExtensionRequest, may_decide=policies.decides_extension,
         form_class=forms.DecideExtensionForm,
         perform=lambda actor, pending, data: services.decide_extension(
-            actor, pending, approve=data["decision"] == "approve", note=data["note"],
+            actor, pending, approve=data["decision"] == "approve", note=data["note"], expected_version=data["version"],
         ),
         template="ledger/decide_extension.html", done=gettext_lazy("延期申请已审批。"),
     )
@@ -291,6 +287,7 @@ def decide_reassignment(request, code, pk):
         form_class=forms.DecideReassignForm,
         perform=lambda actor, pending, data: services.decide_reassignment(
             actor, pending, approve=data["decision"] == "approve", new_unit=data["new_unit"], note=data["note"],
+            expected_version=data["version"],
         ),
         template="ledger/decide_reassignment.html", done=gettext_lazy("调整申请已处理。"),
         form_extra=lambda pending: {"request": pending},

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.forms.utils import flatatt
 from django.shortcuts import render
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from duban.core.paging import BadCursor
-from duban.ledger import selectors
+from duban.ledger import selectors, tables
 from duban.ledger.filters import SORTS
 from duban.ledger.policies import can_assign
-from duban.ledger.tables import task_rows
 from duban.ledger.views.common import ledger_page
 from duban.matters.choices import Light
 
@@ -22,56 +17,43 @@ PAGE_SIZE = 50
 
 @ledger_page
 def task_list(request):
-    """台账: a fixed number of queries whatever the number of rows (SPEC §9)."""
-    listing = selectors.listing(request.user, request.GET)
+    """台账: a fixed number of queries whatever the number of rows (SPEC §9).
+
+    The rows, the light counts and the filter controls are written by ledger.tables (plain strings, every
+    value escaped); the template lays them out. The selects' options are read as values, one query each
+    (selectors.filter_options), on every request: an admin's change to the units shows at once."""
+    query = request.GET
+    listing = selectors.listing(request.user, query)
     cursor_error = ""
     try:
-        page = selectors.page_of(listing, request.GET.get("cursor") or None, PAGE_SIZE)
+        page = selectors.page_of(listing, query.get("cursor") or None, PAGE_SIZE)
     except BadCursor as exc:
         cursor_error = str(exc)
         page = selectors.page_of(listing, None, PAGE_SIZE)
     form = listing.filterset.form
-    _dress(form)
-    chosen_lights = set(request.GET.getlist("light"))
+    chosen_lights = set(query.getlist("light"))
     lights = [
         {"value": value, "label": label, "count": listing.light_counts.get(value, 0), "active": value in chosen_lights}
         for value, label in Light.choices
     ]
+    everything, errors = ("", _("全部")), form.errors
+    controls = {
+        name: tables.select(name, [everything, *options], query.get(name, ""), invalid=name in errors)
+        for name, options in selectors.filter_options(listing.filterset).items()
+    }
+    controls |= {
+        "due_after": tables.text_input("due_after", query.get("due_after", ""), kind="date", invalid="due_after" in errors),
+        "due_before": tables.text_input("due_before", query.get("due_before", ""), kind="date", invalid="due_before" in errors),
+        "q": tables.text_input("q", query.get("q", ""), placeholder=_("任务名称、编号或责任人"), invalid="q" in errors),
+        "light": tables.checkboxes("light", Light.choices, chosen_lights, dots=True),
+        "state": tables.checkboxes("state", form.fields["state"].choices, set(query.getlist("state")), small=True),
+        "sort": tables.select("sort", [(key, label) for key, (label, _fields) in SORTS.items()], listing.sort),
+    }
     context = {
-        "page": page, "rows_html": task_rows(page.rows), "form": form, "lights": lights, "total": listing.total, "any_light": bool(chosen_lights),
-        "states": form.fields["state"].choices, "chosen_states": set(request.GET.getlist("state")),
-        "sort": listing.sort, "sorts": [(key, label) for key, (label, _fields) in SORTS.items()],
+        "page": page, "rows_html": tables.task_rows(page.rows), "form": form,
+        "labels": {name: field.label for name, field in form.fields.items()}, "controls": controls,
+        "light_bar": tables.light_bar(lights, listing.total, query, any_light=bool(chosen_lights)),
         "cursor_error": cursor_error, "may_create": can_assign(request.user),
-        "filtered": any(request.GET.getlist(name) for name in form.fields),
+        "filtered": any(query.getlist(name) for name in form.fields),
     }
     return render(request, "ledger/task_list.html", context)
-
-
-class FastSelect(forms.Select):
-    """A <select> written in Python: Django's per-option templates cost milliseconds on a page that has 30 ms."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
-        options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
-            ((key, mark_safe(" selected") if str(key) in chosen else "", label) for key, label in self.choices),
-        )
-        return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(self.build_attrs(self.attrs, attrs)), options)
-
-
-def _dress(form) -> None:
-    """Bootstrap widgets for the FilterSet's form (light and state are checkboxes drawn by the template)."""
-    labels = {
-        "unit": lambda unit: "\u3000" * unit.depth + unit.name,
-        "front": lambda front: f"{front.campaign.year} · {front.name}",
-    }
-    for name, field in form.fields.items():
-        if name in {"due_after", "due_before"}:
-            field.widget = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
-        elif name in labels or name in {"campaign", "leader"}:
-            if name in labels:
-                field.label_from_instance = labels[name]
-            field.empty_label = _("全部")
-            field.widget = FastSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
-        elif name == "q":
-            field.widget.attrs.update({"class": "form-control form-control-sm", "placeholder": _("任务名称、编号或责任人")})
