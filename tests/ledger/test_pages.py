@@ -262,6 +262,34 @@ def test_the_export_button_carries_the_filters(county, campaign):
     assert query(export) == {"state": ["open"], "q": ["批量"]}  # the page cursor is not a filter
 
 
+def select_options(response, name) -> dict[str, str]:
+    html = response.content.decode()
+    block = html.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
+    return {value: label for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', block)}
+
+
+def test_the_filter_options_follow_an_admins_changes_at_once(county, campaign):
+    """The selects are read on every request (no cache to go stale when the system admin edits units)."""
+    from duban.core import services as core_services
+    from duban.core.choices import Role, UnitKind
+
+    office = county.client("supervision")
+    before = select_options(office.get("/ledger/"), "unit")
+    assert before[str(county.units["ndrc"].pk)] == county.units["ndrc"].name
+    admin = as_actor(county.people["sysadmin"])
+    core_services.update_unit(admin, county.units["ndrc"], name="县发展改革局")
+    added = core_services.create_unit(admin, name="县数据局", kind=UnitKind.DEPARTMENT)
+    core_services.update_unit(admin, county.units["dongguan"], is_active=False)
+    core_services.grant_role(as_actor(county.people["secadmin"]), county.people["unit_head"], Role.LEADER)
+    response = office.get("/ledger/")
+    after = select_options(response, "unit")
+    assert after[str(county.units["ndrc"].pk)] == "县发展改革局"
+    assert after[str(added.pk)] == "县数据局"
+    assert str(county.units["dongguan"].pk) not in after
+    assert str(county.people["unit_head"].pk) in select_options(response, "leader")
+    assert select_options(response, "front")[str(campaign.fronts.first().pk)].startswith(f"{campaign.year} · ")
+
+
 # --- a fixed number of queries ----------------------------------------------------------------------
 
 # session read, user, roles, (a unit head's sub-tree), light counts, the page's ids, its rows with their names,

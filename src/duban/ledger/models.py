@@ -113,7 +113,8 @@ class Task(Matter):
     return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     reassign_count = models.PositiveSmallIntegerField(_("申请调整次数"), default=0)
     # Derived from code, title and responsible_name (ledger.search.document: normalised, CJK as bigrams) for
-    # the text index: FTS5 table ledger_task_fts on SQLite, a GIN index on PostgreSQL (migration 0003).
+    # the text index: FTS5 table ledger_task_fts on SQLite, a stored tsvector with a GIN index on PostgreSQL
+    # (migration 0003; docs/adr/006-chinese-search.md).
     search_text = models.TextField(_("检索文本"), blank=True, default="", editable=False)
 
     DERIVED = {**Matter.DERIVED, "search_text": (search.SOURCES, search.document)}

@@ -237,8 +237,12 @@ def install_index(connection) -> None:
                 cursor.execute(sql)
             cursor.execute(f"INSERT INTO \"{FTS_TABLE}\"(\"{FTS_TABLE}\") VALUES ('rebuild')")
         elif connection.vendor == "postgresql":
-            for sql in _PG_SQL:
-                cursor.execute(sql)
+            # Only what is missing: an ALTER TABLE, even one with nothing to do, is refused in a transaction
+            # that has written rows with deferred foreign keys.
+            missing = missing_parts(connection)
+            for name, sql in zip((PG_COLUMN, PG_INDEX), _PG_SQL):
+                if name in missing:
+                    cursor.execute(sql)
 
 
 def drop_index(connection) -> None:
@@ -293,7 +297,10 @@ def rebuild_index(connection) -> None:
             "UPDATE ledger_task SET search_text = %s WHERE id = %s AND search_text <> %s",
             [(text, pk, text) for pk, *sources in rows.iterator(chunk_size=2000) for text in [document(*sources)]],
         )
-    install_index(connection)
+    if connection.vendor == "sqlite":
+        install_index(connection)  # ends with FTS5's 'rebuild'
+    else:
+        repair_index(connection)  # PostgreSQL's generated column followed the updates
 
 
 def check_index(connection) -> bool:

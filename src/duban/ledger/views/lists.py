@@ -39,7 +39,7 @@ def task_list(request):
     everything, errors = ("", _("全部")), form.errors
     controls = {
         name: tables.select(name, [everything, *options], query.get(name, ""), invalid=name in errors)
-        for name, options in selectors.filter_options(listing.filterset).items()
+        for name, options in selectors.filter_options(listing.rows.db).items()
     }
     controls |= {
         "due_after": tables.text_input("due_after", query.get("due_after", ""), kind="date", invalid="due_after" in errors),
