@@ -113,3 +113,7 @@ DIRECTORY_SCOPE = {
     "township_liaison": {"chengguan"},
     "auditadmin": set(),
 }
+
+
+# One Chromium per test session, shared by tests/e2e and any other directory that drives the browser.
+from tests.browser import browser, page, sign_in  # noqa: E402,F401

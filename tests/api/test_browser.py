@@ -4,8 +4,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import browser, page, sign_in  # noqa: F401  (the browser fixtures)
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
