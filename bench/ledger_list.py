@@ -33,6 +33,8 @@ from django.test import Client
 from django.urls import clear_url_caches, include, path, reverse
 
 from bench.generate import RARE_WORD
+from duban.ledger import search
+from duban.ledger.search import FTS_TABLE, PG_COLUMN
 
 PAGE_SIZE = 50
 DEEP_PAGE = 500
@@ -157,7 +159,9 @@ IN_OPEN = "t.state IN (%s, %s, %s)"
 UNIT_WHERE = "(t.lead_unit_id = %s OR t.id IN (SELECT task_id FROM ledger_task_cooperating_units WHERE unit_id = %s))"
 # PostgreSQL: the spelling the page's filter uses there (TaskFilter.filter_unit), the faster one by hand too
 UNIT_WHERE_PG = "(t.lead_unit_id = %s OR t.id = ANY(ARRAY(SELECT task_id FROM ledger_task_cooperating_units WHERE unit_id = %s)))"
-TEXT_WHERE = "(t.title LIKE %s OR t.code LIKE %s OR t.responsible_name LIKE %s)"
+# The text search as the page runs it: the bigram index (SQLite FTS5 / PostgreSQL GIN on the tsvector).
+TEXT_WHERE = f"t.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+TEXT_WHERE_PG = f"t.{PG_COLUMN} @@ to_tsquery('simple'::regconfig, %s)"
 AFTER_WHERE = "(t.due_sort, t.id) > (%s, %s)"  # keyset, as SQL writes it (a row value)
 
 
@@ -172,13 +176,15 @@ def shapes() -> list[Shape]:
         )
         loads = cursor.fetchall()
     unit_id, _count = loads[len(loads) // 2]
-    text = f"%{RARE_WORD}%"
+    query = search.parse(RARE_WORD)
+    pg = connection.vendor == "postgresql"
+    text_where, text_param = (TEXT_WHERE_PG, search.pg_tsquery(query)) if pg else (TEXT_WHERE, search.fts5_match(query))
     result = [
         Shape("unit", "一个单位的在办任务，按完成时限", {"unit": unit_id, "state": "open", "sort": "due"},
               f"{IN_OPEN} AND {UNIT_WHERE_PG if connection.vendor == 'postgresql' else UNIT_WHERE}", [*OPEN, unit_id, unit_id]),
         Shape("open", "全部在办任务，按完成时限", {"state": "open", "sort": "due"}, IN_OPEN, [*OPEN]),
         Shape("text", f"同上，加关键词“{RARE_WORD}”", {"state": "open", "sort": "due", "q": RARE_WORD},
-              f"{IN_OPEN} AND {TEXT_WHERE}", [*OPEN, text, f"{RARE_WORD}%", text]),
+              f"{IN_OPEN} AND {text_where}", [*OPEN, text_param]),
     ]
     # Page 500 starts after row 499 × 50 of the open list: its cursor names that row (keyset, not OFFSET).
     # (A small quick run has fewer pages: then the deepest full page.)

@@ -534,12 +534,12 @@ def test_export_layout_title_header_and_read_only_columns(county, campaign, impo
 
     assert ws["A1"].value.startswith("2026年执行力亮剑行动重点工作任务台账（导出时间：")
     assert [c.value for c in ws[3]] == ["序号", "任务编号", "工作任务", "具体措施及标准", "牵头县领导", "牵头单位", "配合单位",
-                                        "完成时限", "责任人", "奖惩", "战线", "进度（%）", "亮灯", "状态"]
+                                        "完成时限", "责任人", "奖惩", "战线", "进度（%）", "最新进展", "亮灯", "状态"]
     assert ws.freeze_panes == "C4"
     second = [c.value for c in ws[5]]
     assert second[:11] == ["2", Task.objects.get(seq="2").code, "优化工程建设项目审批流程", "审批时限压减至30个工作日",
                            "王书记、李副县长", "县发展和改革局", "县营商办、县交通运输局", "6月底前", "张科长", "按期完成加1分", "项目建设战线"]
-    assert second[11:] == [0, "红灯", "已交办待签收"]
+    assert second[11:] == [0, None, "红灯", "已交办待签收"]
     assert ws.max_row == 3 + 6
 
 

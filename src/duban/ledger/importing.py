@@ -32,6 +32,7 @@ class ImportResult:
     created: list[str]  # task codes
     updated: list[str]
     registered: list[str]
+    reported: list[str]  # task codes a unit's sheet reported progress on
     drafts: list[tuple[str, list[str]]]  # (code, missing clarities) of new tasks left as drafts
 
 
@@ -53,7 +54,7 @@ def apply_plan(plan: ImportPlan, actor: Actor, *, progress=None) -> ImportResult
     """Write a checked plan in one transaction through the ledger services; on any refusal write nothing."""
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
-    result = ImportResult(created=[], updated=[], registered=[], drafts=[])
+    result = ImportResult(created=[], updated=[], registered=[], reported=[], drafts=[])
     total = len(plan.creates) + len(plan.updates)
     done = 0
     current: PlannedTask | None = None
@@ -87,6 +88,10 @@ def apply_plan(plan: ImportPlan, actor: Actor, *, progress=None) -> ImportResult
                     task = services.update_task(actor, task, expected_version=current.version,
                                                 cooperating_units=current.cooperating, **current.values)
                     result.updated.append(task.code)
+                if current.report:
+                    services.report_progress(actor, task, expected_version=None if current.changes else current.version,
+                                             **current.report)
+                    result.reported.append(task.code)
                 if current.register:
                     services.register_task(actor, task)
                     result.registered.append(task.code)
@@ -98,9 +103,11 @@ def apply_plan(plan: ImportPlan, actor: Actor, *, progress=None) -> ImportResult
             audit.record(
                 actor, "ledger.import", plan.campaign,
                 after={"file": plan.file_name, "sheet": plan.sheet_name, "created": len(result.created),
-                       "updated": len(result.updated), "registered": len(result.registered)},
-                message=f"导入任务分解表“{plan.file_name or plan.sheet_name}”：新建 {len(result.created)} 项，"
-                        f"修改 {len(result.updated)} 项，立账 {len(result.registered)} 项",
+                       "updated": len(result.updated), "registered": len(result.registered), "reported": len(result.reported)},
+                message=(f"导入单位回填的台账“{plan.file_name or plan.sheet_name}”：报送进展 {len(result.reported)} 项"
+                         if plan.unit_mode else
+                         f"导入任务分解表“{plan.file_name or plan.sheet_name}”：新建 {len(result.created)} 项，"
+                         f"修改 {len(result.updated)} 项，立账 {len(result.registered)} 项"),
             )
     except ServiceError as exc:
         where = current.task.code if current is not None and current.task is not None else ""
@@ -135,8 +142,15 @@ def describe(plan: ImportPlan, *, limit: int | None = None) -> list[str]:
             lines.append("未能匹配的名称：" + "；".join(f"{name}（第 {'、'.join(map(str, rows[:10]))} 行）" for name, rows in plan.unmatched.items()))
         lines.extend(f"说明：{n}" for n in plan.notes)
         return lines
-    lines.append(f"共 {plan.rows} 行任务：新建 {len(plan.creates)} 项，修改 {sum(1 for p in plan.updates if p.changes)} 项"
-                 f"（{plan.changes} 处），无变化 {plan.unchanged} 项。")
+    if plan.unit_mode:
+        lines.append(f"共 {plan.rows} 行任务：报送进展 {len(plan.reports)} 项，无变化 {plan.unchanged} 项。")
+    else:
+        lines.append(f"共 {plan.rows} 行任务：新建 {len(plan.creates)} 项，修改 {sum(1 for p in plan.updates if p.changes)} 项"
+                     f"（{plan.changes} 处），无变化 {plan.unchanged} 项。")
+    for p in plan.reports[:limit]:
+        lines.append(f"  进展 {p.task.code}（第 {p.row} 行）{p.report['percent']}%：{p.report['text'][:40]}")
+    if limit and len(plan.reports) > limit:
+        lines.append(f"  ……另有 {len(plan.reports) - limit} 项进展")
     for p in plan.creates[:limit]:
         lead = p.values.get("lead_unit")
         lines.append(f"  新建 第 {p.row} 行：{p.title[:40]}（{lead.name if lead else '未定牵头单位'}；{p.values.get('deadline_text') or '未定时限'}）")

@@ -30,6 +30,7 @@ from duban.core.permissions import role_required
 from duban.ledger import importing
 from duban.ledger.excel.export import FilterError, export_filtered, export_ledger
 from duban.ledger.models import Campaign, Task
+from duban.ledger.policies import is_office, is_principal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_imports"
@@ -37,7 +38,9 @@ DONE_KEY = "ledger_import_done"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
 KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed the next day
 PREVIEW_ROWS = 300  # rows of each list the preview page shows; the rest are counted
-IMPORTERS = (Role.SUPERVISION, Role.PRINCIPAL)
+# The office and principal leaders import decomposition sheets; a unit brings its exported sheet back with
+# progress filled in (importing.build_plan's unit mode: progress reports only).
+IMPORTERS = (Role.SUPERVISION, Role.PRINCIPAL, Role.UNIT_HEAD, Role.LIAISON)
 # Who may export: the roles that see the ledger (each sees only its scope).
 EXPORTERS = (Role.PRINCIPAL, Role.LEADER, Role.SUPERVISION, Role.UNIT_HEAD, Role.LIAISON)
 
@@ -50,9 +53,13 @@ class UploadForm(forms.Form):
     )
     register = forms.BooleanField(label=_("五明确齐全的任务同时立账交办"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, unit_mode: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        if unit_mode:  # a unit's sheet names its tasks: no campaign to choose, nothing to register
+            del self.fields["campaign"], self.fields["register"]
+            self.fields["file"].label = _("填好进展的台账（.xlsx）")
+            return
         self.fields["campaign"].widget.attrs["class"] = "form-select"
         self.fields["register"].widget.attrs["class"] = "form-check-input"
 
@@ -120,7 +127,8 @@ def _plan(request, entry: dict, token: str) -> importing.ImportPlan:
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     """Step 1: choose the sheet (and the campaign, and whether to register)."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    unit_mode = not (is_office(request.user) or is_principal(request.user))
+    form = UploadForm(request.POST or None, request.FILES or None, unit_mode=unit_mode)
     if request.method == "POST" and form.is_valid():
         _sweep_old_uploads()
         token = secrets.token_urlsafe(18)
@@ -132,12 +140,12 @@ def import_upload(request):
         for old in list(uploads)[:-4]:  # a session keeps its last five uploads
             _forget(request, old)
             uploads.pop(old, None)
-        campaign = form.cleaned_data["campaign"]
+        campaign = form.cleaned_data.get("campaign")
         uploads[token] = {"name": Path(upload.name).name[:200], "campaign": campaign.pk if campaign else None,
-                          "register": form.cleaned_data["register"], "fingerprint": "", "at": timezone.now().isoformat()}
+                          "register": bool(form.cleaned_data.get("register")), "fingerprint": "", "at": timezone.now().isoformat()}
         request.session[SESSION_KEY] = uploads
         return redirect("ledger:import_preview", token=token)
-    return render(request, "ledger/import_upload.html", {"form": form, "max_mb": settings.DUBAN_UPLOAD_MAX_MB})
+    return render(request, "ledger/import_upload.html", {"form": form, "max_mb": settings.DUBAN_UPLOAD_MAX_MB, "unit_mode": unit_mode})
 
 
 @role_required(*IMPORTERS)
@@ -160,6 +168,7 @@ def _preview(request, token, entry, plan, *, status=200, warning=""):
         "errors": plan.errors[:PREVIEW_ROWS], "creates": plan.creates[:PREVIEW_ROWS], "changes": changes[:PREVIEW_ROWS],
         "changed_tasks": sum(1 for p in plan.updates if p.changes), "change_count": len(changes),
         "drafts": plan.staying_drafts[:PREVIEW_ROWS], "unmatched": sorted(plan.unmatched.items()),
+        "reports": plan.reports[:PREVIEW_ROWS],
     }
     return render(request, "ledger/import_preview.html", context, status=status)
 
@@ -183,7 +192,7 @@ def import_confirm(request, token):
     _forget(request, token)
     request.session[DONE_KEY] = {
         "name": entry["name"], "campaign": str(plan.campaign), "created": result.created, "updated": result.updated,
-        "registered": result.registered, "drafts": [[code, missing] for code, missing in result.drafts[:PREVIEW_ROWS]],
+        "registered": result.registered, "reported": result.reported, "unit_mode": plan.unit_mode, "drafts": [[code, missing] for code, missing in result.drafts[:PREVIEW_ROWS]],
         "draft_count": len(result.drafts),
     }
     return redirect("ledger:import_done")
@@ -208,7 +217,7 @@ def import_done(request):
     return render(request, "ledger/import_done.html", {"done": done, "limit": PREVIEW_ROWS})
 
 
-@role_required(*IMPORTERS)
+@role_required(Role.SUPERVISION, Role.PRINCIPAL)
 @require_GET
 def import_template(request):
     """An empty sheet in the import layout, for a county that starts from scratch."""

@@ -26,7 +26,8 @@ class Column:
     label: str
     variants: tuple[str, ...]
     width: float
-    imported: bool = True  # False: shown for reading only (progress, light, state); never read back
+    imported: bool = True  # False: never changes the task's own fields (progress, reports, light, state)
+    exported: bool = True  # False: read when a sheet has it, never written (存在问题, 下步打算)
 
 
 COLUMNS = (
@@ -48,11 +49,20 @@ COLUMNS = (
     Column("responsible", "责任人", ("责任人", "具体责任人", "直接责任人", "责任人员"), 10),
     Column("reward", "奖惩", ("奖惩", "考核", "奖惩措施", "考核奖惩", "奖惩办法", "考核办法", "考核要求"), 20),
     Column("front", "战线", ("战线", "所属战线"), 14),
-    Column("progress", "进度（%）", ("进度", "完成进度", "工作进度"), 8, imported=False),
+    # A unit brings its progress back in these (a progress report, `plan._Planner._report`); the office's
+    # import never reads them.
+    Column("progress", "进度（%）", ("进度", "完成进度", "工作进度", "完成比例"), 8, imported=False),
+    Column("report", "最新进展", ("最新进展", "工作进展", "进展情况", "推进情况", "进展", "目前进展", "本期进展",
+                               "工作推进情况", "完成情况"), 40, imported=False),
+    Column("problems", "存在问题", ("存在问题", "存在的问题", "困难问题", "问题"), 24, imported=False, exported=False),
+    Column("next_steps", "下步打算", ("下步打算", "下一步打算", "下步措施", "下一步工作"), 24, imported=False, exported=False),
     Column("light", "亮灯", ("亮灯", "灯色"), 7, imported=False),
     Column("state", "状态", ("状态", "任务状态", "办理状态"), 12, imported=False),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
+EXPORTED = tuple(c for c in COLUMNS if c.exported)
+# The columns of a progress report read back from a unit's sheet.
+REPORT_KEYS = ("progress", "report", "problems", "next_steps")
 # Several sheets split the standard into two columns ("工作目标" and "具体措施"): both are read, in order.
 REPEATABLE = frozenset({"standard"})
 # Below this many known columns (工作任务 among them) a row is not taken for the header.
@@ -130,24 +140,37 @@ class LedgerRow:
     progress: int
     light: str
     state: str
+    report: str  # the text of the lead unit's latest progress report
 
 
-# The columns `export.ledger_rows` reads, in LedgerRow's order up to `cooperating` (filled separately).
+# The columns `export.ledger_rows` reads, in LedgerRow's order up to `cooperating` (filled separately);
+# "latest_report" is the annotation `latest_report()` adds.
 VALUES = (
     "id", "seq", "code", "title", "standard", "assigning_leader_id", "assigning_leader__full_name", "leader_in_charge_id",
     "leader_in_charge__full_name", "lead_unit__name", "deadline_text", "due_date", "standing", "campaign__year",
     "responsible_person_id", "responsible_person__full_name", "responsible_name", "reward_penalty", "front__name",
-    "progress", "light", "state",
+    "progress", "light", "state", "latest_report",
 )
+
+
+def latest_report():
+    """The text of the lead unit's latest progress report, as an annotation (one index probe per task)."""
+    from django.db.models import OuterRef, Subquery
+
+    from duban.ledger.models import ProgressReport
+
+    reports = ProgressReport.objects.filter(task=OuterRef("pk"), unit=OuterRef("lead_unit")).order_by("-created_at", "-id")
+    return Subquery(reports.values("text")[:1])
 
 
 def row_of_values(values: tuple, cooperating: list[str]) -> LedgerRow:
     (_pk, seq, code, title, standard, assigning_id, assigning_name, leader_id, leader_name, lead_unit, deadline_text,
-     due_date, standing, year, person_id, person_name, responsible_name, reward, front, progress, light, state) = values
+     due_date, standing, year, person_id, person_name, responsible_name, reward, front, progress, light, state,
+     report) = values
     return LedgerRow(
         seq, code, title, standard, assigning_id, assigning_name or "", leader_id, leader_name or "", lead_unit or "",
         cooperating, deadline_text, due_date, standing, year, (person_name or "") if person_id else responsible_name,
-        reward, front or "", progress, light, state,
+        reward, front or "", progress, light, state, report or "",
     )
 
 
@@ -160,6 +183,7 @@ def row_of(task) -> LedgerRow:
         task.lead_unit.name if task.lead_unit_id else "", [u.name for u in task.cooperating_units.all()],
         task.deadline_text, task.due_date, task.standing, task.campaign.year, task.responsible_display,
         task.reward_penalty, task.front.name if task.front_id else "", task.progress, task.light, task.state,
+        getattr(task, "latest_report", None) or "",
     )
 
 
@@ -211,6 +235,7 @@ def cell_values(row: LedgerRow, today: dt.date | None = None, labels: dict[str, 
         "reward": row.reward_penalty,
         "front": row.front_name,
         "progress": row.progress,
+        "report": row.report,
         "light": labels.get(f"light:{row.light}", row.light),
         "state": labels.get(f"state:{row.state}", row.state),
     }

@@ -15,17 +15,19 @@ from django.utils import timezone
 
 from duban.core.models import Unit
 from duban.ledger.excel import columns as layout
-from duban.ledger.excel.columns import COLUMNS, cell_values, display_labels, row_of_values
+from duban.ledger.excel.columns import EXPORTED, cell_values, display_labels, latest_report, row_of_values
 from duban.ledger.excel.xlsx import HEADER, LIGHT_STYLES, NOTE, TITLE, WRAP, SheetWriter
 
 CHUNK = 2000
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
-WRAPPED = ("title", "standard", "cooperating", "reward")
+WRAPPED = ("title", "standard", "cooperating", "reward", "report")
+NOTE_TEXT = ("“亮灯”“状态”两列只供查看。责任单位可在“进度（%）”“最新进展”两列写本期进展（可另加“存在问题”“下步打算”两列），"
+             "在系统“导入Excel”处导回即为报送进展；五明确各列由县委督查室维护。")
 
 
 def export_queryset(queryset):
     """Tasks with everything a row shows joined or prefetched (re-import compares model instances)."""
-    return queryset.select_related(
+    return queryset.annotate(latest_report=latest_report()).select_related(
         "campaign", "front", "lead_unit", "leader_in_charge", "assigning_leader", "responsible_person",
     ).prefetch_related(
         Prefetch("cooperating_units", queryset=Unit.objects.order_by("sort_key", "id").only("id", "name", "sort_key")),
@@ -37,7 +39,7 @@ def ledger_rows(queryset, chunk: int = CHUNK):
     from duban.ledger.models import Task
 
     through = Task.cooperating_units.through
-    rows = queryset.values_list(*layout.VALUES).iterator(chunk_size=chunk)
+    rows = queryset.annotate(latest_report=latest_report()).values_list(*layout.VALUES).iterator(chunk_size=chunk)
     while batch := list(islice(rows, chunk)):
         names: dict[int, list[str]] = {}
         links = (through.objects.filter(task_id__in=[r[0] for r in batch])
@@ -54,14 +56,14 @@ def export_ledger(queryset, *, title: str = "", note: str = "", total: int | Non
     labels = display_labels()
     layout._reads_as.cache_clear()  # a cache for this export only (the holiday table may change between exports)
     output = tempfile.TemporaryFile(suffix=".xlsx")
-    keys = [c.key for c in COLUMNS]
-    last = len(COLUMNS)
-    sheet = SheetWriter(output, sheet_name="任务台账", widths=[c.width for c in COLUMNS],
+    keys = [c.key for c in EXPORTED]
+    last = len(EXPORTED)
+    sheet = SheetWriter(output, sheet_name="任务台账", widths=[c.width for c in EXPORTED],
                         freeze=f"C{HEADER_ROW + 1}", print_title_row=HEADER_ROW)
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     sheet.append([f"{title or '重点工作任务台账'}（导出时间：{stamp}）"], style=TITLE)
-    sheet.append([note or "“进度”“亮灯”“状态”三列只供查看，修改后导入不会改变任务；进展请在系统中报送。"], style=NOTE)
-    sheet.append([c.label for c in COLUMNS], style=HEADER)
+    sheet.append([note or NOTE_TEXT], style=NOTE)
+    sheet.append([c.label for c in EXPORTED], style=HEADER)
     sheet.merged += [f"A{TITLE_ROW}:{sheet.letters[-1]}{TITLE_ROW}", f"A{NOTE_ROW}:{sheet.letters[-1]}{NOTE_ROW}"]
     wrapped = {keys.index(k): WRAP for k in WRAPPED}
     light_at = keys.index("light")
@@ -117,8 +119,7 @@ def export_filtered(actor, params, *, progress=None):
         campaign = campaigns[0] if len(campaigns) == 1 else None
     total = queryset.count()
     described = describe_filters(filterset)
-    note = f"{'筛选条件：' + described + '。' if described else '全部任务。'}共 {total} 项。" \
-           "“进度”“亮灯”“状态”三列只供查看，修改后导入不会改变任务。"
+    note = f"{'筛选条件：' + described + '。' if described else '全部任务。'}共 {total} 项。" + NOTE_TEXT
     output = export_ledger(queryset, title=ledger_title(campaign), note=note, total=total, progress=progress)
     audit.record(actor, "ledger.export", None, object_type="ledger.Task", after={"rows": total, "filters": described},
                  message=f"导出任务台账 {total} 项" + (f"（{described}）" if described else ""))

@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from duban.core.errors import ServiceError
 from duban.ledger.choices import TaskSource, TaskState
 from duban.ledger.deadlines import DeadlineError, parse_deadline
-from duban.ledger.excel.columns import BY_KEY, cell_values, clean, display_labels, row_of, same
+from duban.ledger import policies
+from duban.ledger.excel.columns import BY_KEY, REPORT_KEYS, cell_values, clean, display_labels, row_of, same
 from duban.ledger.excel.export import export_queryset
 from duban.ledger.excel.matching import Directory, Miss, normal
 from duban.ledger.excel.reader import Row, SheetError, duplicate_columns, is_note, open_sheet, strip_enumerator
@@ -71,6 +72,7 @@ class PlannedTask:
     changes: list[Change] = field(default_factory=list)
     register: bool = False
     missing: list[str] = field(default_factory=list)  # of the five clarities (when it stays a draft)
+    report: dict | None = None  # a progress report a unit brings back: percent, text, problems, next_steps
 
     @property
     def title(self) -> str:
@@ -92,6 +94,7 @@ class ImportPlan:
     unchanged: int = 0
     unmatched: dict[str, list[int]] = field(default_factory=dict)  # "单位“县交通局”" → rows
     rows: int = 0
+    unit_mode: bool = False  # a unit bringing its sheet back: progress reports only, no edits, no new tasks
 
     @property
     def ok(self) -> bool:
@@ -100,6 +103,10 @@ class ImportPlan:
     @property
     def changes(self) -> int:
         return sum(len(p.changes) for p in self.updates)
+
+    @property
+    def reports(self) -> list[PlannedTask]:
+        return [p for p in self.updates if p.report]
 
     @property
     def registering(self) -> list[PlannedTask]:
@@ -113,14 +120,15 @@ class ImportPlan:
     @property
     def nothing_to_do(self) -> bool:
         """No task to create, change or register (drafts that stay drafts are only reported)."""
-        return not self.creates and not any(p.changes or p.register for p in self.updates)
+        return not self.creates and not any(p.changes or p.register or p.report for p in self.updates)
 
     def fingerprint(self) -> str:
         """A digest of exactly what would be written, to check that a confirmed preview is still what happens."""
         body = {
             "campaign": self.campaign.pk if self.campaign else None,
             "creates": [[p.row, _jsonable(p.values), sorted(u.pk for u in p.cooperating or []), p.register] for p in self.creates],
-            "updates": [[p.task.code, p.version, [[c.key, c.old, c.new] for c in p.changes], p.register] for p in self.updates],
+            "updates": [[p.task.code, p.version, [[c.key, c.old, c.new] for c in p.changes], p.register, p.report]
+                        for p in self.updates],
         }
         return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -134,8 +142,14 @@ def _jsonable(values: dict) -> dict:
 
 def build_plan(source, *, campaign: Campaign | None = None, register: bool = False, user=None,
                file_name: str = "", progress=None) -> ImportPlan:
-    """Read and check the whole sheet; write nothing. `user` limits the tasks a 任务编号 may name to their scope."""
-    plan = ImportPlan(file_name=file_name, register=register)
+    """Read and check the whole sheet; write nothing. `user` limits the tasks a 任务编号 may name to their scope.
+
+    A user who is not of the office or a principal leader brings a unit's sheet back (`unit_mode`): the rows
+    must name tasks, the five clarities must be left as they are, and a changed 进度 / 最新进展 is a progress
+    report of their unit.
+    """
+    unit_mode = user is not None and not (policies.is_office(user) or policies.is_principal(user))
+    plan = ImportPlan(file_name=file_name, register=register and not unit_mode, unit_mode=unit_mode)
     try:
         sheet = open_sheet(source, progress=progress)
     except SheetError as exc:
@@ -145,15 +159,21 @@ def build_plan(source, *, campaign: Campaign | None = None, register: bool = Fal
     plan.errors.extend(Problem(m) for m in duplicate_columns(sheet.header))
     if sheet.header.ignored:
         plan.notes.append("以下列不导入：" + "、".join(f"“{t}”" for t in sheet.header.ignored) + "。")
-    readonly = [sheet.header.labels[c] for k in ("progress", "light", "state") for c in sheet.header.columns.get(k, [])]
+    readonly = [sheet.header.labels[c] for k in ("light", "state") for c in sheet.header.columns.get(k, [])]
     if readonly:
-        plan.notes.append("“" + "”“".join(readonly) + "”列只供查看，导入时不读取；进展请在系统中报送。")
+        plan.notes.append("“" + "”“".join(readonly) + "”列只供查看，导入时不读取。")
+    reported = [sheet.header.labels[c] for k in REPORT_KEYS for c in sheet.header.columns.get(k, [])]
+    if reported and not unit_mode:
+        plan.notes.append("“" + "”“".join(reported) + "”列是责任单位报送的进展，督查室导入时不读取；进展由责任单位报送。")
+    if unit_mode and "code" not in sheet.header.columns:
+        plan.errors.append(Problem("表中没有“任务编号”列。单位回填进展，请先在系统台账中“导出Excel”，在导出的表上填写后再导入。"))
+        return plan
     tasks = _existing_tasks(sheet, user)
     plan.campaign, problem = _campaign(campaign, "".join(sheet.above), tasks)
     if problem:
         plan.errors.append(problem)
         return plan
-    planner = _Planner(plan, sheet, tasks)
+    planner = _Planner(plan, sheet, tasks, user)
     planner.run(progress)
     return plan
 
@@ -208,8 +228,8 @@ def _campaign(given, title: str, tasks: dict[str, Task]) -> tuple[Campaign | Non
 class _Planner:
     """Walks the rows once, checking each against the directory, the campaign and the task it names."""
 
-    def __init__(self, plan: ImportPlan, sheet, tasks: dict[str, Task]):
-        self.plan, self.sheet, self.header, self.tasks = plan, sheet, sheet.header, tasks
+    def __init__(self, plan: ImportPlan, sheet, tasks: dict[str, Task], user=None):
+        self.plan, self.sheet, self.header, self.tasks, self.user = plan, sheet, sheet.header, tasks, user
         self.campaign = plan.campaign
         self.directory = Directory()
         self.fronts = list(Front.objects.filter(campaign=self.campaign))
@@ -285,6 +305,9 @@ class _Planner:
 
     def _row(self, row: Row) -> None:
         code = normal(self.cell(row, "code")) if "code" in self.header.columns else ""
+        if not code and self.plan.unit_mode:
+            self._error(row, "code", "没有任务编号。单位回填只能报送已有任务的进展，不能新建任务：新任务请报县委督查室建账，本行请删除。")
+            return
         if not code:
             self._new(row)
             return
@@ -354,6 +377,10 @@ class _Planner:
             text = self.cell(row, key)
             if same(text, exported[key]):
                 continue
+            if self.plan.unit_mode:
+                self._error(row, key, f"五明确各列由县委督查室维护，单位回填时不能修改（系统中为“{clean(exported[key]) or '空'}”）。"
+                            "请恢复原值；确需调整的，请在系统中申请延期、申请调整承办单位或联系督查室。")
+                continue
             result = self._read(row, key, text, clearing=True)
             if result is None:
                 continue
@@ -368,7 +395,7 @@ class _Planner:
             if differing:
                 values.update(differing)
                 changes.append(self._change(key, exported[key], _shown(key, result, text)))
-        if "responsible" in self.header.columns:
+        if "responsible" in self.header.columns and not self.plan.unit_mode:
             text = self.cell(row, "responsible")
             if not same(text, exported["responsible"]):
                 result = self._responsible(row, text, values.get("lead_unit", task.lead_unit))
@@ -398,16 +425,63 @@ class _Planner:
                 self._error(row, "deadline", f"完成时限 {due:%Y年%m月%d日} 早于该任务的开始日期 {task.start_date:%Y年%m月%d日}，"
                             "请检查日期；确需提前的，请在系统中修改开始日期后再导入。")
                 return
-        planned = PlannedTask(row=row.number, values=values, cooperating=cooperating, task=task, version=task.version, changes=changes)
+        report = self._report(row, task, exported) if self.plan.unit_mode else None
+        if len(self.plan.errors) > errors_before:
+            return
+        planned = PlannedTask(row=row.number, values=values, cooperating=cooperating, task=task, version=task.version,
+                              changes=changes, report=report)
         if self.plan.register and task.state == TaskState.DRAFT:
             probe = copy.copy(task)
             for key, value in values.items():
                 setattr(probe, key, value)
             self._registration(planned, probe)
-        if not changes:
+        if not changes and not report:
             self.plan.unchanged += 1
-        if changes or planned.register or planned.missing:
+        if changes or planned.register or planned.missing or report:
             self.plan.updates.append(planned)
+
+    def _report(self, row: Row, task: Task, exported: dict) -> dict | None:
+        """A unit's changed 进度 / 最新进展 as the progress report it makes, or None (unchanged)."""
+        columns = self.header.columns
+        percent_text = self.cell(row, "progress") if "progress" in columns else ""
+        text = self.cell(row, "report") if "report" in columns else ""
+        new_percent = "progress" in columns and not same(percent_text, exported["progress"])
+        new_text = "report" in columns and not same(text, exported["report"])
+        if not (new_percent or new_text):
+            return None
+        percent = task.progress
+        if new_percent:
+            raw = self.raw(row, "progress")
+            digits = clean(percent_text).rstrip("%％ ").strip()
+            try:
+                # "60%" typed into Excel is stored as 0.6: a fraction below 1 is read as a share.
+                percent = round(raw * 100) if isinstance(raw, float) and 0 < raw < 1 else round(float(digits))
+            except ValueError:
+                self._error(row, "progress", f"“{percent_text}”不是完成进度。请填 0 到 100 之间的整数（如 60 表示 60%）。")
+                return None
+            if not 0 <= percent <= 100:
+                self._error(row, "progress", f"完成进度 {percent} 超出 0–100 的范围。")
+                return None
+        if "report" not in columns or not new_text or not text.strip():
+            where = "report" if "report" in columns else "progress"
+            self._error(row, where, f"进度改为 {percent}%，请在“{BY_KEY['report'].label}”列写明本期工作进展（替换上次报送的内容）。"
+                        "进展一经导入即为本单位正式报送。")
+            return None
+        if len(text) > 4000:
+            self._error(row, "report", f"进展有 {len(text)} 字，超过 4000 字的上限，请精简。")
+            return None
+        if not policies.CAN["report"](task, self.user):
+            self._error(row, "code", f"本单位不是任务 {task.code} 的牵头或配合单位，不能报送它的进展。请删去该行或恢复原值。")
+            return None
+        try:
+            TASK_MACHINE.check(task, "report", noun=f"任务 {task.code} ")
+        except ServiceError:
+            state = task.get_state_display()
+            hint = "请先在系统中签收该任务，再导入进展。" if task.state == TaskState.ASSIGNED else "本行的进展无法导入，请恢复原值或删去该行。"
+            self._error(row, "code", f"任务 {task.code} 当前为“{state}”，不能报送进展。{hint}")
+            return None
+        return {"percent": percent, "text": text.strip(), "problems": self.cell(row, "problems").strip(),
+                "next_steps": self.cell(row, "next_steps").strip()}
 
     def _change(self, key: str, old, new: str) -> Change:
         column = self.header.columns.get(key, [None])[0]

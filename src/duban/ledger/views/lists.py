@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from duban.core.paging import BadCursor
 from duban.ledger import selectors, tables
 from duban.ledger.filters import SORTS
+from duban.core.choices import Role
 from duban.ledger.policies import can_assign
 from duban.ledger.views.common import ledger_page
 from duban.matters.choices import Light
@@ -54,6 +55,7 @@ def task_list(request):
         "labels": {name: field.label for name, field in form.fields.items()}, "controls": controls,
         "light_bar": tables.light_bar(lights, listing.total, query, any_light=bool(chosen_lights)),
         "cursor_error": cursor_error, "may_create": can_assign(request.user),
+        "may_bring_back": request.user.has_role(Role.UNIT_HEAD, Role.LIAISON),
         "filtered": any(query.getlist(name) for name in form.fields),
     }
     return render(request, "ledger/task_list.html", context)
