@@ -35,6 +35,17 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_at_once():
+    # Background jobs run at once, in the test's thread, on an in-memory queue (never the data dir's
+    # jobs.sqlite3); delayed ones (a retry's countdown) wait in that queue, emptied after each test.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.storage.flush_all()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     calendar.invalidate()
     yield

@@ -1,6 +1,7 @@
 """The `duban` command: `serve`, `manage …`, and every management command of duban's own apps.
 
-    duban serve [--host H] [--port P] [--workers N]
+    duban serve [--host H] [--port P] [--workers N] [--no-worker]
+    duban worker [--workers N] [--worker-type thread|process] [--no-periodic]
     duban demo | createuser | audit verify | backup -o FILE | restore FILE | …
     duban manage <any Django management command>
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 
 def _setup() -> None:
@@ -38,34 +40,38 @@ def main(argv: list[str] | None = None) -> int:
     name, rest = argv[0], argv[1:]
     if name == "serve":
         return serve(rest)
+    if name == "worker":
+        return worker(rest)
     if name == "manage":
         execute_from_command_line(["duban manage", *rest])
         return 0
     if name in commands:
         execute_from_command_line(["duban", name, *rest])
         return 0
-    print(f"duban: 没有“{name}”这个命令。可用的命令：serve、manage、" + "、".join(sorted(commands)), file=sys.stderr)
+    print(f"duban: 没有“{name}”这个命令。可用的命令：serve、worker、manage、" + "、".join(sorted(commands)), file=sys.stderr)
     return 2
 
 
 def _usage(commands: dict[str, str]) -> None:
     print(__doc__.strip())
-    print("\ncommands: serve, manage, " + ", ".join(sorted(commands)))
+    print("\ncommands: serve, worker, manage, " + ", ".join(sorted(commands)))
     print("`duban <command> --help` describes each one.")
 
 
 def serve(args: list[str]) -> int:
-    """Migrate, collect static files, then run gunicorn (a production server; static files via WhiteNoise)."""
+    """Migrate, collect static files, then run gunicorn (static files via WhiteNoise) and, beside it, a background worker."""
     from django.conf import settings
     from django.core.management import call_command
 
     from duban.env import env_int, env_str
 
-    parser = argparse.ArgumentParser(prog="duban serve", description="运行督办系统（生产级 Web 服务）")
+    parser = argparse.ArgumentParser(prog="duban serve", description="运行督办系统（生产级 Web 服务，附带后台任务进程）")
     parser.add_argument("--host", default=env_str("DUBAN_HOST", "127.0.0.1", "address `duban serve` listens on"))
     parser.add_argument("--port", type=int, default=env_int("DUBAN_PORT", 8000, "port `duban serve` listens on", minimum=1))
     parser.add_argument("--workers", type=int, default=env_int("DUBAN_WEB_WORKERS", 2, "gunicorn worker processes", minimum=1))
     parser.add_argument("--no-migrate", action="store_true", help="不自动迁移数据库")
+    parser.add_argument("--no-worker", action="store_true", default=not settings.EMBEDDED_WORKER,
+                        help="不在本机运行后台任务进程（多节点部署由专门的 `duban worker` 运行；同 DUBAN_EMBEDDED_WORKER=0）")
     opts = parser.parse_args(args)
 
     if not opts.no_migrate:
@@ -93,9 +99,176 @@ def serve(args: list[str]) -> int:
         def load(self):
             return application
 
-    print(f"督办系统已启动：http://{opts.host}:{opts.port}/  （数据目录 {settings.DATA_DIR}，Ctrl+C 停止）", flush=True)
+        def run(self):
+            arbiter = _arbiter_class()(self)
+            arbiter.job_worker = None if opts.no_worker else EmbeddedWorker()
+            try:
+                arbiter.run()
+            except RuntimeError as exc:
+                print(f"\nError: {exc}\n", file=sys.stderr, flush=True)
+                sys.exit(1)
+
+    worker_note = "，后台任务由单独的 duban worker 运行" if opts.no_worker else ""
+    print(f"督办系统已启动：http://{opts.host}:{opts.port}/  （数据目录 {settings.DATA_DIR}{worker_note}，Ctrl+C 停止）", flush=True)
     _Server().run()
     return 0
+
+
+class EmbeddedWorker:
+    """The background worker `duban serve` runs as its child (`duban worker --embedded-in PID`).
+
+    Started with the web server, restarted (after a growing pause) if it dies, stopped with SIGTERM when the
+    server stops — running jobs finish first, for up to STOP_SECONDS — and killed after that. The child
+    runs in its own session, so Ctrl+C reaches only the server, which stops it in order; should the server
+    be killed outright, the child notices its parent is gone and stops by itself.
+    """
+
+    STOP_SECONDS = 30
+
+    def __init__(self):
+        self.process = None
+        self.started = 0.0
+        self.failures = 0
+        self.restart_at = 0.0
+        self.stopping = False
+
+    def start(self) -> None:
+        import subprocess
+
+        self.process = subprocess.Popen([sys.executable, "-m", "duban", "worker", "--embedded-in", str(os.getpid())], start_new_session=True)
+        self.started = time.monotonic()
+
+    def poll(self) -> int | None:
+        """The child's exit code once it has ended (reaping it before gunicorn's waitpid(-1) does)."""
+        return None if self.process is None else self.process.poll()
+
+    def check(self) -> None:
+        """Restart the child if it ended by itself; called about once a second by the server's main loop."""
+        if self.stopping or self.process is None:
+            return
+        code = self.poll()
+        now = time.monotonic()
+        if code is None:
+            return
+        if not self.restart_at:
+            self.failures = 1 if now - self.started > 60 else self.failures + 1
+            pause = min(60, 2 ** self.failures)
+            print(f"后台任务进程（pid {self.process.pid}）意外退出，退出码 {code}；{pause} 秒后重启", file=sys.stderr, flush=True)
+            self.restart_at = now + pause
+        elif now >= self.restart_at:
+            self.restart_at = 0.0
+            self.start()
+
+    def request_stop(self) -> None:
+        self.stopping = True
+        if self.poll() is None:
+            self.process.terminate()
+
+    def wait(self) -> None:
+        import subprocess
+
+        if self.process is None:
+            return
+        try:
+            self.process.wait(self.STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            print(f"后台任务进程 {self.STOP_SECONDS} 秒内没有停止，强制结束", file=sys.stderr, flush=True)
+            self.process.kill()
+            self.process.wait()
+
+
+def _arbiter_class():
+    """gunicorn's master process, which also starts, watches and stops the embedded background worker."""
+    from gunicorn.arbiter import Arbiter
+
+    class DubanArbiter(Arbiter):
+        job_worker: EmbeddedWorker | None = None
+
+        def start(self):
+            super().start()
+            if self.job_worker:
+                self.job_worker.start()
+
+        def reap_workers(self):
+            if self.job_worker:
+                self.job_worker.poll()
+            super().reap_workers()
+
+        def manage_workers(self):
+            super().manage_workers()
+            if self.job_worker:
+                self.job_worker.check()
+
+        def stop(self, graceful=True):
+            if self.job_worker:
+                self.job_worker.request_stop()  # it winds down while the web workers do
+            super().stop(graceful)
+            if self.job_worker:
+                self.job_worker.wait()
+
+    return DubanArbiter
+
+
+def worker(args: list[str]) -> int:
+    """Run a background worker (huey's consumer): the jobs the pages queue, and the periodic jobs."""
+    from django.conf import settings
+    from django.db import connection, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    from duban.core import jobs
+
+    defaults = settings.HUEY.get("consumer", {})
+    parser = argparse.ArgumentParser(prog="duban worker", description="运行后台任务进程：执行网页提交的任务（如发送通知）和定时任务")
+    parser.add_argument("--workers", type=int, default=defaults.get("workers", 2),
+                        help="同时运行的任务数（默认取 DUBAN_JOB_WORKERS，为 2）")
+    parser.add_argument("--worker-type", choices=["thread", "process"], default=defaults.get("worker_type", "thread"),
+                        help="用线程（默认）还是进程运行任务")
+    parser.add_argument("--no-periodic", action="store_true",
+                        help="本进程不安排定时任务，只执行队列中的任务（定时任务由其他节点安排；有几个节点安排都只运行一次）")
+    parser.add_argument("--embedded-in", type=int, metavar="PID", help=argparse.SUPPRESS)  # started by `duban serve`
+    opts = parser.parse_args(args)
+    if opts.workers < 1:
+        parser.error("--workers 至少为 1")
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("duban worker：数据库尚未迁移到当前版本，请先运行 `duban manage migrate`。", file=sys.stderr)
+        return 1
+    periodic = jobs.periodic_jobs()  # loads every app's tasks.py
+    consumer = jobs.make_consumer(**{**defaults, "workers": opts.workers, "worker_type": opts.worker_type, "periodic": not opts.no_periodic})
+    connections.close_all()  # worker processes are forked: none may inherit this connection
+
+    unit = "个线程" if opts.worker_type == "thread" else "个进程"
+    head = "后台任务进程已随 Web 服务启动" if opts.embedded_in else "督办后台任务进程已启动"
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST')}:{db.get('PORT')}/" if db.get("HOST") else ""
+    lines = [
+        f"{head}（pid {os.getpid()}，同时运行 {opts.workers} {unit}的任务）",
+        f"  任务队列：{jobs.queue_description()}",
+        f"  数据库：{connection.vendor} {where}{db['NAME']}",
+        "  定时任务：" + ("本进程不安排（--no-periodic）" if opts.no_periodic else "由本进程按时安排；同一时点在所有节点中只运行一次"),
+        *(f"    {job.name:<24} {job.schedule.describe():<12} {job.title}" for job in periodic),
+    ]
+    if not opts.embedded_in:
+        lines.append("  Ctrl+C 停止（正在运行的任务先做完）")
+    print("\n".join(lines), flush=True)
+    if opts.embedded_in:
+        _stop_when_parent_ends(opts.embedded_in)
+    consumer.run()
+    return 0
+
+
+def _stop_when_parent_ends(parent_pid: int) -> None:
+    """Stop this worker (letting running jobs finish) once `duban serve` is gone, however it went."""
+    import signal
+    import threading
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

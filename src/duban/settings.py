@@ -45,7 +45,10 @@ INSTALLED_APPS = [
     "duban.core",
     "duban.matters",
     "duban.ledger",
+    "duban.notify",
+    "duban.supervision",
     "duban.api",
+    "huey.contrib.djhuey",
     "ninja",  # its swagger-ui files, served locally (no CDN)
 ]
 
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duban.core.context_processors.shell",
+                "duban.notify.context_processors.inbox",
             ],
         },
     },
@@ -181,6 +185,25 @@ WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists(
 
 # --- duban -------------------------------------------------------------------------------------
 DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", 20, "largest file a user may upload, in MB", minimum=1)
+# --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
+# docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).
+REDIS_URL = env_str("DUBAN_REDIS_URL", "", "Redis for the job queue and cross-node locks (empty: SQLite storage in the data dir, one machine)")
+HUEY = {
+    "name": env_str("DUBAN_JOB_QUEUE", "duban", "name of the job queue; installations sharing one Redis need different names"),
+    "immediate": False,  # djhuey's default follows DEBUG; jobs always go through the queue (tests switch it on)
+    "utc": True,
+    "results": False,  # nobody waits for a job's return value; stored results would pile up in the queue's storage
+    **({"huey_class": "huey.RedisHuey", "url": REDIS_URL} if REDIS_URL
+       else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}),
+    "consumer": {
+        "workers": env_int("DUBAN_JOB_WORKERS", 2, "threads of each background worker (`duban worker`, and the one `duban serve` embeds)", minimum=1),
+        "worker_type": "thread",
+        "periodic": True,
+        "check_worker_health": True,
+    },
+}
+EMBEDDED_WORKER = env_bool("DUBAN_EMBEDDED_WORKER", True, "`duban serve` runs a background worker beside the web server (0: dedicated `duban worker`s run the jobs)")
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DUBAN_CALENDAR_CACHE_SECONDS = env_int("DUBAN_CALENDAR_CACHE_SECONDS", 300, "how long a process trusts its copy of the holiday table", minimum=0)
@@ -194,3 +217,71 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- notifications (notify): links, e-mail, SMS gateway, working hours, retries (docs/deploy.md) ----------
+import json  # noqa: E402
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+
+def _clock(name: str, default: str, doc: str) -> dt.time:
+    value = env_str(name, default, doc).strip()
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a time of day such as 08:30") from None
+
+
+def _seconds_list(name: str, default: list[str], doc: str) -> list[int]:
+    try:
+        values = [int(v) for v in env_list(name, default, doc)]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected comma-separated whole seconds such as 60,300,1800") from None
+    if any(v < 0 for v in values):
+        raise ImproperlyConfigured(f"{name}: seconds cannot be negative")
+    return values
+
+
+def _json_object(name: str, doc: str) -> dict[str, str]:
+    raw = env_str(name, "", doc)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ImproperlyConfigured(f'{name}: expected a JSON object of strings such as {{"X-Api-Key": "…"}}')
+    return value
+
+
+DUBAN_SITE_URL = env_str("DUBAN_SITE_URL", "", "the address users open (https://duban.example.gov.cn): links in e-mails and robot posts").rstrip("/")
+DUBAN_WORK_START = _clock("DUBAN_WORK_START", "08:30", "working hours start (working days): pushes go out at once from here; the daily digest too")
+DUBAN_WORK_END = _clock("DUBAN_WORK_END", "18:00", "working hours end: after it only urgent messages are pushed, the rest wait for the digest")
+if DUBAN_WORK_START >= DUBAN_WORK_END:
+    raise ImproperlyConfigured("DUBAN_WORK_START must be before DUBAN_WORK_END")
+DUBAN_NOTIFY_RETRY_DELAYS = _seconds_list("DUBAN_NOTIFY_RETRY_DELAYS", ["60", "300", "1800"], "seconds before each retry of a failed push; their number is the number of retries")
+DUBAN_NOTIFY_TIMEOUT = env_int("DUBAN_NOTIFY_TIMEOUT", 5, "seconds to wait for a robot webhook or the SMS gateway", minimum=1)
+
+DUBAN_EMAIL_HOST = env_str("DUBAN_EMAIL_HOST", "", "SMTP server; e-mail notifications are off while it is empty")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = DUBAN_EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("DUBAN_EMAIL_PORT", 25, "SMTP port (587 with STARTTLS, 465 with SSL)", minimum=1)
+EMAIL_HOST_USER = env_str("DUBAN_EMAIL_USER", "", "SMTP user name")
+EMAIL_HOST_PASSWORD = env_str("DUBAN_EMAIL_PASSWORD", "", "SMTP password")
+EMAIL_USE_TLS = env_bool("DUBAN_EMAIL_TLS", False, "SMTP with STARTTLS")
+EMAIL_USE_SSL = env_bool("DUBAN_EMAIL_SSL", False, "SMTP over SSL (port 465)")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("DUBAN_EMAIL_TLS and DUBAN_EMAIL_SSL exclude each other: set one of them")
+EMAIL_TIMEOUT = env_int("DUBAN_EMAIL_TIMEOUT", 10, "seconds to wait for the SMTP server", minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DUBAN_EMAIL_FROM", "duban@localhost", "sender address of notification e-mails")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+DUBAN_SMS_URL = env_str("DUBAN_SMS_URL", "", "SMS gateway URL ({phone} and {text} may appear in it); SMS is off while it is empty")
+DUBAN_SMS_METHOD = env_str("DUBAN_SMS_METHOD", "POST", "GET or POST").upper()
+if DUBAN_SMS_METHOD not in {"GET", "POST"}:
+    raise ImproperlyConfigured(f"DUBAN_SMS_METHOD={DUBAN_SMS_METHOD!r}: expected GET or POST")
+DUBAN_SMS_HEADERS = _json_object("DUBAN_SMS_HEADERS", 'request headers as a JSON object, e.g. {"Content-Type": "application/json", "X-Api-Key": "…"}')
+DUBAN_SMS_BODY = env_str("DUBAN_SMS_BODY", '{"phone": "{phone}", "text": "{text}"}', "POST body template with {phone} and {text}, escaped for the Content-Type header (JSON, form or plain)")
+DUBAN_SMS_SUCCESS = env_str("DUBAN_SMS_SUCCESS", "", "how a sent SMS is recognised: empty = any 2xx answer; json:FIELD=VALUE (json:code=0); else text the answer must contain")
+DUBAN_SMS_URGENT_ONLY = env_bool("DUBAN_SMS_URGENT_ONLY", True, "send SMS only for urgent messages (the others reach people in the inbox, by e-mail and in the digest)")

@@ -822,7 +822,7 @@ def test_every_manage_page_sits_behind_an_admin_role():
         **{name: {"sysadmin"} for name in ("manage_unit_list", "manage_unit_create", "manage_unit_edit", "manage_person_list",
                                             "manage_person_create", "manage_person_edit", "manage_person_reset_password",
                                             "manage_person_unlock", "manage_charge_list", "manage_charge_remove",
-                                            "manage_holiday_list", "manage_holiday_delete")},
+                                            "manage_holiday_list", "manage_holiday_delete", "manage_job_list", "manage_job_run_now")},
         **{name: {"secadmin"} for name in ("manage_role_list", "manage_role_person", "manage_role_grant", "manage_role_revoke")},
         **{name: {"auditadmin"} for name in ("manage_audit_list", "manage_audit_verify", "manage_audit_detail")},
     }

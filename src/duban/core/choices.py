@@ -47,3 +47,14 @@ class CalendarDayKind(models.TextChoices):
 class AuditOutcome(models.TextChoices):
     SUCCESS = "success", _("成功")
     FAILURE = "failure", _("失败")
+
+
+class JobTrigger(models.TextChoices):
+    SCHEDULE = "schedule", _("定时")
+    MANUAL = "manual", _("手动")
+
+
+class JobState(models.TextChoices):
+    RUNNING = "running", _("运行中")
+    SUCCESS = "success", _("成功")
+    FAILED = "failed", _("失败")

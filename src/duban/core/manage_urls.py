@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from duban.core.manage_views import audit_trail, charges, common, holidays, people, roles, units
+from duban.core.manage_views import audit_trail, charges, common, holidays, jobs, people, roles, units
 
 urlpatterns = [
     path("", common.index, name="manage_index"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("charges/<int:pk>/remove/", charges.charge_remove, name="manage_charge_remove"),
     path("holidays/", holidays.holiday_list, name="manage_holiday_list"),
     path("holidays/<int:pk>/delete/", holidays.holiday_delete, name="manage_holiday_delete"),
+    path("jobs/", jobs.job_list, name="manage_job_list"),
+    path("jobs/<str:name>/run/", jobs.job_run_now, name="manage_job_run_now"),
     # security admin: roles
     path("roles/", roles.role_list, name="manage_role_list"),
     path("roles/<int:pk>/", roles.role_person, name="manage_role_person"),

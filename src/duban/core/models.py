@@ -212,3 +212,39 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- background jobs (duban.core.jobs) ----------------------------------------------------------------
+
+from duban.core.choices import JobState, JobTrigger  # noqa: E402  (kept with the model it serves)
+
+
+class JobRun(models.Model):
+    """One run of a periodic job for one schedule slot; (name, slot) is unique, so of several nodes only one runs it."""
+
+    name = models.CharField(_("任务"), max_length=100)
+    slot = models.DateTimeField(_("计划时间"))  # the scheduled minute, or the moment of a manual request
+    trigger = models.CharField(_("触发方式"), max_length=10, choices=JobTrigger.choices, default=JobTrigger.SCHEDULE)
+    requested_by = models.CharField(_("手动运行人"), max_length=80, blank=True)
+    state = models.CharField(_("结果"), max_length=10, choices=JobState.choices, default=JobState.RUNNING)
+    task_id = models.CharField(max_length=64, blank=True)  # the queue's id: only a retry of the same run may take a failed slot again
+    node = models.CharField(_("运行节点"), max_length=120)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=1)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务运行记录")
+        verbose_name_plural = _("后台任务运行记录")
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="jobrun_once_per_slot")]
+        indexes = [models.Index(fields=["started_at"], name="jobrun_started_idx")]
+
+    def __str__(self):
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        """How long the run took (None while it runs)."""
+        return self.finished_at - self.started_at if self.finished_at else None

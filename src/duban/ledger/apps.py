@@ -13,6 +13,10 @@ class LedgerConfig(AppConfig):
 
         work.register(ledger_work)  # the home page's "my work" (core knows no ledger)
 
+        from duban.ledger.lights import register_with_supervision
+
+        register_with_supervision()  # the escalation engine chases tasks (it knows no ledger either)
+
         from django.db.models.signals import post_migrate
 
         from duban.ledger.search import repair_after_migrate

@@ -47,6 +47,8 @@ class Matter(models.Model):
     # writes of MatterQuerySet. A kind adds its own (ledger.Task: search_text).
     DERIVED: ClassVar[dict[str, tuple[tuple[str, ...], Callable[..., Any]]]] = {
         "due_sort": (("due_date",), due_sort_of),
+        # A moved due date (an extension, an edit, a resumed pause) puts the ladder's next look back to "now".
+        "ladder_next_on": (("due_date",), lambda _due: None),
     }
 
     state = models.CharField(_("状态"), max_length=24, db_index=True)
@@ -76,6 +78,10 @@ class Matter(models.Model):
     schedule = models.CharField(_("序时进度"), max_length=12, choices=Schedule.choices, blank=True)
     under_notice = models.BooleanField(_("督办中"), default=False)
     light_checked_on = models.DateField(null=True, blank=True, editable=False)
+    # --- escalation (supervision.sweep) -------------------------------------------------------
+    # The next day the sweep must look at this matter's ladder; NULL: look at the next sweep (new, or the
+    # due date moved). Keeps a sweep from reading every open matter when nothing is due.
+    ladder_next_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
 
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)

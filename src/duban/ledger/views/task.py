@@ -10,12 +10,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from duban.core.actor import Actor
+from duban.core.choices import Role
 from duban.core.errors import Conflict, NotAllowed, ServiceError
 from duban.ledger import selectors, services
+from duban.ledger.choices import TaskState
 from duban.ledger.forms import TaskForm
 from duban.ledger.policies import can_assign
 from duban.ledger.views.actions import ACTIONS, ONE_CLICK
 from duban.ledger.views.common import ledger_page
+from duban.supervision.forms import IssueForm
+from duban.supervision.views import actions_for_matter
+
+
+CHASED = (TaskState.ASSIGNED, TaskState.IN_PROGRESS)
 
 
 def task_url(task) -> str:
@@ -31,6 +38,9 @@ def task_detail(request, code):
         "task": task, "info": info,
         "one_click": [b for b in buttons if b.name in ONE_CLICK],
         "buttons": [b for b in buttons if b.name not in ONE_CLICK],
+        # 督办记录 of this task, and (for the office, while the task is chased) the form to issue one by hand.
+        "supervision_actions": actions_for_matter(task, request.user),
+        "issue_form": IssueForm() if request.user.has_role(Role.SUPERVISION) and task.state in CHASED else None,
     }
     return render(request, "ledger/task_detail.html", context)
 

@@ -1,0 +1,436 @@
+"""The supervision notice (督办通知单) as a Word document, filled into a template the office can replace.
+
+`render_notice(doc)` fills the office's uploaded template (DATA_DIR/templates/notice.docx) if there is one,
+else the default one (notice_template.py). Placeholders such as {{文号}} are replaced in the body, tables,
+text boxes, headers and footers, also when Word has split one over several runs; the replacement takes the
+formatting of the run the placeholder starts in. A value of several lines becomes several paragraphs when
+its placeholder is alone in a paragraph ({{事实}}), else lines broken inside the paragraph. A paragraph
+holding an optional placeholder with no value ({{抄送}}, {{联系人}}, {{分管县领导}}) is left out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from copy import deepcopy
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from docx import Document
+from docx.oxml.ns import qn
+from docx.parts.hdrftr import FooterPart, HeaderPart
+
+from duban.core import audit
+from duban.core.actor import Actor
+from duban.core.errors import ServiceError
+from duban.supervision.notice_template import default_template_bytes
+
+# name → what it stands for, in the order the template page lists them
+PLACEHOLDERS = {
+    "文号": "发文字号，如“县督字〔2026〕12号”",
+    "主送单位": "主送单位（被督办单位），如“县交通运输局”",
+    "事项编号": "督办事项的编号，如“2026-0042”",
+    "事项名称": "督办事项的名称",
+    "事实": "督办事由：什么事项逾期、逾期多久（可多行，每行一段）",
+    "督办要求": "督办要求（可多行，每行一段）",
+    "回复期限": "书面回复的最后日期，如“2026年12月3日”",
+    "发文单位": "发文单位，如“县委县政府督查室”",
+    "发文日期": "成文日期，如“2026年11月24日”",
+    "分管县领导": "分管该事项的县领导（可空；为空时所在段落不出现）",
+    "联系人": "联系人及电话（可空；为空时所在段落不出现）",
+    "抄送": "抄送单位（可空；为空时所在行不出现）",
+}
+REQUIRED = ("文号", "事项名称")
+OPTIONAL = frozenset({"分管县领导", "联系人", "抄送"})
+PATTERN = re.compile(r"\{\{\s*([^{}\s]{1,20})\s*\}\}")
+# characters XML 1.0 cannot hold (a value pasted from elsewhere may carry them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEMPLATE_NAME = "notice.docx"
+MAX_UNPACKED = 200 * 1024 * 1024  # a template that unpacks to more than this is a zip bomb, not a notice
+
+
+@dataclass(frozen=True)
+class NoticeDocument:
+    """What one 督办通知单 says; render_notice() lays it out."""
+
+    number: str            # 县督字〔2026〕12号
+    target_unit: str       # 主送：县交通运输局
+    matter_code: str       # 2026-0042
+    matter_title: str
+    facts: str             # 事实：what is late and by how much (several lines allowed)
+    demand: str            # 督办要求
+    reply_due: datetime.date
+    issuer: str            # 县委县政府督查室
+    issued_on: datetime.date
+    leader_in_charge: str = ""   # 分管县领导, optional line
+    contact: str = ""            # 联系人及电话
+    copy_to: str = ""            # 抄送
+
+
+def render_notice(doc: NoticeDocument) -> bytes:
+    """The notice as .docx bytes, from the office's uploaded template if one is set, else the default."""
+    return render_with(current_template_bytes(), doc)
+
+
+def render_with(template: bytes, doc: NoticeDocument) -> bytes:
+    """The notice filled into the given template (.docx bytes)."""
+    document = Document(io.BytesIO(template))
+    fill(document, placeholder_values(doc))
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def chinese_date(day: datetime.date) -> str:
+    """2026年12月3日: Arabic numerals, year in full, no leading zeros (GB/T 9704-2012 7.3.5.1)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def placeholder_values(doc: NoticeDocument) -> dict[str, str]:
+    """Each placeholder's text for this notice."""
+    return {
+        "文号": doc.number,
+        "主送单位": doc.target_unit,
+        "事项编号": doc.matter_code,
+        "事项名称": doc.matter_title,
+        "事实": doc.facts,
+        "督办要求": doc.demand,
+        "回复期限": chinese_date(doc.reply_due),
+        "发文单位": doc.issuer,
+        "发文日期": chinese_date(doc.issued_on),
+        "分管县领导": doc.leader_in_charge,
+        "联系人": doc.contact,
+        # the template writes the closing 。 itself
+        "抄送": doc.copy_to.strip().rstrip("。.；;，,、 "),
+    }
+
+
+def sample_notice() -> NoticeDocument:
+    """Made-up data for the sample the template page offers."""
+    return NoticeDocument(
+        number="县督字〔2026〕12号",
+        target_unit="县交通运输局",
+        matter_code="2026-0042",
+        matter_title="国道改线工程征地拆迁",
+        facts="该事项要求于2026年11月18日前完成征地拆迁并报送进展，截至2026年11月24日仍未办结，已逾期4个工作日。\n"
+              "期间两次催办，你单位均未报送进展。",
+        demand="请你单位主要负责同志亲自过问，倒排工期，明确责任人和完成时限，尽快办结。\n"
+               "办理中遇到需县级层面协调的问题，请一并书面报告。",
+        reply_due=datetime.date(2026, 12, 3),
+        issuer="县委县政府督查室",
+        issued_on=datetime.date(2026, 11, 24),
+        leader_in_charge="李副县长",
+        contact="赵督查，电话 0000-1234567",
+        copy_to="县委办公室，县政府办公室",
+    )
+
+
+# --- filling placeholders -------------------------------------------------------------------------------
+
+
+def fill(document, values: dict[str, str]) -> None:
+    """Replace every known {{placeholder}} in the document with its value, in place."""
+    values = {name: _clean(value) for name, value in values.items()}
+    for root in _roots(document):
+        for paragraph in list(root.iter(qn("w:p"))):
+            _fill_paragraph(paragraph, values)
+
+
+def _clean(value) -> str:
+    return _NOT_XML.sub("", str(value or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _roots(document):
+    """The XML of the body and of every header and footer (first page, even pages, other sections)."""
+    yield document.element
+    for part in document.part.package.iter_parts():
+        if isinstance(part, HeaderPart | FooterPart):
+            yield part.element
+
+
+def _texts(paragraph):
+    """The paragraph's own w:t elements in order (not those of paragraphs nested in its text boxes)."""
+    return [t for t in paragraph.iter(qn("w:t")) if _owner(t) is paragraph]
+
+
+def _owner(element):
+    parent = element.getparent()
+    while parent is not None and parent.tag != qn("w:p"):
+        parent = parent.getparent()
+    return parent
+
+
+def paragraph_text(paragraph) -> str:
+    return "".join(t.text or "" for t in _texts(paragraph))
+
+
+def _fill_paragraph(paragraph, values):
+    full = paragraph_text(paragraph)
+    matches = [m for m in PATTERN.finditer(full) if m.group(1) in values]
+    if not matches:
+        return
+    if any(m.group(1) in OPTIONAL and not values[m.group(1)].strip() for m in matches) and _drop(paragraph):
+        return
+    if len(matches) == 1 and full.strip() == matches[0].group(0):
+        name = matches[0].group(1)
+        lines = [line.strip(" \t\u3000") for line in values[name].split("\n")]
+        lines = [line for line in lines if line] or [""]
+        if len(lines) > 1:  # one paragraph a line, each keeping the paragraph's indent and style
+            for line in reversed(lines[1:]):
+                clone = deepcopy(paragraph)
+                paragraph.addnext(clone)
+                _replace(clone, {name: line})
+            _replace(paragraph, {name: lines[0]})
+            return
+    _replace(paragraph, values)
+
+
+def _replace(paragraph, values):
+    texts = _texts(paragraph)
+    spans, position = [], 0
+    for t in texts:
+        length = len(t.text or "")
+        spans.append((t, position, position + length))
+        position += length
+    full = "".join(t.text or "" for t in texts)
+    touched = set()
+    # from the last match back, so that the offsets of earlier matches stay valid
+    for match in reversed([m for m in PATTERN.finditer(full) if m.group(1) in values]):
+        start, end = match.span()
+        value, first = values[match.group(1)], True
+        for t, a, b in spans:
+            if a == b or b <= start or a >= end:
+                continue
+            text = t.text or ""
+            low, high = max(start, a) - a, min(end, b) - a
+            t.text = text[:low] + (value if first else "") + text[high:]
+            first = False
+            touched.add(t)
+    for t in touched:
+        t.set(_XML_SPACE, "preserve")
+        if "\n" in (t.text or "") or "\t" in (t.text or ""):
+            _break_lines(t)
+
+
+def _break_lines(t):
+    """Turn the newlines and tabs in one w:t into w:br and w:tab siblings inside the same run."""
+    pieces = re.split(r"([\n\t])", t.text)
+    anchor = t
+    t.text = pieces[0]
+    for piece in pieces[1:]:
+        if piece in ("\n", "\t"):
+            element = t.makeelement(qn("w:br") if piece == "\n" else qn("w:tab"), {})
+        elif piece:
+            element = t.makeelement(qn("w:t"), {_XML_SPACE: "preserve"})
+            element.text = piece
+        else:
+            continue
+        anchor.addnext(element)
+        anchor = element
+
+
+def _drop(paragraph) -> bool:
+    """Remove a paragraph left empty by a blank optional value; False where it must stay (then it is emptied)."""
+    ppr = paragraph.find(qn("w:pPr"))
+    if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+        return False  # it ends a section
+    parent = paragraph.getparent()
+    if parent is None:
+        return False
+    if parent.tag != qn("w:body") and len(parent.findall(qn("w:p"))) == 1:
+        if parent.tag == qn("w:tc"):  # the only paragraph of a one-cell row (the 抄送 row of the 版记): drop the row
+            row = parent.getparent()
+            table = row.getparent() if row is not None else None
+            if (row is not None and table is not None and len(row.findall(qn("w:tc"))) == 1
+                    and len(table.findall(qn("w:tr"))) > 1):
+                table.remove(row)
+                return True
+        return False  # a cell or text box needs one paragraph
+    parent.remove(paragraph)
+    return True
+
+
+# --- the template in use --------------------------------------------------------------------------------
+
+
+def template_dir() -> Path:
+    return Path(settings.DATA_DIR) / "templates"
+
+
+def template_path() -> Path:
+    return template_dir() / TEMPLATE_NAME
+
+
+def _meta_path() -> Path:
+    return template_dir() / "notice.json"
+
+
+def current_template_bytes() -> bytes:
+    """The uploaded template if there is one, else the default."""
+    try:
+        return template_path().read_bytes()
+    except FileNotFoundError:
+        return default_template_bytes()
+
+
+def uploaded_template_info() -> dict | None:
+    """Name, size, who uploaded it and when, and the placeholders it lacks; None while the default is in use."""
+    if not template_path().exists():
+        return None
+    try:
+        info = json.loads(_meta_path().read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        info = {}
+    info.setdefault("name", TEMPLATE_NAME)
+    info.setdefault("size", template_path().stat().st_size)
+    info.setdefault("missing", [])
+    if info.get("uploaded_at"):
+        try:
+            info["uploaded_at"] = datetime.datetime.fromisoformat(info["uploaded_at"])
+        except ValueError:
+            info["uploaded_at"] = None
+    return info
+
+
+@dataclass(frozen=True)
+class TemplateCheck:
+    """What an uploaded template holds: known placeholders found, known ones missing, unknown ones."""
+
+    found: frozenset[str]
+    missing: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def inspect_template(document) -> TemplateCheck:
+    """Which placeholders a template (python-docx Document) uses, read the way fill() reads them."""
+    names = set()
+    for root in _roots(document):
+        for paragraph in root.iter(qn("w:p")):
+            names.update(m.group(1) for m in PATTERN.finditer(paragraph_text(paragraph)))
+    found = frozenset(names & PLACEHOLDERS.keys())
+    missing = tuple(name for name in PLACEHOLDERS if name not in found)
+    unknown = tuple(sorted(names - PLACEHOLDERS.keys()))
+    warnings = []
+    optional_missing = [n for n in missing if n not in REQUIRED]
+    if optional_missing:
+        warnings.append("模板中没有以下占位符，生成的通知单将不含这些内容：" + "、".join("{{%s}}" % n for n in optional_missing)
+                        + "。如需要，请在模板中补上后重新上传。")
+    if unknown:
+        warnings.append("模板中有系统不认识的占位符，生成时将原样保留：" + "、".join("{{%s}}" % n for n in unknown)
+                        + "。可用的占位符见本页列表。")
+    return TemplateCheck(found=found, missing=missing, unknown=unknown, warnings=tuple(warnings))
+
+
+def check_template(name: str, data: bytes) -> TemplateCheck:
+    """Accept a real .docx within the size cap holding {{文号}} and {{事项名称}}; raise ServiceError saying what to do."""
+    name = PurePath(name or "").name[:200] or TEMPLATE_NAME
+    limit_mb = settings.DUBAN_UPLOAD_MAX_MB
+    if len(data) > limit_mb * 1024 * 1024:
+        raise ServiceError(f"“{name}”有 {len(data) / 1048576:.1f} MB，超过 {limit_mb} MB 的上限。"
+                           "请删去模板中的大图片或压缩图片后再上传。", field="file")
+    not_word = (f"“{name}”不是有效的 Word 文档（.docx），可能已损坏，或只是改了扩展名。"
+                "请在 Word 或 WPS 中打开模板，“另存为”Word 文档（*.docx）后再上传。")
+    if not name.lower().endswith(".docx"):
+        raise ServiceError(f"“{name}”不是 .docx 文件。请在 Word 或 WPS 中打开模板，“另存为”Word 文档（*.docx）后再上传"
+                           "（.doc、.wps 和 .dotx 格式不能直接使用）。", field="file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if sum(entry.file_size for entry in entries) > MAX_UNPACKED:
+                raise ServiceError(f"“{name}”解压后过大，不像是一份通知单模板。请检查文件后重新上传。", field="file")
+    except zipfile.BadZipFile:
+        raise ServiceError(not_word, field="file") from None
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        raise ServiceError(not_word, field="file")
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception:  # python-docx raises several kinds on a broken or non-document package
+        raise ServiceError(not_word, field="file") from None
+    check = inspect_template(document)
+    lacking = [n for n in REQUIRED if n not in check.found]
+    if lacking:
+        raise ServiceError(f"“{name}”缺少必需的占位符 " + "、".join("{{%s}}" % n for n in lacking)
+                           + "，无法用作督办通知单模板。请在模板中相应位置写上这些占位符（连同两边的双花括号）后重新上传；"
+                           "可先下载当前模板对照。", field="file")
+    try:
+        render_with(data, sample_notice())
+    except Exception:
+        raise ServiceError(f"“{name}”无法用来生成通知单（文件结构异常）。请在 Word 或 WPS 中另存为新的 .docx 文件后重新上传。",
+                           field="file") from None
+    return check
+
+
+# --- changing the template (services) -------------------------------------------------------------------
+
+
+def install_template(upload, *, actor: Actor) -> TemplateCheck:
+    """Check an uploaded template and make it the one in use; audited. Raises ServiceError if refused."""
+    name = PurePath(upload.name or "").name[:200] or TEMPLATE_NAME
+    limit = settings.DUBAN_UPLOAD_MAX_MB * 1024 * 1024
+    if upload.size is not None and upload.size > limit:
+        raise ServiceError(f"“{name}”有 {upload.size / 1048576:.1f} MB，超过 {settings.DUBAN_UPLOAD_MAX_MB} MB 的上限。"
+                           "请删去模板中的大图片或压缩图片后再上传。", field="file")
+    upload.seek(0)
+    data = b"".join(upload.chunks())
+    check = check_template(name, data)
+    before = _current_fingerprint()
+    info = {
+        "name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+        "uploaded_at": timezone.now().isoformat(), "uploaded_by": actor.name, "missing": list(check.missing),
+    }
+    with transaction.atomic():
+        audit.record(actor, "notice_template.upload", None, object_type="supervision.NoticeTemplate",
+                     object_id=TEMPLATE_NAME, object_repr="督办通知单模板", before=before,
+                     after={k: info[k] for k in ("name", "size", "sha256", "missing")},
+                     message=f"上传督办通知单模板“{name}”")
+        # written before the audit entry commits: if writing fails, the entry is rolled back with it
+        template_dir().mkdir(parents=True, exist_ok=True)
+        _write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        _write_atomically(template_path(), data)
+    return check
+
+
+def restore_default_template(*, actor: Actor) -> bool:
+    """Go back to the default template; False (and nothing written) if it is already in use."""
+    before = _current_fingerprint()
+    if before is None:
+        return False
+    with transaction.atomic():
+        audit.record(actor, "notice_template.restore_default", None, object_type="supervision.NoticeTemplate",
+                     object_id=TEMPLATE_NAME, object_repr="督办通知单模板", before=before, after={"template": "默认模板"},
+                     message="恢复默认督办通知单模板")
+        template_path().unlink(missing_ok=True)
+        _meta_path().unlink(missing_ok=True)
+    return True
+
+
+def _current_fingerprint() -> dict | None:
+    info = uploaded_template_info()
+    if info is None:
+        return None
+    return {"name": info.get("name", ""), "size": info.get("size", 0), "sha256": info.get("sha256", "")}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write next to the target and rename over it, so a render running meanwhile reads the old or the new file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as target:
+            target.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

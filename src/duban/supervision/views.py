@@ -1,0 +1,185 @@
+"""Supervision pages: the 督办记录 list and page (reply; the notice as .docx), issuing by hand from a matter's
+page, and the office's ladder editor. Every read goes through SupervisionAction.objects.visible_to(user)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from duban.core.actor import Actor
+from duban.core.choices import Role
+from django.core.exceptions import PermissionDenied
+
+from duban.core.errors import ServiceError
+from duban.core.permissions import role_required
+from duban.supervision import ladder as rungs
+from duban.supervision import registry, services
+from duban.supervision.choices import ActionKind, ActionState, StepTarget
+from duban.supervision.forms import IssueForm, ReplyForm, StepForm
+from duban.supervision.models import SupervisionAction
+from duban.supervision.notices import issuer_name
+from duban.supervision.selectors import ladders_by_kind
+
+SUPERVISION_ROLES = (Role.PRINCIPAL, Role.LEADER, Role.SUPERVISION, Role.UNIT_HEAD, Role.LIAISON)
+page = role_required(*SUPERVISION_ROLES)
+PAGE_SIZE = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@page
+@require_GET
+def action_list(request):
+    """督办记录: newest first; filter by kind and by "awaiting reply" / "reply overdue"."""
+    actions = SupervisionAction.objects.visible_to(request.user).select_related("target_unit", "target_person", "issued_by")
+    kind = request.GET.get("kind", "")
+    if kind in ActionKind.values:
+        actions = actions.filter(kind=kind)
+    status = request.GET.get("status", "")
+    today = timezone.localdate()
+    if status == "open":
+        actions = actions.filter(state=ActionState.OPEN)
+    elif status == "late":
+        actions = actions.filter(state=ActionState.OPEN, reply_due__lt=today)
+    paginator = Paginator(actions.order_by("-issued_on", "-id"), PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(request, "supervision/action_list.html", {
+        "page_obj": page_obj, "kinds": ActionKind.choices, "kind": kind, "status": status, "today": today,
+    })
+
+
+def _visible_action(request, pk) -> SupervisionAction:
+    return get_object_or_404(SupervisionAction.objects.visible_to(request.user).select_related(
+        "target_unit", "target_person", "issued_by", "replied_by", "matter_type"), pk=pk)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def action_detail(request, pk):
+    action = _visible_action(request, pk)
+    form = ReplyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not services.may_reply(action, request.user):
+            raise PermissionDenied(_("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。"))
+        if form.is_valid():
+            try:
+                services.reply_to_action(Actor.from_request(request), action, text=form.cleaned_data["text"])
+            except ServiceError as exc:
+                form.add_error("text" if exc.field else None, exc.message)
+            else:
+                messages.success(request, _("已回复。督办通知单的追督随之停止。"))
+                return redirect("supervision:action_detail", pk=action.pk)
+        status = 422
+    kind = registry.for_model(action.matter_type.model_class())
+    return render(request, "supervision/action_detail.html", {
+        "action": action, "form": form, "may_reply": services.may_reply(action, request.user),
+        "matter_url": kind.url(action.matter_code), "kind_label": kind.label,
+    }, status=status)
+
+
+@page
+@require_GET
+def action_notice(request, pk):
+    """The notice as a Word document (督办通知单), laid out per GB/T 9704 from the office's template."""
+    from duban.supervision.notice_doc import NoticeDocument, render_notice
+
+    action = _visible_action(request, pk)
+    if action.kind != ActionKind.NOTICE:
+        raise Http404(_("只有督办通知单可以下载 Word 文件。"))
+    kind = registry.for_model(action.matter_type.model_class())
+    matter = kind.model.objects.filter(pk=action.matter_id).select_related(kind.leader_field).first()
+    leader = getattr(matter, kind.leader_field, None) if matter else None
+    facts, _sep, demand = action.text.partition("请于")
+    document = NoticeDocument(
+        number=action.number, target_unit=action.target_unit.name if action.target_unit else "",
+        matter_code=action.matter_code, matter_title=action.matter_title, facts=facts.strip() or action.text,
+        demand=("请于" + demand) if demand else _("请按要求抓紧办理，并书面回复办理情况。"),
+        reply_due=action.reply_due or action.issued_on, issuer=issuer_name(), issued_on=action.issued_on,
+        leader_in_charge=f"{leader.full_name}（{leader.title}）" if leader and leader.title else (leader.full_name if leader else ""),
+    )
+    response = HttpResponse(render_notice(document), content_type=DOCX)
+    name = f"督办通知单-{action.number or action.pk}.docx"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@role_required(Role.SUPERVISION)
+@require_POST
+def issue(request, kind_key, code):
+    """督办 by hand, from a matter's page."""
+    try:
+        kind = registry.get(kind_key)
+    except KeyError:
+        raise Http404 from None
+    matter = get_object_or_404(kind.model.objects.all(), **{kind.code_field: code})
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        try:
+            action = services.issue_action(Actor.from_request(request), matter, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已发出%(kind)s%(number)s。") % {"kind": action.get_kind_display(),
+                                                                  "number": f"（{action.number}）" if action.number else ""})
+            return redirect("supervision:action_detail", pk=action.pk)
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{'；'.join(e)}" if f in form.fields else "；".join(e)
+                                         for f, e in form.errors.items()))
+    return redirect(kind.url(code))
+
+
+@role_required(Role.SUPERVISION)
+@require_http_methods(["GET", "POST"])
+def ladder_edit(request):
+    """The office edits each kind's ladder (normal and major), in working days from the due date."""
+    kinds = registry.kinds()
+    kind = registry.get(request.GET.get("kind") or request.POST.get("kind") or kinds[0].key)
+    current = ladders_by_kind(kind.key)
+    tables = []
+    error = ""
+    for major in (False, True):
+        prefix = "major" if major else "normal"
+        steps = {s.kind: s for s in current[major]}
+        defaults = {s.kind: s for s in (rungs.MAJOR if major else rungs.DEFAULT)}
+        initial = []
+        for value, _label in ActionKind.choices:
+            step = steps.get(value) or defaults[value]
+            initial.append({"kind": value, "enabled": value in steps, "offset": step.offset, "reply_days": step.reply_days,
+                            "target": step.target})
+        forms_ = [StepForm(request.POST if request.method == "POST" and request.POST.get("major") == prefix else None,
+                           prefix=f"{prefix}-{i}", initial=row) for i, row in enumerate(initial)]
+        tables.append({"major": major, "prefix": prefix, "rows": list(zip(ActionKind.choices, forms_))})
+    if request.method == "POST":
+        table = next(t for t in tables if t["prefix"] == request.POST.get("major"))
+        forms_ = [f for _c, f in table["rows"]]
+        if all(f.is_valid() for f in forms_):
+            try:
+                services.save_ladder(Actor.from_request(request), kind.key, major=table["major"],
+                                     steps=[f.cleaned_data for f in forms_])
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("督办梯度已保存；在办事项将按新梯度巡检（已发出的督办不受影响）。"))
+                return redirect(reverse("supervision:ladder") + f"?kind={kind.key}")
+        else:
+            error = _("请检查标红的格子：工作日数须为整数。")
+    return render(request, "supervision/ladder.html", {
+        "kinds": kinds, "kind": kind, "tables": tables, "error": error, "targets": StepTarget.choices,
+    }, status=422 if error else 200)
+
+
+def actions_for_matter(matter, user) -> list[SupervisionAction]:
+    """The 督办记录 of one matter the user may see (its page shows them), newest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(SupervisionAction.objects.visible_to(user).filter(
+        matter_type=ContentType.objects.get_for_model(type(matter)), matter_id=matter.pk,
+    ).select_related("target_unit", "target_person", "issued_by").order_by("-issued_on", "-id")[:50])
