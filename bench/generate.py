@@ -86,8 +86,9 @@ def existing() -> Generated | None:
     return made
 
 
-def generate(tasks: int, reports: int, *, seed: int = 100, log=print) -> Generated:
-    """Write `tasks` tasks and `reports` progress reports into the demo county; ANALYZE afterwards."""
+def generate(tasks: int, reports: int, *, seed: int = 100, log=print, shares: dict[str, float] | None = None) -> Generated:
+    """Write `tasks` tasks and `reports` progress reports into the demo county; ANALYZE afterwards.
+    `shares` replaces STATE_SHARES (the sweep's benchmark wants every task open)."""
     from duban.core.demo import DEPARTMENTS, DEPUTIES, OFFICES, TOWNSHIPS
     from duban.core.models import Unit, User
     from duban.ledger.demo_tasks import FRONTS
@@ -135,7 +136,8 @@ def generate(tasks: int, reports: int, *, seed: int = 100, log=print) -> Generat
                 fronts[year, number] = Front.objects.create(campaign=campaign, number=number, name=name,
                                                             lead_unit=front_units[lead], description=goal)
         log(f"  写入 {tasks:,} 项任务 …")
-        states = rng.choices(list(STATE_SHARES), weights=list(STATE_SHARES.values()), k=tasks)
+        shares = shares or STATE_SHARES
+        states = rng.choices(list(shares), weights=list(shares.values()), k=tasks)
         start_2026 = dt.date(2026, 1, 1)
         batch = []
         for n, state in enumerate(states, start=1):

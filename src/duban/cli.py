@@ -1,4 +1,4 @@
-"""The `duban` command: `serve`, `manage …`, and every management command of duban's own apps.
+"""The `duban` command: `serve`, `worker`, `manage …`, and every management command of duban's own apps.
 
     duban serve [--host H] [--port P] [--workers N] [--no-worker]
     duban worker [--workers N] [--worker-type thread|process] [--no-periodic]

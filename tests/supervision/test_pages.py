@@ -100,3 +100,23 @@ def test_the_office_edits_the_ladder(county, campaign):
     data["normal-2-offset"] = 30  # a notice after the interview: refused
     refused = office.post(reverse("supervision:ladder"), data)
     assert refused.status_code == 422 and "逐级加严" in refused.content.decode()
+
+
+@pytest.mark.parametrize("role", ["principal", "leader", "supervision", "unit_head", "liaison"])
+def test_every_link_in_the_nav_opens_for_its_role(county, campaign, role):
+    import re
+
+    client = county.client(role)
+    html = client.get(reverse("home")).content.decode()
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    links = [h for h in re.findall(r'class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"#]*)"', nav) if not h.startswith("/logout")]
+    assert reverse("supervision:action_list") in links
+    for href in links:
+        assert client.get(href).status_code == 200, href
+
+
+def test_the_ledger_list_keeps_an_analytics_filter_and_shows_it(county, noticed):
+    unit = county.units["transport"]
+    page = county.client("supervision").get(reverse("ledger:task_list") + f"?lead_unit={unit.pk}&idle=5").content.decode()
+    assert 'data-testid="carried-filters"' in page and "县交通运输局" in page
+    assert f'<input type="hidden" name="lead_unit" value="{unit.pk}">' in page and '<input type="hidden" name="idle" value="5">' in page

@@ -23,8 +23,7 @@ from duban.notify import hours
 from duban.notify.channels import SYSTEM_NAME, absolute
 from duban.notify.choices import ROBOT_CHANNELS, Channel, DeliveryState
 from duban.notify.models import Delivery, DigestRun, Notification
-from duban.notify.services import LISTED, _enqueue_on_commit, numbered
-
+from duban.notify.services import LISTED, numbered, queue_deliveries
 
 
 def send_digests(now: dt.datetime | None = None) -> DigestRun | None:
@@ -45,7 +44,7 @@ def send_digests(now: dt.datetime | None = None) -> DigestRun | None:
             run.robots = sum(1 for d in deliveries if d.unit_channel_id)
             run.save(update_fields=["people", "robots"])
             if deliveries:
-                _enqueue_on_commit([d.pk for d in deliveries])
+                queue_deliveries([d.pk for d in deliveries])
     except IntegrityError:  # another node wrote today's run first
         return None
     return run

@@ -118,7 +118,7 @@ class Delivery(models.Model):
     notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
     recipient = models.ForeignKey(User, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     unit_channel = models.ForeignKey(UnitChannel, verbose_name=_("群机器人"), null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
-    target = models.CharField(_("发送对象"), max_length=200)
+    target = models.CharField(_("发送对象"), max_length=254)  # an e-mail address may be 254 characters
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=500, blank=True)

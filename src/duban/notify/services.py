@@ -84,7 +84,7 @@ def send(messages: Iterable[Message]) -> int:
 
     def row(channel, note_id, recipient_id, robot_id, target, title, body, url, urgent, push_now):
         # In the order of DELIVERY_COLUMNS.
-        return (channel, note_id, recipient_id, robot_id, target[:200], title, body, url, urgent, None,
+        return (channel, note_id, recipient_id, robot_id, target[:254], title, body, url, urgent, None,
                 pending if push_now else held, 0, at if push_now else None, "", empty_log, at, None)
 
     with transaction.atomic(savepoint=False):
@@ -116,7 +116,7 @@ def send(messages: Iterable[Message]) -> int:
         ids = bulk.insert(Delivery, DELIVERY_COLUMNS, rows)
         due = [pk for pk, r in zip(ids, rows, strict=True) if r[STATE] == pending]
         if due:
-            _enqueue_on_commit(due)
+            queue_deliveries(due)
     return len(note_ids)
 
 
@@ -140,7 +140,8 @@ def numbered(items, limit: int = LISTED) -> list[str]:
     return lines
 
 
-def _enqueue_on_commit(ids: list[int]) -> None:
+def queue_deliveries(ids: list[int]) -> None:
+    """Queue the attempts of these deliveries once the current transaction commits."""
     from duban.notify import tasks  # the jobs import the delivery code, which imports this module's models
 
     # A queue that is down does not fail the caller's committed work (enqueue_on_commit logs it), and the
@@ -250,5 +251,5 @@ def send_test(actor: Actor, channel: UnitChannel) -> Delivery:
         url="", urgent=False, state=DeliveryState.PENDING, next_attempt_at=now, created_at=now,
     )
     audit.record(actor, "notify.channel.test", channel, message=f"发送测试消息（发送记录 {delivery.pk}）")
-    _enqueue_on_commit([delivery.pk])
+    queue_deliveries([delivery.pk])
     return delivery

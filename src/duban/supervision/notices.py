@@ -71,12 +71,17 @@ def text_for(kind, item: rungs.Due, code: str, title: str, due: dt.date, progres
     return what
 
 
-def title_for(action: SupervisionAction) -> str:
-    label = action.get_kind_display()
+def title_for(action: SupervisionAction, labels: dict[str, str] | None = None) -> str:
+    label = (labels or kind_labels())[action.kind]
     if action.kind == ActionKind.NOTICE:
         again = "再次督办" if action.slot == rungs.NOTICE_AGAIN else "督办通知单"
         return f"【{again}】{action.number}：{action.matter_code} {action.matter_title[:40]}"
     return f"【{label}】{action.matter_code} {action.matter_title[:40]}"
+
+
+def kind_labels() -> dict[str, str]:
+    """Labels in the current language, read once per batch (a lazy label costs a gettext on every use)."""
+    return {value: str(label) for value, label in ActionKind.choices}
 
 
 URGENT = {ActionKind.NOTICE, ActionKind.INTERVIEW, ActionKind.ACCOUNTABILITY}
@@ -135,10 +140,13 @@ def messages_for(kind, actions: list[SupervisionAction], recipients: Recipients 
     recipients = recipients or Recipients()
     units = {u.pk: u for u in Unit.objects.filter(pk__in={a.target_unit_id for a in actions if a.target_unit_id})}
     messages = []
+    labels = kind_labels()
+    marker = "__MATTER_CODE__"
+    url_pattern = kind.url(marker)  # one reverse() for the batch
     for action in actions:
-        url = kind.url(action.matter_code)
+        url = url_pattern.replace(marker, action.matter_code)
         addressed, told = recipients.for_action(action)
-        title = title_for(action)
+        title = title_for(action, labels)
         urgent = action.kind in URGENT
         unit = units.get(action.target_unit_id) if action.kind not in (ActionKind.INTERVIEW, ActionKind.ACCOUNTABILITY) else None
         for user in addressed:

@@ -31,7 +31,7 @@ from duban.supervision import ladder as rungs
 from duban.supervision import registry
 from duban.supervision.choices import ActionKind, ActionState
 from duban.supervision.models import SupervisionAction
-from duban.supervision.notices import allocate_numbers, messages_for, text_for
+from duban.supervision.notices import allocate_numbers, kind_labels, messages_for, text_for
 from duban.supervision.selectors import ladders_by_kind
 
 CHUNK = 2000
@@ -142,8 +142,9 @@ def _fire(kind: registry.MatterKind, today: dt.date, now: dt.datetime, result: S
             _link_chases(chases)
         result.actions += len(new)
         result.notices += sum(1 for a in new if a.kind == ActionKind.NOTICE)
+        labels = kind_labels()
         for action in new:
-            label = action.get_kind_display()
+            label = labels[action.kind]
             result.by_kind[label] = result.by_kind.get(label, 0) + 1
         result.messages += messages_for(kind, new)
     # Where the ladder stands now: the next day each matter needs looking at; a new notice turns it red.

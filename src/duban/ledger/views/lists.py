@@ -14,6 +14,9 @@ from duban.ledger.views.common import ledger_page
 from duban.matters.choices import Light
 
 PAGE_SIZE = 50
+# Filters the 中梗阻 pages link with: no control of their own on the list, carried along as hidden fields
+# and shown as badges that can be taken off.
+CARRIED = ("lead_unit", "idle", "passed_on", "returned", "returned_by", "reassign_by")
 
 
 @ledger_page
@@ -57,5 +60,23 @@ def task_list(request):
         "cursor_error": cursor_error, "may_create": can_assign(request.user),
         "may_bring_back": request.user.has_role(Role.UNIT_HEAD, Role.LIAISON),
         "filtered": any(query.getlist(name) for name in form.fields),
+        "carried": _carried(form, query),
     }
     return render(request, "ledger/task_list.html", context)
+
+
+def _carried(form, query) -> list[dict]:
+    """The 中梗阻 filters in force: name, value (for the hidden field), what the badge says, the link without it."""
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    carried = []
+    for name in CARRIED:
+        value = query.get(name)
+        if not value or cleaned.get(name) in (None, ""):
+            continue
+        shown = cleaned[name]
+        without = query.copy()
+        without.pop(name, None)
+        without.pop("cursor", None)
+        carried.append({"name": name, "value": value, "label": form.fields[name].label,
+                        "shown": getattr(shown, "name", shown), "without": without.urlencode()})
+    return carried

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('email', '电子邮件'), ('sms', '短信'), ('wecom', '企业微信群机器人'), ('dingtalk', '钉钉群机器人')], max_length=10, verbose_name='渠道')),
-                ('target', models.CharField(max_length=200, verbose_name='发送对象')),
+                ('target', models.CharField(max_length=254, verbose_name='发送对象')),
                 ('title', models.CharField(max_length=200, verbose_name='标题')),
                 ('body', models.TextField(blank=True, verbose_name='内容')),
                 ('url', models.CharField(blank=True, max_length=500, verbose_name='链接')),
