@@ -40,6 +40,7 @@ test-postgres: $(VENV)/.test-deps
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
+	$(BIN)/python bench/sweep_bench.py
 
 vendor:
 	bash tools/vendor.sh

@@ -285,3 +285,7 @@ DUBAN_SMS_HEADERS = _json_object("DUBAN_SMS_HEADERS", 'request headers as a JSON
 DUBAN_SMS_BODY = env_str("DUBAN_SMS_BODY", '{"phone": "{phone}", "text": "{text}"}', "POST body template with {phone} and {text}, escaped for the Content-Type header (JSON, form or plain)")
 DUBAN_SMS_SUCCESS = env_str("DUBAN_SMS_SUCCESS", "", "how a sent SMS is recognised: empty = any 2xx answer; json:FIELD=VALUE (json:code=0); else text the answer must contain")
 DUBAN_SMS_URGENT_ONLY = env_bool("DUBAN_SMS_URGENT_ONLY", True, "send SMS only for urgent messages (the others reach people in the inbox, by e-mail and in the digest)")
+
+# --- supervision notices (督办通知单) ---------------------------------------------------------------------
+DUBAN_NOTICE_WORD = env_str("DUBAN_NOTICE_WORD", "县督字", "the 发文字号 word of supervision notices: 县督字〔2026〕12号")
+DUBAN_NOTICE_ISSUER = env_str("DUBAN_NOTICE_ISSUER", "县委县政府督查室", "the issuing office named on supervision notices")

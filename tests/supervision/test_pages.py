@@ -120,3 +120,21 @@ def test_the_ledger_list_keeps_an_analytics_filter_and_shows_it(county, noticed)
     page = county.client("supervision").get(reverse("ledger:task_list") + f"?lead_unit={unit.pk}&idle=5").content.decode()
     assert 'data-testid="carried-filters"' in page and "县交通运输局" in page
     assert f'<input type="hidden" name="lead_unit" value="{unit.pk}">' in page and '<input type="hidden" name="idle" value="5">' in page
+
+
+def test_the_api_lists_in_scope_and_takes_a_reply(county, noticed, django_assert_max_num_queries):
+    head, liaison = county.client("unit_head"), county.client("liaison")
+    listed = head.get("/api/v1/supervision/actions?status=open").json()
+    assert [(a["kind"], a["number"]) for a in listed["items"]] == [("notice", "县督字〔2026〕1号")]
+    assert liaison.get("/api/v1/supervision/actions").json()["total"] == 0
+    assert liaison.get(f"/api/v1/supervision/actions/{noticed.pk}").status_code == 404
+    assert head.get("/api/v1/supervision/actions?status=bogus").status_code == 422
+
+    short = head.post(f"/api/v1/supervision/actions/{noticed.pk}/reply", {"text": "在办"}, content_type="application/json")
+    assert short.status_code == 400 and "不少于 10 个字" in short.json()["detail"]
+    done = head.post(f"/api/v1/supervision/actions/{noticed.pk}/reply", {"text": "征地协议已签订九成，剩余三户月底前完成。"},
+                     content_type="application/json")
+    assert done.status_code == 200 and done.json()["state"] == "replied"
+    again = head.post(f"/api/v1/supervision/actions/{noticed.pk}/reply", {"text": "征地协议已签订九成，剩余三户月底前完成。"},
+                      content_type="application/json")
+    assert again.status_code == 400

@@ -1,0 +1,107 @@
+"""/api/v1/supervision/actions…: 督办记录 over REST — the same scope and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Path, Query, Router
+
+from duban.api.schemas import ERRORS, MAX_ID, Schema
+from duban.core.actor import Actor
+from duban.core.errors import NotAllowed
+from duban.supervision import services
+from duban.supervision.choices import ActionKind, ActionState
+from duban.supervision.models import SupervisionAction
+
+router = Router(tags=["督办"])
+PAGE_MAX = 100
+
+
+class ActionOut(Schema):
+    id: int
+    kind: str = Field(..., description="remind 提醒 / urge 催办 / notice 督办通知单 / interview 约谈建议 / accountability 问责建议")
+    kind_label: str
+    state: str = Field(..., description="open 待回复 / replied 已回复 / done 已记录")
+    number: str = Field(..., description="督办通知单的文号，如 县督字〔2026〕12号；其他为空")
+    matter_code: str
+    matter_title: str
+    deadline_cycle: int
+    automatic: bool = Field(..., description="true：系统按督办梯度发出")
+    target_unit: str | None
+    target_person: str | None
+    text: str
+    issued_on: dt.date
+    reply_due: dt.date | None
+    reply: str
+    replied_at: dt.datetime | None
+
+
+class ActionPage(Schema):
+    items: list[ActionOut]
+    total: int
+    page: int
+    pages: int
+
+
+class ActionQuery(Schema):
+    kind: ActionKind | None = Field(None, description="督办方式")
+    status: str | None = Field(None, pattern="^(open|late)$", description="open 待回复；late 逾期未回复")
+    page: int = Field(1, ge=1, le=100000)
+    limit: int = Field(50, ge=1, le=PAGE_MAX)
+
+
+class ReplyIn(Schema):
+    text: str = Field(..., min_length=1, max_length=4000, description="办理情况、未按期完成的原因和整改措施")
+
+
+def _out(a: SupervisionAction) -> dict:
+    return {
+        "id": a.pk, "kind": a.kind, "kind_label": str(ActionKind(a.kind).label), "state": a.state, "number": a.number,
+        "matter_code": a.matter_code, "matter_title": a.matter_title, "deadline_cycle": a.deadline_cycle,
+        "automatic": a.automatic, "target_unit": a.target_unit.name if a.target_unit_id else None,
+        "target_person": a.target_person.full_name if a.target_person_id else None, "text": a.text,
+        "issued_on": a.issued_on, "reply_due": a.reply_due, "reply": a.reply, "replied_at": a.replied_at,
+    }
+
+
+def _visible(request):
+    return SupervisionAction.objects.visible_to(request.auth).select_related("target_unit", "target_person")
+
+
+@router.get("/supervision/actions", response={200: ActionPage, **ERRORS}, summary="督办记录")
+def list_actions(request, query: Query[ActionQuery]):
+    """调用者职责范围内的督办记录，从新到旧，可按督办方式和回复情况筛选。"""
+    actions = _visible(request)
+    if query.kind:
+        actions = actions.filter(kind=query.kind)
+    if query.status == "open":
+        actions = actions.filter(state=ActionState.OPEN)
+    elif query.status == "late":
+        actions = actions.filter(state=ActionState.OPEN, reply_due__lt=timezone.localdate())
+    total = actions.count()
+    start = (query.page - 1) * query.limit
+    rows = list(actions.order_by("-issued_on", "-id")[start:start + query.limit])
+    return {"items": [_out(a) for a in rows], "total": total, "page": query.page, "pages": max(1, -(-total // query.limit))}
+
+
+def _get(request, action_id: int) -> SupervisionAction:
+    action = _visible(request).filter(pk=action_id).first()
+    if action is None:
+        raise Http404(f"未找到督办记录 {action_id}，或它不在您的职责范围内。")
+    return action
+
+
+@router.get("/supervision/actions/{action_id}", response={200: ActionOut, **ERRORS}, summary="一条督办记录")
+def get_action(request, action_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _out(_get(request, action_id))
+
+
+@router.post("/supervision/actions/{action_id}/reply", response={200: ActionOut, **ERRORS}, summary="书面回复督办")
+def reply(request, body: ReplyIn, action_id: int = Path(..., ge=1, le=MAX_ID)):
+    """被督办单位的负责人、联络员（或被督办的领导）书面回复；回复后追督停止。"""
+    action = _get(request, action_id)
+    if not services.may_reply(action, request.auth) and action.state == ActionState.OPEN:
+        raise NotAllowed("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。")
+    return _out(services.reply_to_action(Actor(user=request.auth), action, text=body.text))
