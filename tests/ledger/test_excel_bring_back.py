@@ -166,6 +166,7 @@ def test_the_unit_brings_its_sheet_back_through_the_pages(county, ledger):
     preview = client.get(response["Location"])
     html = preview.content.decode()
     assert 'data-testid="report-count">1<' in html and "方案已印发" in html
+    assert 'data-testid="create-count"' not in html  # a unit creates and edits nothing: those counts are not shown
     fingerprint = preview.context["entry"]["fingerprint"]
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
 

@@ -213,3 +213,17 @@ def test_any_sequence_of_sweeps_equals_one_sweep_at_the_last_time(county, make_t
         outcomes.append(([(rank[a[0]], *a[1:]) for a in actions], messages and len(messages), [(rank[r[0]], *r[1:]) for r in lights]))
         transaction.savepoint_rollback(sid)
     assert outcomes[0] == outcomes[1]
+
+
+def test_one_reply_answers_both_notices_of_the_cycle(county, late_task, time_machine):
+    sweep_at(time_machine, "2026-10-14")
+    first, second = SupervisionAction.objects.get(slot="notice"), SupervisionAction.objects.get(slot="notice-2")
+    assert first.state == second.state == ActionState.OPEN
+    time_machine.move_to(moment("2026-10-15", 10), tick=False)
+
+    services.reply_to_action(Actor(user=county.people["unit_head"]), second, text="已约谈拆迁户，协议本周内全部签订。")
+
+    assert set(SupervisionAction.objects.filter(kind="notice").values_list("state", flat=True)) == {ActionState.REPLIED}
+    assert not Task.objects.get(pk=late_task.pk).under_notice
+    sweep_at(time_machine, "2026-10-19")
+    assert not SupervisionAction.objects.filter(slot="accountability").exists()  # no two unanswered notices

@@ -90,8 +90,13 @@ def reply_to_action(actor: Actor, action: SupervisionAction, *, text: str) -> Su
     text = (text or "").strip()
     if len(text) < 10:
         raise ServiceError("请写明办理情况、未按期完成的原因和整改措施（不少于 10 个字）。", field="text")
-    SupervisionAction.objects.filter(pk=action.pk).update(
-        state=ActionState.REPLIED, reply=text, replied_at=timezone.now(), replied_by=actor.user)
+    answered = SupervisionAction.objects.filter(pk=action.pk)
+    if action.kind == ActionKind.NOTICE:
+        # One written reply answers the matter: the notice it chases, or that chases it, is answered with it.
+        answered = SupervisionAction.objects.filter(
+            matter_type=action.matter_type, matter_id=action.matter_id, deadline_cycle=action.deadline_cycle,
+            kind=ActionKind.NOTICE, state=ActionState.OPEN)
+    answered.update(state=ActionState.REPLIED, reply=text, replied_at=timezone.now(), replied_by=actor.user)
     action.refresh_from_db()
     kind_def = registry.for_model(action.matter_type.model_class())
     still_open = SupervisionAction.objects.filter(
