@@ -38,8 +38,9 @@ PAGE_URLS = ["supervision:notice_template", "supervision:notice_template_downloa
 
 @pytest.fixture(autouse=True)
 def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path  # the uploaded template lives under DATA_DIR/templates
-    return tmp_path
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"  # the uploaded template lives under MEDIA_ROOT/templates
+    return tmp_path / "media"
 
 
 def read(data: bytes):

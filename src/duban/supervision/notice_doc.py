@@ -1,6 +1,6 @@
 """The supervision notice (督办通知单) as a Word document, filled into a template the office can replace.
 
-`render_notice(doc)` fills the office's uploaded template (DATA_DIR/templates/notice.docx) if there is one,
+`render_notice(doc)` fills the office's uploaded template (MEDIA_ROOT/templates/notice.docx) if there is one,
 else the default one (notice_template.py). Placeholders such as {{文号}} are replaced in the body, tables,
 text boxes, headers and footers, also when Word has split one over several runs; the replacement takes the
 formatting of the run the placeholder starts in. A value of several lines becomes several paragraphs when
@@ -265,7 +265,8 @@ def _drop(paragraph) -> bool:
 
 
 def template_dir() -> Path:
-    return Path(settings.DATA_DIR) / "templates"
+    """Under MEDIA_ROOT: `duban backup` carries it, and several nodes share it as they share attachments."""
+    return Path(settings.MEDIA_ROOT) / "templates"
 
 
 def template_path() -> Path:
