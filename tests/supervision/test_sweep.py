@@ -227,3 +227,15 @@ def test_one_reply_answers_both_notices_of_the_cycle(county, late_task, time_mac
     assert not Task.objects.get(pk=late_task.pk).under_notice
     sweep_at(time_machine, "2026-10-19")
     assert not SupervisionAction.objects.filter(slot="accountability").exists()  # no two unanswered notices
+
+
+def test_the_sweep_relights_an_untouched_task_once_a_day(county, late_task, time_machine):
+    sweep_at(time_machine, "2026-09-21")
+    assert Task.objects.get(pk=late_task.pk).light == Light.GREEN
+    sweep_at(time_machine, "2026-09-28")
+    task = Task.objects.get(pk=late_task.pk)
+    assert (task.light, task.light_reason) == (Light.YELLOW, "距完成时限还有 2 个工作日")
+    assert sweep_at(time_machine, "2026-09-28", 15).lights == 0  # the day's relight is done
+    sweep_at(time_machine, "2026-10-08")  # the first working day after the holiday
+    task = Task.objects.get(pk=late_task.pk)
+    assert (task.light, task.light_reason) == (Light.RED, "已逾期 1 个工作日")

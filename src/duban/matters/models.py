@@ -51,7 +51,9 @@ class Matter(models.Model):
         "ladder_next_on": (("due_date",), lambda _due: None),
     }
 
-    state = models.CharField(_("状态"), max_length=24, db_index=True)
+    # No single-column indexes on state and light: each kind's composite indexes lead with them (ledger:
+    # (state, due_sort, id), (light, state)), and every extra index is written on every relight.
+    state = models.CharField(_("状态"), max_length=24)
     # Optimistic lock: every write is `UPDATE … WHERE version = read_version` (see matters.machine).
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -73,7 +75,7 @@ class Matter(models.Model):
 
     # --- light (stored for fast lists; recomputed on every state or clock change and by the sweep) --
     progress = models.PositiveSmallIntegerField(_("进度%"), default=0)
-    light = models.CharField(_("亮灯"), max_length=8, choices=Light.choices, default=Light.GREEN, db_index=True)
+    light = models.CharField(_("亮灯"), max_length=8, choices=Light.choices, default=Light.GREEN)
     light_reason = models.CharField(_("亮灯原因"), max_length=120, blank=True)
     schedule = models.CharField(_("序时进度"), max_length=12, choices=Schedule.choices, blank=True)
     under_notice = models.BooleanField(_("督办中"), default=False)

@@ -125,3 +125,11 @@ class NoticeNumber(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class SweepMark(models.Model):
+    """Per kind of matter: the last day on which the sweep relit every open matter (once a day is enough;
+    in between, only the matters marked for it — `light_checked_on` NULL — are relit)."""
+
+    kind = models.CharField(max_length=40, primary_key=True)
+    lights_on = models.DateField()

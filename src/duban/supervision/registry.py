@@ -22,7 +22,9 @@ class MatterKind:
     model: type                    # a subclass of matters.models.Matter
     chased_states: tuple[str, ...]  # states in which the ladder runs (not drafts, not awaiting verification)
     url: Callable[[str], str]      # the page of a matter, from its code
-    refresh_lights: Callable[[dt.date], int]  # the kind's own bulk light recompute; returns rows written
+    # The kind's own bulk light recompute: every open matter when `full` (once a day), else only those marked
+    # (light_checked_on NULL); returns the rows written.
+    refresh_lights: Callable[..., int]
     relight: Callable[[int], None]  # relight one matter by id (after a notice is answered)
     code_field: str = "code"
     title_field: str = "title"

@@ -30,7 +30,7 @@ from duban.core.actor import Actor
 from duban.supervision import ladder as rungs
 from duban.supervision import registry
 from duban.supervision.choices import ActionKind, ActionState
-from duban.supervision.models import SupervisionAction
+from duban.supervision.models import SupervisionAction, SweepMark
 from duban.supervision.notices import allocate_numbers, kind_labels, messages_for, text_for
 from duban.supervision.selectors import ladders_by_kind
 
@@ -75,7 +75,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             return result
         for kind in registry.kinds():
             _fire(kind, today, now, result)
-            result.lights += kind.refresh_lights(today)
+            result.lights += _relight(kind, today)
         if result.actions:
             audit.record(SWEEP, "supervision.sweep", None, object_type="supervision.SupervisionAction",
                          after={"actions": result.actions, "notices": result.notices, "by_kind": result.by_kind,
@@ -83,6 +83,16 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
                          message=f"督办巡检发出督办 {result.actions} 项（督办通知单 {result.notices} 份）")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _relight(kind: registry.MatterKind, today: dt.date) -> int:
+    """Every open matter once a day (the first sweep of the day), else only those marked for it."""
+    mark = SweepMark.objects.filter(kind=kind.key).values_list("lights_on", flat=True).first()
+    full = mark is None or mark < today
+    written = kind.refresh_lights(today, full=full)
+    if full:
+        SweepMark.objects.update_or_create(kind=kind.key, defaults={"lights_on": today})
+    return written
 
 
 def _lock() -> bool:
