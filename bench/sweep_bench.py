@@ -11,7 +11,8 @@ chases), due dates spread over 2026–2027 by the list benchmark's generator. Th
 1. **first**: Friday 12 June 2026, the first sweep this data ever sees — it catches up every ladder step
    that fell due before (every overdue task gets its reminder, urge, notices and proposals at once, each
    with its inbox messages). A one-off: it happens when an installation first starts sweeping;
-2. **daily**: Monday 15 June 2026 09:00, the next working day — every open task relit for the new day and the
+2. **daily**: Monday 15 June 2026 09:00, the next working day (after a VACUUM ANALYZE — ANALYZE on SQLite —
+   standing for what autovacuum does in the day between) — every open task relit for the new day and the
    steps falling due that day fired. This is what the worker does each morning: the figure the bar is for;
 3. **again**: the same moment once more — must write nothing.
 """
@@ -95,6 +96,10 @@ def _run(args) -> int:
         result = sweep(moment)
         seconds = time.perf_counter() - started
         runs.append((label, moment, result, seconds))
+        if label == "first":
+            # A day passes before the next sweep: autovacuum and autoanalyze would have tidied after the
+            # catch-up's 100k updates and 400k inserts (on SQLite: fresh statistics).
+            generate.analyze()
         print(f"  {label:6} {moment:%Y-%m-%d %H:%M}  {seconds:6.2f} 秒  查看 {result.checked:,} 项  督办 {result.actions:,} 项"
               f"（通知单 {result.notices:,}）  亮灯改写 {result.lights:,} 项  消息 {result.messages:,} 条")
     totals = (SupervisionAction.objects.count(), Notification.objects.count())

@@ -72,22 +72,23 @@ def refresh_lights(on: dt.date, *, full: bool = True) -> int:
 
 def _write_lights(changed: list[tuple]) -> None:
     """(light, reason, schedule, on, id, version) rows, each written only while its version is still the one read.
-    SQLite runs in-process: one prepared UPDATE per row is cheapest. PostgreSQL: a statement per 500 rows
-    (UPDATE … FROM VALUES), since 18k round trips of single-row UPDATEs cost seconds."""
+    SQLite runs in-process: one prepared UPDATE per row is cheapest. PostgreSQL: one statement per 10,000 rows
+    with the values as five arrays (unnest) — 18k single-row UPDATEs cost seconds in round trips, and a VALUES
+    list of 3,000 parameters seconds in psycopg's client-side query splitting."""
     table = Task._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.executemany(f"UPDATE {table} SET light = %s, light_reason = %s, schedule = %s, light_checked_on = %s "
                                "WHERE id = %s AND version = %s", changed)
             return
-        for start in range(0, len(changed), 500):
-            chunk = changed[start:start + 500]
-            values = ", ".join(["(%s::bigint, %s::integer, %s::varchar, %s::varchar, %s::varchar, %s::date)"] * len(chunk))
-            params = [p for light, reason, schedule, on, pk, version in chunk for p in (pk, version, light, reason, schedule, on)]
+        for start in range(0, len(changed), 10_000):
+            chunk = changed[start:start + 10_000]
+            lights, reasons, schedules, days, ids, versions = (list(column) for column in zip(*chunk, strict=True))
             cursor.execute(
                 f"UPDATE {table} AS t SET light = v.light, light_reason = v.reason, schedule = v.schedule, "
-                f"light_checked_on = v.checked FROM (VALUES {values}) AS v(id, version, light, reason, schedule, checked) "
-                "WHERE t.id = v.id AND t.version = v.version", params)
+                "light_checked_on = v.checked FROM unnest(%s::bigint[], %s::integer[], %s::varchar[], %s::varchar[], "
+                "%s::varchar[], %s::date[]) AS v(id, version, light, reason, schedule, checked) "
+                "WHERE t.id = v.id AND t.version = v.version", [ids, versions, lights, reasons, schedules, days])
 
 
 def _deepest_first(ids: list[int]) -> list[Task]:
