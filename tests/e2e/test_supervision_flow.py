@@ -67,3 +67,5 @@ def test_a_late_task_is_swept_noticed_and_answered(browser, live_server, county)
     supervision = office.get_by_test_id("supervision")
     expect(supervision.locator("li[data-kind=notice]")).to_contain_text("已回复")
     expect(supervision.locator(".badge")).to_have_count(0)
+    for page in (office, liaison):
+        page.context.close()  # before the live server stops: no request of theirs outlives the test
