@@ -49,7 +49,7 @@ def _title(task) -> str:
     return f"{task.code} {task.title}"
 
 
-def _lead_units(user) -> list[int]:
+def lead_units(user) -> list[int]:
     """The units the user signs and reports for: a liaison's own unit, a unit head's sub-tree (一级抓一级)."""
     ids = {user.unit_id} if Role.LIAISON in user.roles else set()
     if Role.UNIT_HEAD in user.roles:
@@ -63,7 +63,7 @@ def unit_work(user, today: dt.date) -> list[WorkItem]:
     horizon = calendar.add_workdays(today, REPORT_HORIZON_WORKDAYS)
     due_report = Q(next_report_due__lte=horizon, paused_since__isnull=True)
     tasks = (
-        Task.objects.filter(lead_unit_id__in=_lead_units(user))
+        Task.objects.filter(lead_unit_id__in=lead_units(user))
         .filter(Q(state=TaskState.ASSIGNED) | Q(state=TaskState.IN_PROGRESS) & (due_report | Q(return_count__gt=0)))
         .only(*ROW_FIELDS).order_by("due_sort", "id")[: LIMIT * 2]
     )

@@ -9,27 +9,19 @@ from django.db.models import Q
 from django.urls import reverse
 
 from duban.core.choices import Role
-from duban.core.models import Unit
 from duban.core.work import OVERDUE, TODAY, WorkItem
+from duban.ledger.work import lead_units
 from duban.supervision.choices import ActionKind, ActionState
 from duban.supervision.models import SupervisionAction
 
 LIMIT = 30
 
 
-def _units(user) -> list[int]:
-    ids = {user.unit_id} if Role.LIAISON in user.roles else set()
-    if Role.UNIT_HEAD in user.roles and user.unit_id:
-        path = Unit.objects.filter(pk=user.unit_id).values_list("path", flat=True).first() or ""
-        ids |= set(Unit.objects.filter(path__startswith=path).values_list("id", flat=True)) if path else set()
-    return sorted(ids)
-
-
 def supervision_work(user, today: dt.date) -> list[WorkItem]:
     roles = user.roles
     mine = Q(target_person=user)
     if roles & {Role.LIAISON, Role.UNIT_HEAD} and user.unit_id:
-        mine |= Q(target_unit_id__in=_units(user))
+        mine |= Q(target_unit_id__in=lead_units(user))
     items = []
     answering = SupervisionAction.objects.filter(mine, state=ActionState.OPEN).order_by("reply_due", "id")[:LIMIT]
     for action in answering:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duban.core.actor import Actor
-from duban.core.errors import Conflict, NotAllowed, ServiceError
+from duban.core.errors import ServiceError
 from duban.ledger import forms, policies, selectors, services
 from duban.ledger.choices import RequestState
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ReassignRequest
-from duban.ledger.views.common import ledger_page
+from duban.ledger.views.common import ledger_page, submit
 
 
 @dataclass(frozen=True)
@@ -196,16 +196,8 @@ def task_action(request, code, action):
     form = page.form_class(request.POST or None, request.FILES or None, **form_kwargs)
     conflict, status = "", 200
     if request.method == "POST" and form.is_valid():
-        try:
-            page.perform(Actor.from_request(request), task, form)
-        except Conflict as exc:
-            conflict, status = exc.message, 409
-        except NotAllowed as exc:
-            form.add_service_error(exc)
-            status = 403
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
+        done, conflict, status = submit(form, lambda: page.perform(Actor.from_request(request), task, form))
+        if done:
             messages.success(request, str(page.done))
             return redirect("ledger:task_detail", code=task.code)
         task = selectors.task_for(request.user, code)  # the rolled-back write may have touched the object
@@ -245,17 +237,9 @@ def _decide(request, code, pk, *, model, may_decide, form_class, perform, templa
     form = form_class(request.POST or None, task=task, **(form_extra(pending) if form_extra else {}))
     conflict, status = "", 200
     if request.method == "POST" and form.is_valid():
-        try:
-            pending.task = task
-            perform(Actor.from_request(request), pending, form.cleaned_data)
-        except Conflict as exc:
-            conflict, status = exc.message, 409
-        except NotAllowed as exc:
-            form.add_service_error(exc)
-            status = 403
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
+        pending.task = task
+        succeeded, conflict, status = submit(form, lambda: perform(Actor.from_request(request), pending, form.cleaned_data))
+        if succeeded:
             messages.success(request, str(done))
             return redirect("ledger:task_detail", code=task.code)
         task = selectors.task_for(request.user, code)

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from duban.core.actor import Actor
 from duban.core.choices import Role
-from duban.core.errors import Conflict, NotAllowed, ServiceError
+from duban.core.errors import ServiceError
 from duban.ledger import selectors, services
 from duban.ledger.choices import TaskState
 from duban.ledger.forms import TaskForm
 from duban.ledger.policies import can_assign
 from duban.ledger.views.actions import ACTIONS, ONE_CLICK
-from duban.ledger.views.common import ledger_page
+from duban.ledger.views.common import ledger_page, submit
 from duban.supervision.forms import IssueForm
 from duban.supervision.views import actions_for_matter
 
@@ -74,19 +74,11 @@ def task_edit(request, code):
     conflict, status = "", 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.update_task(
-                Actor.from_request(request), task, expected_version=data["version"],
-                cooperating_units=list(data["cooperating_units"]), **form.task_values(),
-            )
-        except Conflict as exc:
-            conflict, status = exc.message, 409
-        except NotAllowed as exc:
-            form.add_service_error(exc)
-            status = 403
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
+        done, conflict, status = submit(form, lambda: services.update_task(
+            Actor.from_request(request), task, expected_version=data["version"],
+            cooperating_units=list(data["cooperating_units"]), **form.task_values(),
+        ))
+        if done:
             messages.success(request, _("任务已修改。"))
             return redirect(task_url(task))
         task = selectors.task_for(request.user, code)  # the failed write may have touched the object, not the row
