@@ -86,7 +86,7 @@ def _run(args, data_dir: str) -> int:
         generate.analyze()  # migrations may have added indexes since
         print(f"1–2/3 沿用 {data_dir} 里已生成的数据：{made.tasks:,} 项任务、{made.reports:,} 条进展报送")
     else:
-        demo.load(ledger=False)  # the county: units, people, roles and charges, through the services
+        demo.load(stories=False)  # the county: units, people, roles and charges, through the services
         print(f"1/3 建库并装入演示县（{time.monotonic() - started:.1f} 秒）")
         print("2/3 生成数据（负载生成：批量写表，不经过业务服务，不写时间线和审计）")
         made = generate.generate(args.tasks, args.reports)
@@ -314,7 +314,6 @@ def _create_pg_database(url: str) -> tuple[str, str]:
 
 def _drop_pg_database(url: str, name: str) -> None:
     import psycopg
-
     from django.db import connections
 
     connections.close_all()

@@ -155,9 +155,10 @@ def step_import(path: str, register: bool = False) -> dict:
     from duban.core.actor import Actor
     from duban.core.models import AuditEntry
     from duban.ledger import importing
-    from duban.ledger.models import Task, TaskEvent
+    from duban.ledger.models import Task
+    from duban.matters.models import MatterEvent
 
-    before = Task.objects.count(), TaskEvent.objects.count(), AuditEntry.objects.count()
+    before = Task.objects.count(), MatterEvent.objects.count(), AuditEntry.objects.count()
     started = time.perf_counter()
     plan = importing.build_plan(path, file_name=Path(path).name, register=register)
     planned = time.perf_counter() - started
@@ -171,7 +172,7 @@ def step_import(path: str, register: bool = False) -> dict:
         "rows": plan.rows, "errors": len(plan.errors), "first_error": str(plan.errors[0]) if plan.errors else "",
         "created": len(result.created) if result else 0, "registered": len(result.registered) if result else 0,
         "codes": f"{result.created[0]}…{result.created[-1]}" if result and result.created else "",
-        "tasks_written": Task.objects.count() - before[0], "events_written": TaskEvent.objects.count() - before[1],
+        "tasks_written": Task.objects.count() - before[0], "events_written": MatterEvent.objects.count() - before[1],
         "audit_written": AuditEntry.objects.count() - before[2], "audit_ok": verified.ok,
         "check_s": round(planned, 2), "total_s": round(total, 2), "peak_mb": round(peak, 1),
     }

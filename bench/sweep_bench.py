@@ -82,7 +82,7 @@ def _run(args) -> int:
 
     HUEY.immediate = False  # pushes are queued for the worker, as in production; nothing sends them here
     call_command("migrate", verbosity=0)
-    demo.load(ledger=False)
+    demo.load(stories=False)
     print(f"数据库：{connection.vendor}；生成 {args.tasks:,} 项在办任务 …")
     made = generate.generate(args.tasks, 0, shares=OPEN, log=lambda *_: None)
     # The generator dates its lights today; make them yesterday's, as a day of an installation leaves them.

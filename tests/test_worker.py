@@ -273,7 +273,7 @@ def test_four_processes_reaching_for_the_same_slot_at_once_run_it_once(site):
     lines = sorted(out.strip() for out, err in results)
     assert lines == ["RAN 1", "SKIPPED 0", "SKIPPED 0", "SKIPPED 0"], results
     ((state, node, message, _, trigger),) = runs_of(site, "test.race")
-    winner = next(r.pid for r, (out, _) in zip(racers, results) if out.startswith("RAN"))
+    winner = next(r.pid for r, (out, _) in zip(racers, results, strict=False) if out.startswith("RAN"))
     assert (state, trigger, message, node.rsplit(":", 1)[1]) == ("success", "schedule", f"ran in {winner}", str(winner))
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from duban.core.models import AuditEntry
 from duban.ledger import services
-from duban.ledger.models import ExtensionRequest, ReassignRequest, Task, TaskEvent
+from duban.ledger.models import ExtensionRequest, ReassignRequest, Task
 from tests.api.conftest import as_actor
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_the_detail_shows_the_five_clarities_and_what_the_caller_may_do(county, 
 def snapshot(task: Task) -> tuple:
     task = Task.objects.get(pk=task.pk)
     return (task.state, task.version, task.due_date, task.paused_since, task.lead_unit_id, task.progress,
-            TaskEvent.objects.filter(task=task).count(), AuditEntry.objects.exclude(action__startswith="api_token.").count(),
+            task.events.count(), AuditEntry.objects.exclude(action__startswith="api_token.").count(),
             ExtensionRequest.objects.filter(task=task).count(), ReassignRequest.objects.filter(task=task).count(),
             task.reports.count())
 

@@ -70,7 +70,7 @@ def table_rows() -> dict[str, list[tuple]]:
     for model in backup.archived_models():
         fields = model._meta.local_concrete_fields
         rows[model._meta.label] = [
-            tuple(_comparable(f, v) for f, v in zip(fields, row))
+            tuple(_comparable(f, v) for f, v in zip(fields, row, strict=False))
             for row in model._base_manager.order_by("pk").values_list(*[f.attname for f in fields])
         ]
     return rows

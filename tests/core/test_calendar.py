@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from duban.core import calendar, services
 from duban.core.actor import Actor
@@ -100,11 +102,11 @@ def test_working_days_between_across_the_holiday():
 
 def test_aware_datetimes_count_as_their_date_in_shanghai():
     # 2026-09-30 20:00 UTC is already 10-01 04:00 in Shanghai: a holiday.
-    late_utc = dt.datetime(2026, 9, 30, 20, 0, tzinfo=dt.timezone.utc)
+    late_utc = dt.datetime(2026, 9, 30, 20, 0, tzinfo=dt.UTC)
     assert calendar.is_workday(late_utc) is False
     assert calendar.add_workdays(late_utc, 1) == d(2026, 10, 8)
     assert calendar.add_workdays(dt.datetime(2026, 9, 30, 23, 59, tzinfo=SHANGHAI), 1) == d(2026, 10, 8)
-    assert calendar.is_workday(dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.timezone.utc)) is True  # 23:59 local
+    assert calendar.is_workday(dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.UTC)) is True  # 23:59 local
     assert calendar.workdays_between(dt.datetime(2026, 9, 30, 9, 0, tzinfo=SHANGHAI), late_utc) == 0
 
 
@@ -281,7 +283,7 @@ def test_the_cache_gives_the_same_answers_from_many_threads(settings):
             calendar.is_workday(d(2026, 11, 24))  # read the (empty) table here, not in the workers
             with ThreadPoolExecutor(max_workers=12) as pool:
                 answers = list(pool.map(ask, questions))
-            wrong = [(q, e, a) for q, e, a in zip(questions, expected, answers) if e != a]
+            wrong = [(q, e, a) for q, e, a in zip(questions, expected, answers, strict=False) if e != a]
             assert wrong == [], f"round {round_}: {len(wrong)} wrong answers, e.g. {wrong[:3]}"
     finally:
         sys.setswitchinterval(old_interval)

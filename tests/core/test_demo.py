@@ -21,8 +21,9 @@ from duban.core.choices import ADMIN_ROLES, Role, UnitKind
 from duban.core.models import AuditEntry, CalendarDay, LeaderCharge, RoleGrant, Unit, User
 from duban.ledger.choices import EventKind, RequestState, TaskState
 from duban.ledger.demo import REQUEST_ID
-from duban.ledger.models import Campaign, CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task, TaskEvent
+from duban.ledger.models import Campaign, CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task
 from duban.matters.choices import Light
+from duban.matters.models import MatterEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +185,7 @@ class TestTheLoadedDemo:
         moved = ReassignRequest.objects.get(state=RequestState.APPROVED)
         assert moved.task.lead_unit == moved.new_unit != moved.unit
         assert Task.objects.filter(state=TaskState.IN_PROGRESS, paused_since__isnull=False).exists()
-        assert TaskEvent.objects.filter(kind=EventKind.RESUMED).exists()
+        assert MatterEvent.objects.filter(event=EventKind.RESUMED).exists()
         children = Task.objects.filter(parent__isnull=False)
         assert children.count() >= 20
         assert set(children.values_list("lead_unit__kind", flat=True)) == {UnitKind.TOWNSHIP}
@@ -193,13 +194,13 @@ class TestTheLoadedDemo:
         assert not split_and_closed.first().children.exclude(state=TaskState.CLOSED).exists()
 
     def test_each_step_was_taken_by_the_person_whose_job_it_is(self):
-        for event in TaskEvent.objects.filter(kind__in=[EventKind.SIGNED, EventKind.PROGRESS]).select_related("actor", "task")[:300]:
-            assert Role.LIAISON in event.actor.roles or Role.UNIT_HEAD in event.actor.roles, event.actor_name
+        for event in MatterEvent.objects.filter(event__in=[EventKind.SIGNED, EventKind.PROGRESS]).select_related("person")[:300]:
+            assert Role.LIAISON in event.person.roles or Role.UNIT_HEAD in event.person.roles, event.person_name
         for kind in (EventKind.CLOSED, EventKind.RETURNED, EventKind.REGISTERED):
-            assert {Role.SUPERVISION} == {r for e in TaskEvent.objects.filter(kind=kind) for r in e.actor.roles}, kind
-        for event in TaskEvent.objects.filter(kind=EventKind.EXTENSION_APPROVED).select_related("actor", "task"):
-            assert event.actor_id == event.task.leader_in_charge_id
-        assert {r for e in TaskEvent.objects.filter(kind__in=[EventKind.SUSPENDED, EventKind.CANCELLED]) for r in e.actor.roles} == {Role.PRINCIPAL}
+            assert {Role.SUPERVISION} == {r for e in MatterEvent.objects.filter(event=kind) for r in e.person.roles}, kind
+        for event in MatterEvent.objects.filter(event=EventKind.EXTENSION_APPROVED).select_related("person"):
+            assert event.person_id == Task.objects.get(pk=event.matter_id).leader_in_charge_id
+        assert {r for e in MatterEvent.objects.filter(event__in=[EventKind.SUSPENDED, EventKind.CANCELLED]) for r in e.person.roles} == {Role.PRINCIPAL}
 
     def test_a_liaison_sees_her_own_units_tasks_and_no_drafts(self):
         liaison = User.objects.get(username="fagai_lly")
@@ -256,7 +257,7 @@ def test_a_weak_password_is_refused_before_anything_is_written():
 
 
 def test_a_chosen_password_works_and_is_not_printed_as_the_default_later():
-    demo.load("Xian-Demo-77", ledger=False)  # the county is enough to check the password (the ledger takes seconds)
+    demo.load("Xian-Demo-77", stories=False)  # the county is enough to check the password (the stories take seconds)
     assert sign_in(Client(), "shuji", "Xian-Demo-77").status_code == 302
     out = run_demo("--if-empty")
     assert "Xian-Demo-77" not in out and "装入演示县时设定的密码" in out

@@ -13,7 +13,8 @@ from duban.core.choices import Role
 from duban.core.errors import ServiceError
 from duban.core.models import Attachment, AuditEntry, LeaderCharge, Unit
 from duban.ledger import services
-from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task, TaskEvent
+from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task
+from duban.matters.models import MatterEvent
 from tests.conftest import make_person
 from tests.ledger.conftest import as_actor
 
@@ -49,7 +50,7 @@ def footprint(task: Task) -> dict:
     return {
         "row": Task.objects.filter(pk=task.pk).values().get(),
         "tasks": list(Task.objects.order_by("pk").values_list("pk", "state", "version", "light", "progress")),
-        "events": TaskEvent.objects.count(),
+        "events": MatterEvent.objects.count(),
         "audit": AuditEntry.objects.count(),
         "reports": ProgressReport.objects.count(),
         "attachments": Attachment.objects.count(),

@@ -13,7 +13,8 @@ from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import AuditEntry, AuditHead
 from duban.ledger import importing, services
 from duban.ledger.choices import TaskState
-from duban.ledger.models import Campaign, Task, TaskEvent
+from duban.ledger.models import Campaign, Task
+from duban.matters.models import MatterEvent
 from tests.ledger.conftest import as_actor
 from tests.ledger.test_excel import county_sheet, plan_for
 
@@ -66,7 +67,7 @@ def observable(task: Task) -> dict:
     values = {f.attname: getattr(task, f.attname) for f in Task._meta.concrete_fields
               if f.attname not in {"id", "code"} | derived}
     values["cooperating"] = sorted(task.cooperating_units.values_list("pk", flat=True))
-    values["events"] = list(task.events.order_by("at", "id").values_list("kind", "text", "data", "actor_id", "actor_name", "at"))
+    values["events"] = list(task.events.order_by("at", "id").values_list("event", "text", "data", "person_id", "person_name", "at", "unit_id"))
     entries = AuditEntry.objects.filter(object_type="ledger.Task", object_id=str(task.pk)).order_by("seq")
     values["audit"] = [
         (e.action, e.actor_id, e.actor_name, e.object_repr.replace(task.code, "CODE"), e.before, e.after, e.outcome,
@@ -88,7 +89,7 @@ def derived_as_saved(task: Task) -> None:
 def counts():
     through = Task.cooperating_units.through
     head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
-    return (Task.objects.count(), TaskEvent.objects.count(), AuditEntry.objects.count(), through.objects.count(), head)
+    return (Task.objects.count(), MatterEvent.objects.count(), AuditEntry.objects.count(), through.objects.count(), head)
 
 
 # --- the same as one at a time ------------------------------------------------------------------------------
@@ -227,8 +228,8 @@ def test_an_import_writes_in_batches_what_the_plan_says(county, campaign, monkey
     assert sorted(result.registered) == sorted(Task.objects.filter(state=TaskState.ASSIGNED).values_list("code", flat=True))
     assert len(result.registered) == len(plan.registering) and len(result.drafts) == len(plan.staying_drafts)
     assert seen[-1] == ("写入", 6, 6)
-    assert TaskEvent.objects.filter(kind="created").count() == 6
-    assert TaskEvent.objects.filter(kind="registered").count() == len(result.registered)
+    assert MatterEvent.objects.filter(event="created").count() == 6
+    assert MatterEvent.objects.filter(event="registered").count() == len(result.registered)
     assert AuditEntry.objects.filter(action="task.create").count() == 6
     assert AuditEntry.objects.filter(action="task.register").count() == len(result.registered)
     assert AuditEntry.objects.order_by("-seq").first().action == "ledger.import"

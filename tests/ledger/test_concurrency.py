@@ -19,7 +19,7 @@ from duban.core.errors import Conflict, ServiceError
 from duban.core.models import Attachment, AuditEntry
 from duban.ledger import services
 from duban.ledger.choices import TaskState
-from duban.ledger.models import Task, TaskEvent
+from duban.ledger.models import Task
 from tests.conftest import make_person
 from tests.ledger.conftest import as_actor
 from tests.ledger.moves import refused
@@ -69,7 +69,7 @@ def test_two_people_signing_at_once_sign_once(county, make_task, lead_liaison):
     services.sign_task(as_actor(lead_liaison), first)
     with refused(task, Conflict, CHANGED_BY_SOMEONE_ELSE.format(3)):
         services.sign_task(as_actor(county.people["unit_head"]), second)  # its copy still says 待签收
-    assert list(task.events.values_list("kind", flat=True)) == ["created", "registered", "signed"]
+    assert list(task.events.values_list("event", flat=True)) == ["created", "registered", "signed"]
 
 
 @pytest.mark.django_db
@@ -173,7 +173,7 @@ def test_two_connections_editing_the_same_version_exactly_one_wins(connections_t
     assert losers[0].message == CHANGED_BY_SOMEONE_ELSE.format(3)
     row = Task.objects.get(pk=task.pk)
     assert (row.title, row.version) == (titles[winners[0]], 3)
-    assert TaskEvent.objects.filter(task=task, kind="edited").count() == 1
+    assert task.events.filter(event="edited").count() == 1
     assert AuditEntry.objects.filter(object_id=str(task.pk), action="task.update").count() == 1
     assert audit.verify().ok
 
@@ -188,7 +188,7 @@ def test_two_connections_signing_at_once_sign_exactly_once(connections_that_wait
     )
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Task"], results
     assert Task.objects.values_list("state", "version").get(pk=task.pk) == (TaskState.IN_PROGRESS, 3)
-    assert TaskEvent.objects.filter(task=task, kind="signed").count() == 1
+    assert task.events.filter(event="signed").count() == 1
     assert audit.verify().ok
 
 

@@ -20,7 +20,8 @@ from duban.core.models import AuditEntry
 from duban.ledger import importing
 from duban.ledger.choices import TaskSource, TaskState
 from duban.ledger.excel import export_ledger
-from duban.ledger.models import Task, TaskEvent
+from duban.ledger.models import Task
+from duban.matters.models import MatterEvent
 
 TITLE = "2026年执行力亮剑行动重点工作任务分解表"
 HEADER_TOP = ["序号", "工作任务", "具体措施及目标", "责任分工", None, None, None, "完成时限", "奖惩"]
@@ -192,7 +193,7 @@ def test_the_fixed_sheet_imports_every_task_with_its_five_clarities(county, camp
     assert (fifth.standing, fifth.report_cycle) == (True, "monthly:25")
     assert tasks["6"].due_date == dt.date(2026, 12, 31)
     assert tasks["6"].responsible_person == people["liaison"]  # 郑联络 keeps 县发展和改革局's ledger
-    assert TaskEvent.objects.filter(kind="created").count() == 6
+    assert MatterEvent.objects.filter(event="created").count() == 6
     assert AuditEntry.objects.filter(action="ledger.import").count() == 1
 
 
@@ -243,8 +244,8 @@ def test_every_problem_of_a_sheet_is_reported_at_once(county, campaign):
 
 
 def test_a_title_shared_by_two_leaders_is_ambiguous(county, campaign):
-    from tests.conftest import make_person
     from duban.core.choices import Role
+    from tests.conftest import make_person
 
     make_person("fxz2", county.units["leadership"], Role.LEADER, full_name="刘强", title="副县长")
 

@@ -89,7 +89,7 @@ def test_upload_preview_confirm_done(county, campaign):
     page = office.get(done["Location"]).content.decode()
     assert "新建 6 项，修改 0 项，立账交办 4 项" in page
     assert reverse("ledger:task_detail", args=["2026-0001"]) in page
-    events = Task.objects.get(code="2026-0001").events.values_list("actor_name", flat=True)
+    events = Task.objects.get(code="2026-0001").events.values_list("person_name", flat=True)
     assert all(name.startswith("赵督查") for name in events)  # written as the signed-in user, not the system
 
 

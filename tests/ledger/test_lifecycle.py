@@ -140,7 +140,7 @@ def test_the_main_road_from_draft_to_closed(county, people, make_task, time_mach
     with refused(task, ServiceError, "该任务当前为“已销账”，不能修改任务。现在已不能再办理。"):
         services.update_task(office, task, title="销账后再改")
 
-    assert list(task.events.values_list("kind", "actor_name")) == [
+    assert list(task.events.values_list("event", "person_name")) == [
         ("created", "赵督查（ducha）"), ("registered", "赵督查（ducha）"), ("signed", "陈联络（jiaotong_lly）"),
         ("progress", "陈联络（jiaotong_lly）"), ("progress", "冯联络（chengguan_lly）"),
         ("completion_requested", "陈联络（jiaotong_lly）"), ("returned", "赵督查（ducha）"),
@@ -202,7 +202,7 @@ def test_an_extension_approved_by_the_leader_in_charge_moves_the_clock_and_keeps
     request.refresh_from_db()
     assert (request.state, request.decided_by, request.note, request.old_due) == (
         RequestState.APPROVED, people["leader"], "同意", D(2026, 6, 30))
-    approved = task.events.get(kind=EventKind.EXTENSION_APPROVED)
+    approved = task.events.get(event=EventKind.EXTENSION_APPROVED)
     assert approved.data == {"old_due": "2026-06-30", "new_due": "2026-08-31"}
     assert approved.text == "同意延期：2026年06月30日 → 2026年08月31日。同意"
     entry = AuditEntry.objects.get(object_id=str(task.pk), action="task.approve_extension")
@@ -218,7 +218,7 @@ def test_an_extension_approved_by_the_leader_in_charge_moves_the_clock_and_keeps
     assert (task.due_date, task.deadline_cycle, task.version) == (D(2026, 8, 31), 2, 5)
     second.refresh_from_db()
     assert (second.state, second.old_due) == (RequestState.REJECTED, D(2026, 8, 31))
-    assert task.events.get(kind=EventKind.EXTENSION_REJECTED).text == "不同意延期。理由不充分"
+    assert task.events.get(event=EventKind.EXTENSION_REJECTED).text == "不同意延期。理由不充分"
 
     # A principal leader may approve too.
     third = services.request_extension(liaison, task, new_due=D(2026, 10, 30), reason="汛期停工")
@@ -286,7 +286,7 @@ def test_a_reassignment_is_counted_and_once_approved_the_new_unit_must_sign_for_
     assert (task.responsible_person, task.responsible_name, task.next_report_due) == (ndrc_head, "", None)
     request.refresh_from_db()
     assert (request.state, request.new_unit, request.decided_by) == (RequestState.APPROVED, ndrc, people["supervision"])
-    moved = task.events.get(kind=EventKind.REASSIGN_APPROVED)
+    moved = task.events.get(event=EventKind.REASSIGN_APPROVED)
     assert (moved.text, moved.data) == ("承办单位由县交通运输局调整为县发展和改革局。同意调整", {"old_unit": transport.pk, "new_unit": ndrc.pk})
 
     # The old unit is off the task; the new one must sign before it can report.
@@ -305,7 +305,7 @@ def test_a_reassignment_is_counted_and_once_approved_the_new_unit_must_sign_for_
     services.decide_reassignment(office, again, approve=False, note="职责明确")
     task = reload(task)
     assert (task.lead_unit, task.state, task.reassign_count, task.version) == (ndrc, TaskState.IN_PROGRESS, 2, 7)
-    assert task.events.get(kind=EventKind.REASSIGN_REJECTED).text == "不同意调整，仍由县发展和改革局承办。职责明确"
+    assert task.events.get(event=EventKind.REASSIGN_REJECTED).text == "不同意调整，仍由县发展和改革局承办。职责明确"
     assert ReassignRequest.objects.filter(unit=transport).count() == 1
     assert ReassignRequest.objects.filter(unit=ndrc).count() == 1
     assert [a for a, *_ in task_audit(task)][-5:] == [
@@ -350,7 +350,7 @@ def test_a_pause_across_the_national_day_holiday_moves_the_due_date_by_the_worki
     task = reload(task)
     # Stood still on 29 and 30 September, 8 and 9 October (1–7 October are the holiday): 4 working days.
     assert (task.due_date, task.next_report_due, task.paused_since, task.pause_reason) == (D(2026, 12, 4), D(2026, 10, 29), None, "")
-    assert task.events.filter(kind=EventKind.RESUMED).get().text == "恢复计时，挂起 4 个工作日，完成时限由 2026年11月30日 顺延至 2026年12月04日"
+    assert task.events.filter(event=EventKind.RESUMED).get().text == "恢复计时，挂起 4 个工作日，完成时限由 2026年11月30日 顺延至 2026年12月04日"
     assert calendar.workdays_between(D(2026, 10, 9), task.due_date) == calendar.workdays_between(D(2026, 9, 28), D(2026, 11, 30))
     assert task.deadline_cycle == 1  # the same deadline, only later
     assert audit.verify().ok
@@ -373,7 +373,7 @@ def test_a_principal_leader_suspends_and_reopens_a_task_and_its_clock_resumes(pe
     services.suspend_task(principal, task, reason="规划调整，暂缓实施")
     task = reload(task)
     assert (task.state, task.paused_since, task.version) == (TaskState.SUSPENDED, D(2026, 6, 1), 4)
-    assert task.events.get(kind=EventKind.SUSPENDED).data == {"previous_state": "in_progress"}
+    assert task.events.get(event=EventKind.SUSPENDED).data == {"previous_state": "in_progress"}
     assert services.available_actions(task, people["principal"]) == ["edit", "reopen", "cancel"]
     assert services.available_actions(task, people["lead_liaison"]) == []
     with refused(task, ServiceError, "该任务当前为“已暂停”，不能报送进展。现在可以：修改任务、恢复办理、撤销任务。"):
@@ -385,7 +385,7 @@ def test_a_principal_leader_suspends_and_reopens_a_task_and_its_clock_resumes(pe
     services.reopen_task(principal, task, reason="规划已定")
     task = reload(task)
     assert (task.state, task.paused_since, task.due_date, task.version) == (TaskState.IN_PROGRESS, None, D(2026, 12, 7), 5)
-    assert task.events.get(kind=EventKind.REOPENED).text == "规划已定；恢复计时，挂起 5 个工作日，完成时限由 2026年11月30日 顺延至 2026年12月07日"
+    assert task.events.get(event=EventKind.REOPENED).text == "规划已定；恢复计时，挂起 5 个工作日，完成时限由 2026年11月30日 顺延至 2026年12月07日"
     assert task_audit(task)[-2:] == [("task.suspend", "in_progress", "suspended", 3, 4), ("task.reopen", "suspended", "in_progress", 4, 5)]
 
 
@@ -506,7 +506,7 @@ def test_editing_a_running_tasks_clock_moves_what_depends_on_it(people, make_tas
     task = reload(task)
     # Reports now fall due every Friday from today; the moved deadline starts a new cycle for the ladder.
     assert (task.report_cycle, task.next_report_due, task.due_date, task.deadline_cycle) == ("weekly:5", D(2026, 6, 5), D(2026, 10, 30), 2)
-    edited = task.events.get(kind=EventKind.EDITED)
+    edited = task.events.get(event=EventKind.EDITED)
     # The date moved without a new wording: the wording follows it, the old one stays in the audit entry.
     assert task.deadline_text == "2026年10月30日前"
     assert (edited.text, edited.data) == ("修改了：报送周期、完成时限", {

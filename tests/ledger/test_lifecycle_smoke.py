@@ -36,7 +36,7 @@ def test_the_whole_road(county, make_task):
     services.close_task(office, task, checklist=[True, True, True], grade="good")
     task.refresh_from_db()
     assert task.state == TaskState.CLOSED and task.light == "grey" and task.schedule == "done_early"
-    assert list(task.events.values_list("kind", flat=True)) == [
+    assert list(task.events.values_list("event", flat=True)) == [
         "created", "registered", "signed", "progress", "completion_requested", "returned", "completion_requested", "closed",
     ]
 

@@ -100,9 +100,7 @@ def test_evidence_moves_with_the_task_when_it_is_reassigned(county, make_task):
 
 def test_a_file_on_a_record_with_no_scope_of_its_own_is_not_downloadable_by_anyone(county, make_task):
     from duban.core import attachments
-    from duban.ledger.models import TaskEvent
-
-    event = TaskEvent.objects.filter(task=make_task()).first()  # hangs on a task, but has no visible_to
+    event = make_task().events.first()  # hangs on a task, but has no visible_to
     stray = attachments.store(SimpleUploadedFile("记录.pdf", PDF), owner=event, user=county.people["supervision"])
     for role in ("supervision", "principal", "unit_head"):
         response = county.client(role).get(f"/attachments/{stray.pk}/")

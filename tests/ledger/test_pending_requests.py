@@ -80,5 +80,5 @@ def test_two_extension_requests_at_once_make_exactly_one(connections_that_wait, 
     refusal = next(r for r in results if isinstance(r, ServiceError))
     assert refusal.message == "已有一份延期申请在等待审批，请等审批后再申请。"
     assert ExtensionRequest.objects.filter(task=task, state=RequestState.PENDING).count() == 1
-    assert task.events.filter(kind="extension_requested").count() == 1
+    assert task.events.filter(event="extension_requested").count() == 1
     assert audit.verify().ok

@@ -31,7 +31,8 @@ from duban.core.models import AuditEntry
 from duban.ledger import policies, services
 from duban.ledger.choices import FINISHED_STATES, RequestState, TaskState
 from duban.ledger.machine import TASK_MACHINE
-from duban.ledger.models import Campaign, ExtensionRequest, Front, ReassignRequest, Task, TaskEvent
+from duban.ledger.models import Campaign, ExtensionRequest, Front, ReassignRequest, Task
+from duban.matters.models import MatterEvent
 from tests.conftest import County, make_person
 from tests.ledger.conftest import as_actor
 from tests.ledger.moves import CALLS, SHANGHAI, at, call, footprint, people, reload  # noqa: F401 — people is a fixture
@@ -110,7 +111,7 @@ class TaskLife(RuleBasedStateMachine):
         before = footprint(task)
         own_audit = AuditEntry.objects.filter(object_type="ledger.Task", object_id=str(self.pk))
         audit_before = own_audit.count()
-        events_before = TaskEvent.objects.filter(task_id=self.pk).count()
+        events_before = MatterEvent.objects.filter(kind="ledger.task", matter_id=self.pk).count()
         try:
             run()
         except Conflict as exc:  # one writer at a time here: a conflict would be a bug
@@ -126,7 +127,7 @@ class TaskLife(RuleBasedStateMachine):
         name = MACHINE_NAME.get(action, action)
         assert TASK_MACHINE.allows(name, old["state"], new["state"]), f"{action}: {old['state']} → {new['state']} not in the table"
         assert new["version"] == old["version"] + (0 if action in NO_ROW_WRITE else 1), f"{action}: version {old['version']} → {new['version']}"
-        assert TaskEvent.objects.filter(task_id=self.pk).count() == events_before + 1, f"{action}: not one timeline event"
+        assert MatterEvent.objects.filter(kind="ledger.task", matter_id=self.pk).count() == events_before + 1, f"{action}: not one timeline event"
         assert own_audit.count() == audit_before + 1
         entry = own_audit.order_by("-seq").first()
         assert entry.action == AUDIT_ACTION.get(action, f"task.{action}")

@@ -5,7 +5,9 @@ import calendar as gregorian
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from duban.core import calendar
 from duban.matters.cycles import CycleKind, ReportCycle

@@ -29,8 +29,8 @@ def test_working_hours_on_the_public_calendar(db, text, expected):
 
 
 def test_utc_moments_are_read_in_beijing_time(db):
-    assert in_working_hours(dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.timezone.utc)) is True  # 09:00 in Beijing
-    assert in_working_hours(dt.datetime(2026, 3, 11, 10, 30, tzinfo=dt.timezone.utc)) is False  # 18:30
+    assert in_working_hours(dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)) is True  # 09:00 in Beijing
+    assert in_working_hours(dt.datetime(2026, 3, 11, 10, 30, tzinfo=dt.UTC)) is False  # 18:30
 
 
 def test_the_admins_holiday_table_and_the_hours_settings_apply(db, settings):

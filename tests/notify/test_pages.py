@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from duban.core.models import AuditEntry
 from duban.notify.choices import DeliveryState

@@ -28,9 +28,11 @@ from django.test.utils import CaptureQueriesContext
 from duban.core import calendar
 from duban.core.choices import Role, UnitKind
 from duban.ledger import services
-from duban.ledger.filters import idle_cutoff
-from duban.ledger.models import Task, TaskEvent
 from duban.ledger.choices import EventKind, TaskState
+from duban.ledger.filters import idle_cutoff
+from duban.ledger.kind import TASK_KIND
+from duban.ledger.models import Task
+from duban.matters.models import MatterEvent
 from duban.supervision import analytics
 from tests.conftest import make_person, make_unit
 from tests.ledger.conftest import as_actor, campaign, make_task  # noqa: F401 — fixtures
@@ -370,14 +372,14 @@ def test_the_idle_cutoff_is_the_last_day_n_working_days_back(start):
 
 
 def test_the_median_dwell_leaves_out_paused_days_and_counts_to_the_completion_request(county, march):
-    figures = analytics.unit_figures(county.people["supervision"], [county.units["transport"]], idle_days=10, today=dt.date(2026, 3, 20))
+    figures = analytics.unit_figures(county.people["supervision"], [county.units["transport"]], kind=TASK_KIND, idle_days=10, today=dt.date(2026, 3, 20))
     assert sorted(figures[0].dwell) == [2, 9, 9, 11, 14, 14, 14]  # H, B, E (14 − 5 paused), C, A, D, G
     assert figures[0].median_dwell == 11
 
 
 def test_a_matter_closed_last_year_does_not_count_in_this_years_median(county, march, time_machine):
     at(time_machine, "2027-01-05 10:00")
-    figures = analytics.unit_figures(county.people["supervision"], [county.units["transport"]], idle_days=10, today=dt.date(2027, 1, 5))
+    figures = analytics.unit_figures(county.people["supervision"], [county.units["transport"]], kind=TASK_KIND, idle_days=10, today=dt.date(2027, 1, 5))
     assert len(figures[0].dwell) == 6  # H (closed in 2026) is out; the six in hand remain
 
 
@@ -410,7 +412,9 @@ def grow(county, campaign, n_units: int, n_tasks: int):
                  reassign_count=k % 3, return_count=k % 2)
             for k in range(n_tasks)
         ])
-        TaskEvent.objects.bulk_create([TaskEvent(task=t, actor_name="t", kind=EventKind.REGISTERED) for t in tasks])
+        MatterEvent.objects.bulk_create([
+            MatterEvent(kind="ledger.task", matter_id=t.pk, unit_id=t.lead_unit_id, person_name="t", event=event)
+            for t in tasks for event in (EventKind.REGISTERED, EventKind.REASSIGN_REQUESTED, EventKind.RETURNED)])
         ReassignRequest.objects.bulk_create([ReassignRequest(task=t, unit=dept, reason="x", state="rejected") for t in tasks])
         CompletionRequest.objects.bulk_create([CompletionRequest(task=t, summary="x", state="rejected") for t in tasks])
 
@@ -436,7 +440,7 @@ def test_dwell_runs_from_the_signature_or_before_it_from_the_arrival(county, mak
     unsigned = make_task(title="未签收")
     at(time_machine, "2026-03-06 09:00")
     services.sign_task(head, late)
-    figures = analytics.unit_figures(county.people["supervision"], [county.units["transport"]], idle_days=10, today=dt.date(2026, 3, 20))
+    figures = analytics.unit_figures(county.people["supervision"], [county.units["transport"]], kind=TASK_KIND, idle_days=10, today=dt.date(2026, 3, 20))
     # 3-6 → 3-20: 10 working days; 3-2 → 3-20: 14.
     assert sorted(figures[0].dwell) == [10, 14]
     assert unsigned.signed_at is None

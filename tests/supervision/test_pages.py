@@ -46,7 +46,7 @@ def test_the_action_list_runs_a_fixed_number_of_queries(county, noticed, django_
     client.get(reverse("supervision:action_list"))
     with django_assert_num_queries(10) as few:  # session, user, roles, count, page, unread; the nav
         client.get(reverse("supervision:action_list"))
-    for n in range(10):
+    for _n in range(10):
         SupervisionAction.objects.create(kind="urge", matter_type=noticed.matter_type, matter_id=noticed.matter_id,
                                          matter_code=noticed.matter_code, matter_title="x", text="催办", issued_on=dt.date(2026, 10, 9),
                                          target_unit=noticed.target_unit, issued_by=county.people["supervision"])

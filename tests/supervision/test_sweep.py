@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from duban.core.actor import Actor
+from duban.core.choices import Role
 from duban.ledger import services as ledger
 from duban.ledger.choices import TaskSource
 from duban.ledger.models import Task
@@ -19,7 +20,6 @@ from duban.supervision.models import SupervisionAction
 from duban.supervision.sweep import sweep
 from tests.conftest import make_person
 from tests.ledger.moves import SHANGHAI
-from duban.core.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from duban.api.models import ApiToken
 from duban.core import audit
 from duban.core.actor import Actor
 from duban.core.errors import NotAllowed, ServiceError
-from duban.api.models import ApiToken
 
 TOKEN_PREFIX = "dbn_"
 PREFIX_LENGTH = 12  # "dbn_" and 8 random characters: enough to tell tokens apart, useless to guess with

@@ -140,7 +140,7 @@ def _locked_head() -> AuditHead:
 
 def entry_hash(entry: AuditEntry) -> str:
     """SHA-256 over the previous hash and a canonical JSON of the entry's own fields."""
-    at = entry.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = entry.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body = {
         "seq": entry.seq,
         "at": at,

@@ -20,7 +20,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import django.utils.timezone as django_timezone
-
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -181,14 +180,31 @@ class LoadResult:
     charges: int = 0
     seconds: float = 0.0
     per_role: dict[str, int] = field(default_factory=dict)
-    ledger: object = None  # ledger.demo.LedgerResult
+    stories: list = field(default_factory=list)  # what each app's story made (each has describe() -> str)
+
+
+# --- the apps' stories -------------------------------------------------------------------------------
+# core knows no domain app. An app that brings demo data registers a story in its AppConfig.ready():
+#
+#     demo.register_story(LedgerDemo)     # LedgerDemo(now) → .county_opened, .write(county, clock), .settle()
+#
+# A story is made for the moment of loading; `county_opened` is when it needs the county set up (its history
+# starts after that), `write` runs its history through the real services under the demo clock, and `settle`
+# returns what it made (anything with `describe()`).
+_stories: list = []
+
+
+def register_story(factory) -> None:
+    """Add a story (once: AppConfig.ready() may run more than once in tests)."""
+    if factory not in _stories:
+        _stories.append(factory)
 
 
 class DemoClock:
     """Demo-only time travel: what `django.utils.timezone.now()` answers while `duban demo` writes its history.
 
     The demo's months of history are written through the real services, so that timelines and the audit
-    trail are the ones the pages would write. The services, the model defaults (`created_at`, `TaskEvent.at`
+    trail are the ones the pages would write. The services, the model defaults (`created_at`, `MatterEvent.at`
     …) and the audit chain all read the time through `django.utils.timezone.now()`, which calls
     `datetime.now` of that module: `running()` swaps that one name for a subclass answering the clock's
     moment, and puts it back afterwards. The clock only moves forward and never beyond the real time, so
@@ -202,7 +218,7 @@ class DemoClock:
     def go(self, moment: dt.datetime) -> None:
         if moment < self.moment:
             raise ValueError(f"the demo clock only moves forward ({self.moment} → {moment})")
-        if moment > dt.datetime.now(dt.timezone.utc):
+        if moment > dt.datetime.now(dt.UTC):
             raise ValueError(f"the demo clock cannot pass the real time ({moment})")
         self.moment = moment
 
@@ -242,29 +258,28 @@ def validate_password(password: str) -> None:
         raise ServiceError("演示密码不符合密码规则：" + "；".join(exc.messages), field="password") from None
 
 
-def load(password: str = DEFAULT_PASSWORD, *, ledger: bool = True) -> LoadResult:
-    """Build the demo county (and its key-work campaign) in one transaction; refuses if any unit or person exists."""
-    from duban.ledger.demo import LedgerDemo  # the kernel never imports an app at module level
-
+def load(password: str = DEFAULT_PASSWORD, *, stories: bool = True) -> LoadResult:
+    """Build the demo county (and each app's story: the key-work campaign …) in one transaction; refuses if any
+    unit or person exists."""
     started = time.monotonic()
     validate_password(password)
     password_hash = make_password(password)
     actor = Actor.system(ACTOR_NAME)
-    ledger_result = None
+    results = []
     with transaction.atomic():
         units, people = existing_counts()
         if units or people:
             raise ServiceError(refusal_message(units, people))
         now = timezone.now()
-        story = LedgerDemo(now) if ledger else None
+        told = [factory(now) for factory in _stories] if stories else []
         county = _County(actor, password_hash)
-        clock = DemoClock(story.county_opened if story else now)
+        clock = DemoClock(min((story.county_opened for story in told), default=now))
         with clock.running():
             county.build()
-            if story:
+            for story in told:
                 story.write(county, clock)
-        if story:
-            ledger_result = story.settle()
+        results = [story.settle() for story in told]
+        if told:
             _restart_password_ages(actor, now)
     result = LoadResult(
         units=Unit.objects.count(),
@@ -274,7 +289,7 @@ def load(password: str = DEFAULT_PASSWORD, *, ledger: bool = True) -> LoadResult
     )
     for role in Role:
         result.per_role[role.value] = User.objects.filter(role_grants__role=role, is_active=True).count()
-    result.ledger = ledger_result
+    result.stories = results
     return result
 
 

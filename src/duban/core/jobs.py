@@ -90,7 +90,7 @@ def crontab(minute="*", hour="*", day="*", month="*", day_of_week="*") -> Schedu
 
 def local_minute(timestamp: dt.datetime) -> dt.datetime:
     """huey's scheduler timestamp (naive; UTC when HUEY is in UTC mode) as an aware local minute."""
-    aware = timestamp.replace(tzinfo=dt.timezone.utc) if HUEY.utc else timezone.make_aware(timestamp)
+    aware = timestamp.replace(tzinfo=dt.UTC) if HUEY.utc else timezone.make_aware(timestamp)
     return timezone.localtime(aware).replace(second=0, microsecond=0)
 
 

@@ -87,3 +87,48 @@ def _unit_ids(user, roles) -> set[int]:
 
 class ScopedQuerySet(models.QuerySet):
     """Base for querysets of scoped models; each subclass defines `visible_to(user)` with `unit_scope`."""
+
+
+# --- acting for a unit ---------------------------------------------------------------------------------
+# Seeing a unit's records (unit_scope) is wider than speaking for the unit: a leader sees the units in their
+# charge but does not sign, report or answer notices for them. The two rules below decide who acts for a unit,
+# for every kind of matter (the ledger's sign-for and reports, a notice's reply, an appeal's dispatch …).
+
+
+def works_for(user, unit_id: int | None) -> bool:
+    """The user speaks for the unit: its liaison or head, or the head of a unit above it (一级抓一级)."""
+    if unit_id is None or user is None or getattr(user, "unit_id", None) is None:
+        return False
+    roles = user.roles
+    if user.unit_id == unit_id and roles & {Role.LIAISON, Role.UNIT_HEAD}:
+        return True
+    if Role.UNIT_HEAD in roles:
+        from duban.core.models import Unit
+
+        unit_path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
+        return unit_path.startswith(user.unit.path)
+    return False
+
+
+def acting_units(user) -> list[int]:
+    """The units the user acts for (`works_for`), as ids: a liaison's own unit, a unit head's sub-tree."""
+    from duban.core.models import Unit
+
+    if user is None or getattr(user, "unit_id", None) is None:
+        return []
+    ids = {user.unit_id} if Role.LIAISON in user.roles else set()
+    if Role.UNIT_HEAD in user.roles:
+        path = Unit.objects.filter(pk=user.unit_id).values_list("path", flat=True).first() or ""
+        ids |= set(Unit.objects.filter(path__startswith=path).values_list("id", flat=True)) if path else set()
+    return sorted(ids)
+
+
+def subtree_ids(unit) -> list[int]:
+    """The ids of the unit and of every unit below it (一级抓一级): one query on the small unit table.
+
+    Conditions on matters take ids, not a subquery: `lead_unit_id IN (1, 2, 3)` reads the tasks through the
+    (lead_unit, state, due_sort, id) index, where `IN (SELECT … WHERE path LIKE …)` makes SQLite walk every
+    task in due order (a township's open tasks of 100k: 20 against 118 ms)."""
+    from duban.core.models import Unit
+
+    return list(Unit.objects.filter(path__startswith=unit.path).order_by().values_list("id", flat=True))

@@ -13,9 +13,14 @@ class LedgerConfig(AppConfig):
 
         work.register(ledger_work)  # the home page's "my work" (core knows no ledger)
 
-        from duban.ledger.lights import register_with_supervision
+        from duban.ledger import kind
 
-        register_with_supervision()  # the escalation engine chases tasks (it knows no ledger either)
+        kind.register()
+
+        from duban.core import demo
+        from duban.ledger.demo import LedgerDemo
+
+        demo.register_story(LedgerDemo)  # `duban demo` loads the campaign (core knows no ledger)  # the kernel's kind registry: the runner, lights, sweep and analytics know tasks by it
 
         from django.db.models.signals import post_migrate
 

@@ -30,7 +30,17 @@ from duban.core.actor import Actor
 from duban.ledger import services
 from duban.ledger.choices import QualityGrade, RequestState, TaskSource
 from duban.ledger.demo_tasks import (
-    CANCEL_REASONS, FRONTS, NOTICE, PAUSE_REASONS, PLANS, RETURN_EVIDENCE, REWARDS, SUSPEND_REASON, SUSPEND_REASONS, WORDS, Plan,
+    CANCEL_REASONS,
+    FRONTS,
+    NOTICE,
+    PAUSE_REASONS,
+    PLANS,
+    RETURN_EVIDENCE,
+    REWARDS,
+    SUSPEND_REASON,
+    SUSPEND_REASONS,
+    WORDS,
+    Plan,
 )
 from duban.ledger.models import Campaign, Front, ProgressReport, Task
 from duban.matters.clock import elapsed_share
@@ -101,6 +111,18 @@ class LedgerResult:
     reports: int = 0
     per_state: dict[str, int] = field(default_factory=dict)
     per_light: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """What `duban demo` prints of the campaign it loaded."""
+        from duban.ledger.choices import TaskState
+        from duban.matters.choices import Light
+
+        states = "，".join(f"{TaskState(s).label} {self.per_state.get(s, 0)}" for s in TaskState)
+        lights = "，".join(f"{Light(v).label} {self.per_light.get(v, 0)}" for v in Light)
+        return (
+            f"{self.campaign}：{self.fronts} 条战线，{self.tasks} 项任务（含分解到乡镇的子任务），{self.reports} 次进展报送。\n"
+            f"  按状态：{states}\n  按亮灯：{lights}"
+        )
 
 
 class LedgerDemo:

@@ -287,7 +287,7 @@ PLANS = [
       "防火瞭望点、进山卡口和视频监控专人值班值守\n护林员、防火公益岗上岗巡护\n农村大喇叭、宣传车每日宣传，防火明白纸张贴到户\n专业扑火队开展实战演练",
       coop="yingji gongan", kind="fanghuo", cycle=WEEK5, opened=55,
       parts=tuple((code, fate) for code, fate in zip(TOWNSHIP_FIRE, (
-          "green", "green", "silent", "green", "green", "behind", "green", "green", "silent", "green", "green", "ahead")))),
+          "green", "green", "silent", "green", "green", "behind", "green", "green", "silent", "green", "green", "ahead"), strict=False))),
     P(6, "split", "m-1", "zhujian", "开展城镇燃气安全专项排查整治",
       "建立燃气经营企业和用户台账\n对餐饮场所、老旧小区燃气设施逐户排查\n发现隐患全部整改销号",
       coop="shijian yingji", kind="ranqi", cycle=HALF, opened=120,

@@ -4,18 +4,21 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from duban.core import calendar
 from duban.core.choices import Role
 from duban.core.models import Unit, User
 from duban.core.paging import Keyset
+from duban.core.scope import subtree_ids
 from duban.ledger import search
-from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, EventKind, RequestState, TaskState
-from duban.ledger.models import Campaign, CompletionRequest, Front, ReassignRequest, Task, TaskEvent
+from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, TaskState
+from duban.ledger.kind import TASK_KIND
+from duban.ledger.models import Campaign, Front, Task
+from duban.matters import obstruction
 from duban.matters.choices import Light
+from duban.matters.obstruction import IDLE_MAX_DAYS, idle_cutoff
 
 STATE_CHOICES = [("open", _("未办结（全部在办）")), *TaskState.choices]
 
@@ -34,68 +37,20 @@ def keyset_for(sort: str | None) -> Keyset:
 
 
 # --- 中梗阻 (SPEC §4): the matters behind each number of supervision.analytics -------------------------
-# Each condition is written once, here, and used both by the analytics' counts and by the list's filters
-# below (lead_unit, idle, passed_on, returned, returned_by, reassign_by): a number on the analytics pages
-# and the ledger list it links to are the same matters by construction.
-
-# A matter lies idle only while its unit holds the ball: signed for or waiting to be, not paused. A matter
-# waiting on the office's verification (申请销账) is the office's to move.
-IDLE_STATES = (TaskState.ASSIGNED, TaskState.IN_PROGRESS)
-# What restarts the idle count besides the lead unit's own progress report (last_report_on): the matter came
-# to the unit (立账交办, 调整到本单位), was sent back for rework (退回), or its clock started again (恢复办理,
-# 恢复计时).
-IDLE_RESTARTS = (EventKind.REGISTERED, EventKind.REASSIGN_APPROVED, EventKind.RETURNED, EventKind.REOPENED, EventKind.RESUMED)
-IDLE_MAX_DAYS = 250  # a year of working days
-
-
-def subtree_ids(unit: Unit) -> list[int]:
-    """The ids of the unit and of every unit below it (一级抓一级): one query on the small unit table.
-
-    The conditions below take ids, not a subquery: `lead_unit_id IN (1, 2, 3)` reads the tasks through the
-    (lead_unit, state, due_sort, id) index, where `IN (SELECT … WHERE path LIKE …)` makes SQLite walk every
-    task in due order (a township's open tasks of 100k: 20 against 118 ms)."""
-    return list(Unit.objects.filter(path__startswith=unit.path).order_by().values_list("id", flat=True))
+# Each condition is written once, in matters.obstruction, and used both by the analytics' counts and by the
+# list's filters below (lead_unit, idle, passed_on, returned, returned_by, reassign_by): a number on the
+# analytics pages and the ledger list it links to are the same matters by construction.
 
 
 def led_by(unit_ids: list[int]) -> Q:
     """Tasks whose lead unit is one of `unit_ids`."""
-    return Q(lead_unit_id__in=unit_ids)
-
-
-def idle_cutoff(days: int, today: dt.date) -> dt.date:
-    """The last day from which `days` working days have passed by `today` (calendar.workdays_between).
-
-    The `days`-th working day counted back from today (today the first, if it is one) is the first day that
-    is too recent; the day before it is the cutoff, whatever kind of day it is."""
-    back = days - 1 if calendar.is_workday(today) else days
-    return calendar.add_workdays(today, -back) - dt.timedelta(days=1)
+    return obstruction.led_by(TASK_KIND, unit_ids)
 
 
 def idle_condition(days: int, today: dt.date) -> Q:
     """Open tasks (signed for or waiting to be, not paused) whose lead unit has not reported progress for
-    `days` working days or more: neither a report (last_report_on) nor a restart (IDLE_RESTARTS) nor the task
-    itself is more recent than the cutoff."""
-    cutoff = idle_cutoff(days, today)
-    after = timezone.make_aware(dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time.min))
-    restarted = TaskEvent.objects.filter(task_id=OuterRef("pk"), kind__in=IDLE_RESTARTS, at__gte=after)
-    return (
-        Q(state__in=IDLE_STATES, paused_since__isnull=True, created_at__lt=after)
-        & (Q(last_report_on__isnull=True) | Q(last_report_on__lte=cutoff))
-        & ~Q(Exists(restarted))
-    )
-
-
-def returned_requests(unit_ids: list[int]) -> QuerySet:
-    """Completion requests of the units sent back for rework (退回整改): counted for the unit of the person
-    who asked, or, when that person is gone, for the task's lead unit."""
-    return CompletionRequest.objects.filter(state=RequestState.REJECTED).filter(
-        Q(requested_by__unit_id__in=unit_ids) | Q(requested_by__isnull=True, task__lead_unit_id__in=unit_ids)
-    )
-
-
-def reassign_requests(unit_ids: list[int]) -> QuerySet:
-    """Reassignment requests (申请调整: "not ours") that the units made, whatever became of them."""
-    return ReassignRequest.objects.filter(unit_id__in=unit_ids)
+    `days` working days or more (matters.obstruction.idle_condition)."""
+    return obstruction.idle_condition(TASK_KIND, days, today)
 
 
 class CountFilter(django_filters.Filter):
@@ -188,12 +143,12 @@ class TaskFilter(django_filters.FilterSet):
     def filter_returned_by(self, queryset, name, unit):
         if unit is None:
             return queryset
-        return queryset.filter(pk__in=returned_requests(subtree_ids(unit)).values("task_id"))
+        return queryset.filter(pk__in=obstruction.returns(TASK_KIND, subtree_ids(unit)).values("matter_id"))
 
     def filter_reassign_by(self, queryset, name, unit):
         if unit is None:
             return queryset
-        return queryset.filter(pk__in=reassign_requests(subtree_ids(unit)).values("task_id"))
+        return queryset.filter(pk__in=obstruction.passings(TASK_KIND, subtree_ids(unit)).values("matter_id"))
 
 
-__all__ = ["TaskFilter", "SORTS", "DEFAULT_SORT", "keyset_for", "FINISHED_STATES"]
+__all__ = ["DEFAULT_SORT", "FINISHED_STATES", "IDLE_MAX_DAYS", "SORTS", "TaskFilter", "idle_cutoff", "keyset_for", "subtree_ids"]

@@ -9,7 +9,7 @@ from duban.core.choices import Role
 from duban.core.models import Unit, User
 from duban.core.scope import ScopedQuerySet, unit_scope
 from duban.ledger import search
-from duban.ledger.choices import EventKind, QualityGrade, RequestState, TaskSource, TaskState
+from duban.ledger.choices import QualityGrade, RequestState, TaskSource, TaskState
 from duban.matters.models import Matter, MatterQuerySet
 
 
@@ -93,13 +93,9 @@ class Task(Matter):
     title = models.CharField(_("工作任务"), max_length=300)
     # 标准 — measures and acceptance criteria; each line becomes a checklist item at verification
     standard = models.TextField(_("具体措施及标准"), blank=True)
-    # 责任 — who
+    # 责任 — who: lead_unit, leader_in_charge, responsible_person/_name live on Matter
     assigning_leader = models.ForeignKey(User, verbose_name=_("交办领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_tasks")
-    leader_in_charge = models.ForeignKey(User, verbose_name=_("牵头县领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_tasks")
-    lead_unit = models.ForeignKey(Unit, verbose_name=_("牵头单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_tasks")
     cooperating_units = models.ManyToManyField(Unit, verbose_name=_("配合单位"), blank=True, related_name="cooperating_tasks")
-    responsible_person = models.ForeignKey(User, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.PROTECT, related_name="responsible_tasks")
-    responsible_name = models.CharField(_("责任人"), max_length=60, blank=True)
     # 时限 — when (due_date and report_cycle live on Matter)
     deadline_text = models.CharField(_("完成时限"), max_length=100, blank=True)
     standing = models.BooleanField(_("长期坚持"), default=False)
@@ -144,10 +140,6 @@ class Task(Matter):
     def standard_items(self) -> list[str]:
         """The standard as a checklist: one item per non-empty line."""
         return [line.strip(" \t-·•、") for line in self.standard.splitlines() if line.strip(" \t-·•、")]
-
-    @property
-    def responsible_display(self) -> str:
-        return self.responsible_person.full_name if self.responsible_person_id else self.responsible_name
 
     def missing_clarities(self) -> list[str]:
         """Which of the five clarities are still empty (a task cannot be registered until none are)."""
@@ -211,22 +203,6 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.task.code} {self.reported_on} {self.percent}%"
-
-
-class TaskEvent(models.Model):
-    """One line of a task's timeline, written by the service that made the change."""
-
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=80)
-    kind = models.CharField(max_length=24, choices=EventKind.choices)
-    text = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["task", "at"], name="taskevent_task_at_idx")]
 
 
 class CompletionRequest(models.Model):

@@ -1,9 +1,9 @@
-"""Who may do what to a task: one predicate per action, used by the services to refuse and by pages to offer."""
+"""Who is who for a task: the predicates that `ledger.machine.TASK_MACHINE` declares beside each transition."""
 
 from __future__ import annotations
 
 from duban.core.choices import Role
-from duban.core.models import Unit
+from duban.core.scope import works_for
 
 
 def is_office(user) -> bool:
@@ -20,19 +20,6 @@ def can_assign(user) -> bool:
     return is_office(user) or is_principal(user)
 
 
-def works_for(user, unit_id: int | None) -> bool:
-    """The user speaks for the unit: its liaison or head, or the head of a unit above it (一级抓一级)."""
-    if unit_id is None or user.unit_id is None:
-        return False
-    roles = user.roles
-    if user.unit_id == unit_id and roles & {Role.LIAISON, Role.UNIT_HEAD}:
-        return True
-    if Role.UNIT_HEAD in roles:
-        unit_path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
-        return unit_path.startswith(user.unit.path)
-    return False
-
-
 def is_lead_unit(task, user) -> bool:
     return works_for(user, task.lead_unit_id)
 
@@ -44,23 +31,3 @@ def is_cooperating_unit(task, user) -> bool:
 def decides_extension(task, user) -> bool:
     """延期 is approved by the task's leader in charge, or by a principal leader."""
     return is_principal(user) or (Role.LEADER in user.roles and user.pk in {task.leader_in_charge_id, task.assigning_leader_id})
-
-
-# action → predicate(task, user); the task page offers exactly the actions whose predicate and state allow.
-CAN = {
-    "edit": lambda task, user: can_assign(user),
-    "register": lambda task, user: can_assign(user),
-    "decompose": lambda task, user: can_assign(user),
-    "sign": is_lead_unit,
-    "report": lambda task, user: is_lead_unit(task, user) or is_cooperating_unit(task, user),
-    "request_completion": is_lead_unit,
-    "close": lambda task, user: is_office(user),
-    "return": lambda task, user: is_office(user),
-    "request_extension": is_lead_unit,
-    "request_reassignment": is_lead_unit,
-    "pause": lambda task, user: is_office(user) or decides_extension(task, user),
-    "resume_clock": lambda task, user: is_office(user) or decides_extension(task, user),
-    "suspend": lambda task, user: is_principal(user),
-    "reopen": lambda task, user: is_principal(user),
-    "cancel": lambda task, user: is_principal(user),
-}

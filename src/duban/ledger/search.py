@@ -240,7 +240,7 @@ def install_index(connection) -> None:
             # Only what is missing: an ALTER TABLE, even one with nothing to do, is refused in a transaction
             # that has written rows with deferred foreign keys.
             missing = missing_parts(connection)
-            for name, sql in zip((PG_COLUMN, PG_INDEX), _PG_SQL):
+            for name, sql in zip((PG_COLUMN, PG_INDEX), _PG_SQL, strict=False):
                 if name in missing:
                     cursor.execute(sql)
 

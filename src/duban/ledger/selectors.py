@@ -14,10 +14,11 @@ from django.db.models.sql.where import WhereNode
 from django.http import Http404
 
 from duban.core.models import Attachment, Unit
-from duban.ledger import policies, services
+from duban.ledger import services
 from duban.ledger.choices import RequestState
 from duban.ledger.filters import DEFAULT_SORT, SORTS, TaskFilter, keyset_for
-from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task, TaskEvent
+from duban.ledger.machine import TASK_MACHINE
+from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task
 from duban.matters.choices import Light
 from duban.matters.cycles import ReportCycle
 
@@ -61,7 +62,7 @@ def listing(user, params) -> Listing:
     filterset = TaskFilter(params, queryset=base)
     unlit = rows = base.all()
     if filterset.is_bound:
-        filterset.errors  # validates the form; the filters of the fields that are valid apply, as in `qs`
+        _ = filterset.errors  # validates the form; the filters of the fields that are valid apply, as in `qs`
         chosen = filterset.form.cleaned_data
         for name, value in chosen.items():
             if name != "light":
@@ -225,7 +226,7 @@ def task_page(task: Task, user) -> TaskPage:
     children = list(
         visible_tasks(user).filter(parent=task).select_related("lead_unit", "responsible_person").order_by("code")
     )
-    events = list(TaskEvent.objects.filter(task=task).order_by("-at", "-id"))
+    events = list(task.events.order_by("-at", "-id"))
     reports = list(ProgressReport.objects.filter(task=task).select_related("unit", "author").order_by("-created_at", "-id"))
     completions = list(CompletionRequest.objects.filter(task=task).select_related("requested_by", "decided_by"))
     extensions = list(ExtensionRequest.objects.filter(task=task).select_related("requested_by", "decided_by"))
@@ -237,8 +238,8 @@ def task_page(task: Task, user) -> TaskPage:
         children=children, events=events, reports=reports, completion_requests=completions,
         extension_requests=extensions, reassign_requests=reassigns,
         actions=services.available_actions(task, user),
-        may_decide_extension=policies.decides_extension(task, user),
-        may_decide_reassignment=policies.is_office(user),
+        may_decide_extension=TASK_MACHINE.transitions["decide_extension"].permits(task, user),
+        may_decide_reassignment=TASK_MACHINE.transitions["decide_reassignment"].permits(task, user),
         cycle_label=cycle_label(task.report_cycle),
         missing_clarities=task.missing_clarities(),
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from duban.core import calendar
 from duban.core.choices import Role
-from duban.core.models import Unit
+from duban.core.scope import acting_units
 from duban.core.work import LATER, OVERDUE, TODAY, WorkItem
 from duban.ledger.choices import RequestState, TaskState
 from duban.ledger.machine import TASK_MACHINE
@@ -49,21 +49,12 @@ def _title(task) -> str:
     return f"{task.code} {task.title}"
 
 
-def lead_units(user) -> list[int]:
-    """The units the user signs and reports for: a liaison's own unit, a unit head's sub-tree (一级抓一级)."""
-    ids = {user.unit_id} if Role.LIAISON in user.roles else set()
-    if Role.UNIT_HEAD in user.roles:
-        path = Unit.objects.filter(pk=user.unit_id).values_list("path", flat=True).first() or ""
-        ids |= set(Unit.objects.filter(path__startswith=path).values_list("id", flat=True)) if path else set()
-    return sorted(ids)
-
-
 def unit_work(user, today: dt.date) -> list[WorkItem]:
     """签收 within one working day, 报送进展 when due or late, 整改 after a return: one query for all three."""
     horizon = calendar.add_workdays(today, REPORT_HORIZON_WORKDAYS)
     due_report = Q(next_report_due__lte=horizon, paused_since__isnull=True)
     tasks = (
-        Task.objects.filter(lead_unit_id__in=lead_units(user))
+        Task.objects.filter(lead_unit_id__in=acting_units(user))
         .filter(Q(state=TaskState.ASSIGNED) | Q(state=TaskState.IN_PROGRESS) & (due_report | Q(return_count__gt=0)))
         .only(*ROW_FIELDS).order_by("due_sort", "id")[: LIMIT * 2]
     )

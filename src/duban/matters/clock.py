@@ -95,3 +95,24 @@ def evaluate(matter, today: dt.date, *, closed: bool, reported: bool | None = No
         share = elapsed_share(matter.start_date, due, today)
         return LightResult(Light.YELLOW, f"欠进度：已报 {matter.progress}%，序时进度 {share * 100:.1f}%", schedule)
     return LightResult(Light.GREEN, "按期推进", schedule)
+
+
+# --- pause and extension arithmetic (SPEC §2: paused time does not count) ---------------------------------
+
+
+def resumed(matter, today: dt.date) -> tuple[dict, int]:
+    """The clock fields of `matter` once its pause ends on `today`, and the working days it stood still:
+    the due date and the next report move on by those days; the pause is cleared."""
+    paused_days = max(0, calendar.workdays_between(matter.paused_since, today)) if matter.paused_since else 0
+    changes: dict = {"paused_since": None, "pause_reason": ""}
+    if matter.due_date and paused_days:
+        changes["due_date"] = calendar.add_workdays(matter.due_date, paused_days)
+    if matter.next_report_due and paused_days:
+        changes["next_report_due"] = calendar.add_workdays(matter.next_report_due, paused_days)
+    return changes, paused_days
+
+
+def extended(matter, new_due: dt.date) -> dict:
+    """The clock fields after an approved extension: the new due date starts a new deadline cycle, so that
+    the escalation ladder runs again from its first step (history keeps the old date)."""
+    return {"due_date": new_due, "deadline_cycle": matter.deadline_cycle + 1}

@@ -1,20 +1,22 @@
-"""The state-machine base: one transition table per kind, guarded conditional updates.
+"""The state-machine base: one transition table per kind, with who may take each transition beside it.
 
 A kind declares its transitions once:
 
     MACHINE = StateMachine(TaskState, [
-        Transition("register", "立账交办", {TaskState.DRAFT}, TaskState.ASSIGNED),
+        Transition("sign", "签收", {TaskState.ASSIGNED}, TaskState.IN_PROGRESS,
+                   may=is_lead_unit, refusal="只有牵头单位的联络员或一把手可以签收。", event="signed"),
         ...
     ])
 
-and its services call `MACHINE.check(task, "register")` (refuses with what is allowed now) and
-`write(task, expected_version=…, state=…, …)`, which is `UPDATE … WHERE id = ? AND state = ? AND
-version = ?`: exactly one row, or someone else changed the matter first and the writer is told so.
+The runner (`matters.services.perform`) refuses with `refusal` whoever `may` says no to, then with what is
+allowed now a move the state does not permit (`check`), and writes with `write`: `UPDATE … WHERE id = ? AND
+state = ? AND version = ?`, exactly one row, or someone else changed the matter first and the writer is told
+so. The page's action bar (`offered`) and its "why not" read the same declaration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, Model, TextChoices
@@ -25,7 +27,8 @@ from duban.core.errors import Conflict, ServiceError
 
 @dataclass(frozen=True)
 class Transition:
-    """One legal move: its name, the action's Chinese label, the states it leaves from and where it leads."""
+    """One legal move: its name, the action's Chinese label, the states it leaves from and where it leads,
+    who may take it (and what they are told when they may not) and the timeline event it writes."""
 
     name: str
     label: str
@@ -34,13 +37,42 @@ class Transition:
     # Further states a decision may lead to instead (恢复办理 returns to where the matter was; an approved
     # 调整 sends it back to 待签收 while a refused one leaves it where it is).
     also: frozenset[str] = frozenset()
+    # Who may: (matter, user) → bool. A system job (no user) acts for the office and is not asked.
+    may: Callable[[object, object], bool] | None = None
+    # Said to a user `may` refuses: "只有县督查室可以审核销账。" follows "您无权对任务 2026-0001 审核销账："; a
+    # refusal naming the matter itself ({word} {code}), or marked `alone`, is said on its own.
+    refusal: str = ""
+    alone: bool = False
+    event: str = ""  # MatterEvent.event it writes; default its name
+    # False: the move is taken from elsewhere than the matter's action bar (a pending request's own page).
+    offered: bool = True
+    # False: whoever `may` lets through need not see the matter first (the office decides every request).
+    scoped: bool = True
 
-    def __init__(self, name: str, label: str, sources: Iterable[str], target: str | None = None, *, also: Iterable[str] = ()):
+    def __init__(self, name: str, label: str, sources: Iterable[str], target: str | None = None, *, also: Iterable[str] = (),
+                 may: Callable[[object, object], bool] | None = None, refusal: str = "", event: str = "", offered: bool = True,
+                 scoped: bool = True, alone: bool = False):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "sources", frozenset(sources))
         object.__setattr__(self, "target", target)
         object.__setattr__(self, "also", frozenset(also))
+        object.__setattr__(self, "may", may)
+        object.__setattr__(self, "refusal", refusal)
+        object.__setattr__(self, "event", event or name)
+        object.__setattr__(self, "offered", offered)
+        object.__setattr__(self, "scoped", scoped)
+        object.__setattr__(self, "alone", alone or "{code}" in refusal)
+
+    def permits(self, matter, user) -> bool:
+        """True if `user` may take this move on `matter` (state aside); no user: a system job."""
+        return user is None or (self.may is not None and bool(self.may(matter, user)))
+
+    def refusal_for(self, word: str, code: str) -> str:
+        """What a user `permits` says no to is told, naming the matter as its kind does ("任务 2026-0001")."""
+        if self.alone:
+            return self.refusal.format(word=word, code=code)
+        return f"您无权对{word} {code} {self.label}：{self.refusal}"
 
     def leads_to(self, source: str) -> frozenset[str]:
         """The states this transition may leave a matter in when it starts from `source`."""

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,17 @@ class Matter(models.Model):
     state = models.CharField(_("状态"), max_length=24)
     # Optimistic lock: every write is `UPDATE … WHERE version = read_version` (see matters.machine).
     version = models.PositiveIntegerField(_("版本"), default=1)
+
+    # --- owner (SPEC §2: responsible unit, leader in charge, responsible person) ---------------
+    # Named as the ledger names them; a kind whose users say 承办单位 overrides the field's label only.
+    # Related names follow the kind: Unit.led_tasks, User.led_tasks, User.responsible_tasks for ledger.Task.
+    lead_unit = models.ForeignKey("core.Unit", verbose_name=_("牵头单位"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="led_%(class)ss")
+    leader_in_charge = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("牵头县领导"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="led_%(class)ss")
+    responsible_person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="responsible_%(class)ss")
+    responsible_name = models.CharField(_("责任人"), max_length=60, blank=True)  # a name not (yet) an account
 
     # --- clock -------------------------------------------------------------------------------
     start_date = models.DateField(_("开始日期"), default=timezone.localdate)
@@ -140,5 +152,64 @@ class Matter(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def responsible_display(self) -> str:
+        return self.responsible_person.full_name if self.responsible_person_id else self.responsible_name
+
+    @property
+    def events(self) -> models.QuerySet:
+        """This matter's timeline (MatterEvent), oldest first."""
+        return MatterEvent.objects.of(self)
+
+    @property
     def is_paused(self) -> bool:
         return self.paused_since is not None
+
+
+class MatterEventQuerySet(models.QuerySet):
+    def of(self, matter) -> models.QuerySet:
+        """The timeline of one matter, whatever its kind."""
+        from duban.matters import registry
+
+        return self.filter(kind=registry.for_model(type(matter)).key, matter_id=matter.pk)
+
+
+class MatterEvent(models.Model):
+    """One line of a matter's timeline, for every kind (SPEC §2), written by the transition runner
+    (`matters.services.perform`) in the transaction of the change. The timeline pages, the 中梗阻 analytics
+    (dwell per unit and step, send-backs, idle matters) and the scoring trace read this one stream."""
+
+    kind = models.CharField(_("事项类型"), max_length=40)  # registry key, "ledger.task"
+    matter_id = models.PositiveBigIntegerField(_("事项"))
+    # The unit holding the matter after the event (its lead unit then): dwell and send-backs count against it.
+    unit = models.ForeignKey("core.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    person_name = models.CharField(_("办理人"), max_length=80)  # as it was (a system job has no account)
+    event = models.CharField(_("事件"), max_length=40)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    text = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = MatterEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["kind", "matter_id", "at"], name="matterevent_matter_at_idx"),
+            models.Index(fields=["kind", "event", "at"], name="matterevent_event_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}#{self.matter_id} {self.event}"
+
+    @property
+    def label(self) -> str:
+        """The event in the users' words ("签收"), as its kind names it."""
+        from duban.matters import registry
+
+        try:
+            return registry.get(self.kind).event_label(self.event)
+        except KeyError:
+            return self.event

@@ -1,25 +1,29 @@
 """中梗阻 analytics (SPEC §4): for each unit, the matters in its hands, how long they stay there, how often
-its completion requests were sent back and how often it asked to pass work on, what lies idle; a matter
-passed on twice or more is flagged.
+its completions were sent back and how often it asked to pass work on, what lies idle; a matter passed on
+twice or more is flagged — for every registered kind of matter (`MatterKind.obstruction`), from the kind's
+columns and its timeline (MatterEvent). Nothing here names a kind: the page shows one kind at a time, each
+with the columns it declares.
 
-Every count is taken in the database (GROUP BY the lead unit) over `Task.objects.visible_to(user)` — the
-user's own scope, the one the ledger list applies — with the conditions written once in `ledger.filters`,
-so that each number links to the ledger list of exactly its matters. A row is a unit with its sub-units
+Every count is taken in the database (GROUP BY the owner unit) over `kind.visible(user)` — the user's own
+scope, the one the kind's list applies — with the conditions written once in `matters.obstruction`, so that
+each number links to the kind's list of exactly its matters (`Obstruction.link`). A row is a unit with its sub-units
 (一级抓一级): the counts per lead unit are added up to the rows in Python, from the units' paths. Only the
 median dwell is taken in Python, from one query of the matters' dates, because working days need the
 public calendar (duban.core.calendar). The queries are a fixed number whatever the units and tasks.
 
-Definitions (the pages show them in Chinese, `analytics_definitions.html`):
+Definitions (the pages show them in Chinese, `analytics_definitions.html`), in the key-work ledger's terms:
 
 - in hand (在办事项): open tasks (交办待签收, 承办中, 申请销账) whose lead unit is the unit or below it;
 - idle (久拖未报): open tasks in the unit's court (not waiting on the office's verification, not paused)
   without a progress report of the lead unit for N working days or more, counted from the latest of the
   last report, the matter's arrival at the unit, a return for rework and a resumed clock
-  (`ledger.filters.idle_condition`);
+  (`matters.obstruction.idle_condition`);
 - passed on (多次推转): tasks in hand whose reassignment was asked for twice or more, by whichever units;
-- returns (退回整改): the unit's completion requests the office sent back, times (and matters);
-- reassignment requests (申请调整): the requests the unit made saying a matter is not theirs, times (and
-  matters), whatever became of them — attributed to the unit that asked, not to the one holding it now;
+- returns (退回整改): the times the office sent the unit's completion back (the kind's returned event, counted
+  against the unit holding the matter then), times (and matters);
+- reassignment requests (申请调整): the requests the unit made saying a matter is not theirs (the kind's
+  passed-on event), times (and matters), whatever became of them — attributed to the unit that asked, not
+  to the one holding it now;
 - dwell (办理时长): working days from the lead unit's signature (签收: 办理时限自签收之日起算; not yet signed
   for, from the matter's arrival at the unit, 立账交办 or 调整到该单位) to its completion request (申请销账)
   or, still in hand, to today, less the working days its clock stood paused or suspended; the median is
@@ -33,34 +37,24 @@ import functools
 import operator
 import statistics
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
-from django.urls import reverse
 from django.utils import timezone
 
 from duban.core import calendar
 from duban.core.choices import UnitKind
 from duban.core.models import Unit
 from duban.core.scope import unit_scope
-from duban.ledger.choices import OPEN_STATES, EventKind, TaskState
-from duban.ledger.filters import (
-    IDLE_RESTARTS, idle_condition, led_by, reassign_requests, returned_requests,
-)
-from duban.ledger.models import Task, TaskEvent
+from duban.matters import obstruction, registry
+from duban.matters.obstruction import idle_condition, led_by
+from duban.matters.registry import MatterKind
 
 DEFAULT_IDLE_DAYS = 10
 PASSED_ON_FLAG = 2  # a matter whose reassignment was asked for this many times is flagged (SPEC §4)
-LIST_LIMIT = 20  # per list on a unit's page; the ledger list holds the rest
+LIST_LIMIT = 20  # per list on a unit's page; the kind's list holds the rest
 TREND_MONTHS = 6
-
-# The matter came to its (current) lead unit: the start of its dwell there.
-ARRIVALS = (EventKind.REGISTERED, EventKind.REASSIGN_APPROVED)
-# A pause (挂起) or a suspension (暂停) stops the clock; resuming or reopening starts it again.
-PAUSE_STARTS = frozenset({EventKind.PAUSED, EventKind.SUSPENDED})
-PAUSE_ENDS = frozenset({EventKind.RESUMED, EventKind.REOPENED})
 
 # The columns of the county table, each sortable: name → what it sorts by.
 COLUMNS = ("unit", "in_hand", "dwell", "returns", "reassigns", "idle", "passed_on")
@@ -104,20 +98,20 @@ class UnitFigures:
         return getattr(self, column)
 
 
-def ledger_link(**params) -> str:
-    """The ledger list filtered by `params` (a list value repeats the key)."""
-    return reverse("ledger:task_list") + "?" + urlencode(params, doseq=True)
+def analysed_kinds() -> list[MatterKind]:
+    """The registered kinds that declare what their 中梗阻 numbers are, in registration order."""
+    return [kind for kind in registry.kinds() if kind.obstruction is not None]
 
 
-def links(unit: Unit, idle_days: int) -> dict[str, str]:
-    """The ledger list behind each number of `unit` (ledger.filters.TaskFilter's analytics filters)."""
-    return {
-        "in_hand": ledger_link(lead_unit=unit.pk, state="open"),
-        "idle": ledger_link(lead_unit=unit.pk, idle=idle_days),
-        "passed_on": ledger_link(lead_unit=unit.pk, state="open", passed_on=PASSED_ON_FLAG),
-        "returns": ledger_link(returned_by=unit.pk),
-        "reassigns": ledger_link(reassign_by=unit.pk),
-    }
+def columns(kind: MatterKind) -> tuple[str, ...]:
+    """The table's columns for `kind`: the unit, then the numbers the kind declares."""
+    return ("unit", *(c for c in kind.obstruction.columns if c in COLUMNS))
+
+
+def links(kind: MatterKind, unit: Unit, idle_days: int) -> dict[str, str]:
+    """The kind's list behind each number of `unit` (empty where the kind's list has no such filter)."""
+    link = kind.obstruction.link
+    return {name: (link(name, unit, idle_days, PASSED_ON_FLAG) if link else "") for name in COLUMNS if name != "unit"}
 
 
 # --- which units ---------------------------------------------------------------------------------------
@@ -163,117 +157,123 @@ def _prefixes(path: str) -> list[str]:
 # --- the numbers -----------------------------------------------------------------------------------------
 
 
-def unit_figures(user, rows: list[Unit], *, idle_days: int, today: dt.date) -> list[UnitFigures]:
-    """The numbers of each row (a unit with its sub-units; rows may nest), in the user's scope.
+def unit_figures(user, rows: list[Unit], *, kind: MatterKind, idle_days: int, today: dt.date) -> list[UnitFigures]:
+    """The numbers of each row (a unit with its sub-units; rows may nest) for one kind, in the user's scope.
 
-    Seven queries whatever the rows and tasks: the rows' units, tasks by lead unit, idle tasks by lead unit,
-    returns, reassignment requests, the dwell dates, the pauses. A matter is counted in every row above its
-    lead unit."""
+    Seven queries whatever the rows and matters: the rows' units, matters by owner unit, idle matters by owner
+    unit, returns, passings-on, the dwell dates, the pauses. A matter is counted in every row above its unit."""
     figures = [UnitFigures(row) for row in rows]
     if not rows:
         return figures
+    spec = kind.obstruction
     by_path: dict[str, list[UnitFigures]] = {}
     for figure in figures:
         by_path.setdefault(figure.unit.path, []).append(figure)
-    # Every unit of the rows' sub-trees and the rows it counts in. Tasks are then filtered and grouped by
-    # their own lead_unit_id (its index, no join, no path matching in the database).
+    # Every unit of the rows' sub-trees and the rows it counts in. Matters are then filtered and grouped by
+    # their own owner column (its index, no join, no path matching in the database).
     paths = dict(_subtrees(rows).values_list("id", "path"))
     owners = {pk: [f for prefix in _prefixes(path) for f in by_path.get(prefix, ())] for pk, path in paths.items()}
     ids = sorted(paths)
+    unit_id = f"{kind.unit_field}_id"
+    shown = set(columns(kind))
 
-    visible = Task.objects.visible_to(user)
-    tasks = visible.filter(led_by(ids))
-    open_ = Q(state__in=OPEN_STATES)
-    counts = (
-        tasks.filter(open_).order_by().values("lead_unit_id")
-        .annotate(in_hand=Count("*"), passed_on=Count("pk", filter=Q(reassign_count__gte=PASSED_ON_FLAG)))
-    )
+    visible = kind.visible(user)
+    matters = visible.filter(led_by(kind, ids))
+    counts = matters.filter(state__in=kind.open_states).order_by().values(unit_id)
+    if "passed_on" in shown and spec.passed_on_field:
+        counts = counts.annotate(in_hand=Count("*"), passed_on=Count("pk", filter=Q(**{f"{spec.passed_on_field}__gte": PASSED_ON_FLAG})))
+    else:
+        counts = counts.annotate(in_hand=Count("*"))
     for row in counts:
-        for figure in owners.get(row["lead_unit_id"], ()):
+        for figure in owners.get(row[unit_id], ()):
             figure.in_hand += row["in_hand"]
-            figure.passed_on += row["passed_on"]
-    # A query of its own, with the condition in WHERE: there PostgreSQL plans its NOT EXISTS as an anti-join;
-    # inside COUNT(…) FILTER it is a subplan per row whose estimate (not its cost) sets off the JIT compiler,
-    # 0.7 s at 100k tasks.
-    for row in tasks.filter(idle_condition(idle_days, today)).order_by().values("lead_unit_id").annotate(n=Count("*")):
-        for figure in owners.get(row["lead_unit_id"], ()):
-            figure.idle += row["n"]
+            figure.passed_on += row.get("passed_on", 0)
+    if "idle" in shown and spec.idle_states:
+        # A query of its own, with the condition in WHERE: there PostgreSQL plans its NOT EXISTS as an anti-join;
+        # inside COUNT(…) FILTER it is a subplan per row whose estimate (not its cost) sets off the JIT compiler,
+        # 0.7 s at 100k tasks.
+        for row in matters.filter(idle_condition(kind, idle_days, today)).order_by().values(unit_id).annotate(n=Count("*")):
+            for figure in owners.get(row[unit_id], ()):
+                figure.idle += row["n"]
 
-    # A request is seen with its task (TaskPartQuerySet.visible_to); whoever sees every task sees every request.
-    def seen(requests: QuerySet) -> QuerySet:
-        return requests if unit_scope(user).everything else requests.filter(task__in=visible.values("pk"))
+    # An event is seen with its matter; whoever sees every matter sees every event.
+    def seen(rows: QuerySet) -> QuerySet:
+        return rows if unit_scope(user).everything else rows.filter(matter_id__in=visible.values("pk"))
 
-    returns = (
-        seen(returned_requests(ids)).order_by()
-        .values("task_id", owner=Coalesce("requested_by__unit_id", "task__lead_unit_id")).annotate(times=Count("*"))
-    )
-    _add_requests(returns, owners, "returns", "returned_matters")
-    reassigns = seen(reassign_requests(ids)).order_by().values("task_id", owner=F("unit_id")).annotate(times=Count("*"))
-    _add_requests(reassigns, owners, "reassigns", "reassigned_matters")
+    if "returns" in shown and spec.returned_event:
+        returns = seen(obstruction.returns(kind, ids)).order_by().values("matter_id", owner=F("unit_id")).annotate(times=Count("*"))
+        _add_requests(returns, owners, "returns", "returned_matters")
+    if "reassigns" in shown and spec.passed_on_event:
+        passings = seen(obstruction.passings(kind, ids)).order_by().values("matter_id", owner=F("unit_id")).annotate(times=Count("*"))
+        _add_requests(passings, owners, "reassigns", "reassigned_matters")
 
-    for unit_id, days in _dwell(tasks, today):
-        for figure in owners.get(unit_id, ()):
-            figure.dwell.append(days)
+    if "dwell" in shown:
+        for owner, days in _dwell(kind, matters, today):
+            for figure in owners.get(owner, ()):
+                figure.dwell.append(days)
     return figures
 
 
 def _add_requests(rows, owners, times_field: str, matters_field: str) -> None:
-    """Add (unit, task, times) rows to the figures: the times, and the distinct matters of each figure (one
+    """Add (unit, matter, times) rows to the figures: the times, and the distinct matters of each figure (one
     matter may have been sent back to two of a row's sub-units)."""
     matters: dict[int, tuple[UnitFigures, set[int]]] = {}
     for row in rows:
         for figure in owners.get(row["owner"], ()):
             setattr(figure, times_field, getattr(figure, times_field) + row["times"])
-            matters.setdefault(id(figure), (figure, set()))[1].add(row["task_id"])
+            matters.setdefault(id(figure), (figure, set()))[1].add(row["matter_id"])
     for figure, tasks in matters.values():
         setattr(figure, matters_field, len(tasks))
 
 
-def _dwell(tasks: QuerySet, today: dt.date) -> list[tuple[int, int]]:
-    """(lead unit, dwell in working days) of every matter in hand or closed this year: two queries.
+def _dwell(kind: MatterKind, matters: QuerySet, today: dt.date) -> list[tuple[int, int]]:
+    """(owner unit, dwell in working days) of every matter in hand or closed this year: two queries.
 
     At 100k tasks (57k open, 33k closed this year) this is the county table's main cost: loading the 90k
     rows (~0.3 s on PostgreSQL, ~1 s on SQLite); the working days after it take ~0.1 s (counted once per
     distinct date, not per matter)."""
-    arrived = TaskEvent.objects.filter(task_id=OuterRef("pk"), kind__in=ARRIVALS).order_by("-at", "-id").values("at")[:1]
-    counted = tasks.filter(Q(state__in=OPEN_STATES) | Q(state=TaskState.CLOSED, closed_on__gte=dt.date(today.year, 1, 1)))
-    # Signed for, the clock runs from the signature (办理时限自签收之日起算); not yet signed for, from the
-    # arrival. COALESCE stops at its first value, so the timeline is read only for the few unsigned matters.
+    spec = kind.obstruction
+    arrived = obstruction.events(kind, spec.arrival_events).filter(matter_id=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
+    closed = sorted(set(kind.finished_states) - set(kind.excluded_states))
+    counted = matters.filter(Q(state__in=kind.open_states) | Q(state__in=closed, closed_on__gte=dt.date(today.year, 1, 1)))
+    # Taken on, the clock runs from then (办理时限自签收之日起算); not yet, from the arrival. COALESCE stops at
+    # its first value, so the timeline is read only for the few matters not taken on.
     # The local date of the start: PostgreSQL takes it itself (its driver loads 90k dates in half the time of
     # 90k timestamps); SQLite would call a Python function per row for it, slower than converting here.
-    began = Coalesce("signed_at", Subquery(arrived), "created_at")
+    began = Coalesce(*([spec.started_field] if spec.started_field else []), Subquery(arrived), "created_at")
     in_database = connections[counted.db].vendor == "postgresql"
     rows = list(
         counted.order_by().annotate(arrived=TruncDate(began) if in_database else began)
-        .values_list("pk", "lead_unit_id", "arrived", "completed_on", "closed_on")
+        .values_list("pk", f"{kind.unit_field}_id", "arrived", "completed_on", "closed_on")
     )
     zone = timezone.get_current_timezone()
     pauses: dict[int, list[tuple[str, dt.date]]] = {}
     events = (
-        TaskEvent.objects.filter(task_id__in=counted.values("pk"), kind__in=PAUSE_STARTS | PAUSE_ENDS)
-        .order_by("task_id", "at", "id").values_list("task_id", "kind", "at")
+        obstruction.events(kind, (*spec.pause_start_events, *spec.pause_end_events)).filter(matter_id__in=counted.values("pk"))
+        .order_by("matter_id", "at", "id").values_list("matter_id", "event", "at")
     )
-    for task_id, kind, at in events:
-        pauses.setdefault(task_id, []).append((kind, at.astimezone(zone).date()))
-    starts = [(pk, unit_id, arrived if in_database else arrived.astimezone(zone).date(), completed_on or closed_on or today)
-              for pk, unit_id, arrived, completed_on, closed_on in rows]
+    starts_pause = frozenset(spec.pause_start_events)
+    for matter_id, event, at in events:
+        pauses.setdefault(matter_id, []).append((event in starts_pause, at.astimezone(zone).date()))
+    starts = [(pk, owner, arrived if in_database else arrived.astimezone(zone).date(), completed_on or closed_on or today)
+              for pk, owner, arrived, completed_on, closed_on in rows]
     count = _workday_counter(min((start for _pk, _unit, start, _end in starts), default=today))
     result = []
-    for pk, unit_id, start, end in starts:
+    for pk, owner, start, end in starts:
         days = count(start, end)
         if pk in pauses:
             days -= _paused(pauses[pk], start, end, count)
-        result.append((unit_id, max(days, 0)))
+        result.append((owner, max(days, 0)))
     return result
 
 
 def _paused(events, start: dt.date, end: dt.date, count) -> int:
     """Working days between `start` and `end` during which the clock stood still (挂起 or 暂停)."""
     total, since = 0, None
-    for kind, day in events:
-        if kind in PAUSE_STARTS and since is None:
+    for starts, day in events:
+        if starts and since is None:
             since = day
-        elif kind in PAUSE_ENDS and since is not None:
+        elif not starts and since is not None:
             total += _overlap(since, day, start, end, count)
             since = None
     if since is not None:
@@ -312,10 +312,6 @@ def sort_figures(figures: list[UnitFigures], sort: str) -> list[UnitFigures]:
 
 # --- a unit's page: its lists and its trend ---------------------------------------------------------------
 
-LIST_COLUMNS = ("id", "code", "title", "state", "light", "light_reason", "due_date", "standing", "reassign_count",
-                "return_count", "lead_unit__name", "lead_unit__short_name")
-
-
 @dataclass
 class UnitLists:
     idle: list[dict]
@@ -323,32 +319,59 @@ class UnitLists:
     returned: list[dict]
 
 
-def unit_lists(user, units: list[int], *, idle_days: int, today: dt.date, limit: int = LIST_LIMIT) -> UnitLists:
+def _list_rows(kind: MatterKind, queryset: QuerySet, *extra: str) -> list[dict]:
+    """The rows of a unit's lists, named alike for every kind: code, title, url, unit, due date, light, state."""
+    code, title, unit = kind.code_field, kind.title_field, kind.unit_field
+    spec = kind.obstruction
+    counters = [c for c in (spec.passed_on_field, "return_count", "standing") if c and _has_field(kind.model, c)]
+    fields = ["id", code, title, "state", "light", "light_reason", "due_date", f"{unit}__name", f"{unit}__short_name", *counters, *extra]
+    marker = "__MATTER_CODE__"
+    pattern = kind.url(marker)
+    states = dict(kind.machine.states.choices) if kind.machine is not None else {}
+    rows = []
+    for values in queryset.values(*fields):
+        row = {**values, "code": values[code], "title": values[title], "url": pattern.replace(marker, values[code]),
+               "unit_name": values[f"{unit}__short_name"] or values[f"{unit}__name"] or "",
+               "state_label": states.get(values["state"], values["state"]),
+               "passed": values.get(spec.passed_on_field, 0) if spec.passed_on_field else 0,
+               "returns": values.get("return_count", 0)}
+        rows.append(row)
+    return rows
+
+
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+def unit_lists(user, units: list[int], *, kind: MatterKind, idle_days: int, today: dt.date, limit: int = LIST_LIMIT) -> UnitLists:
     """Of the `units` (a unit's sub-tree, as ids): their idle matters (longest idle first, with their idle
-    working days), their matters passed on twice or more, and the matters whose completion requests they
-    had sent back. Three queries."""
-    visible = Task.objects.visible_to(user)
-    restarted = (
-        TaskEvent.objects.filter(task_id=OuterRef("pk"), kind__in=IDLE_RESTARTS).order_by().values("task_id")
-        .annotate(last=Max("at")).values("last")
-    )
-    created = TruncDate("created_at")
-    # The day the idle count runs from (see ledger.filters.idle_condition): every term is a date, none NULL.
-    since = Greatest(Coalesce("last_report_on", created), Coalesce(TruncDate(Subquery(restarted)), created))
-    idle = list(
-        visible.filter(led_by(units)).filter(idle_condition(idle_days, today)).annotate(since=since)
-        .order_by("since", "due_sort", "id").values(*LIST_COLUMNS, "since")[:limit]
-    )
-    for row in idle:
-        row["idle_days"] = calendar.workdays_between(_date(row["since"]), today)
-    passed_on = list(
-        visible.filter(led_by(units), state__in=OPEN_STATES, reassign_count__gte=PASSED_ON_FLAG)
-        .order_by("-reassign_count", "due_sort", "id").values(*LIST_COLUMNS)[:limit]
-    )
-    returned = list(
-        visible.filter(pk__in=returned_requests(units).values("task_id"))
-        .order_by("-return_count", "due_sort", "id").values(*LIST_COLUMNS)[:limit]
-    )
+    working days), their matters passed on twice or more, and the matters whose completions they had sent
+    back. Three queries."""
+    spec = kind.obstruction
+    visible = kind.visible(user)
+    idle: list[dict] = []
+    if spec.idle_states:
+        restarted = (
+            obstruction.events(kind, spec.restart_events).filter(matter_id=OuterRef("pk")).order_by().values("matter_id")
+            .annotate(last=Max("at")).values("last")
+        )
+        created = TruncDate("created_at")
+        # The day the idle count runs from (see matters.obstruction.idle_condition): every term is a date, none NULL.
+        since = Greatest(Coalesce("last_report_on", created), Coalesce(TruncDate(Subquery(restarted)), created))
+        idle = _list_rows(kind, visible.filter(led_by(kind, units)).filter(idle_condition(kind, idle_days, today)).annotate(since=since)
+                          .order_by("since", "due_sort", "id")[:limit], "since")
+        for row in idle:
+            row["idle_days"] = calendar.workdays_between(_date(row["since"]), today)
+    passed_on: list[dict] = []
+    if spec.passed_on_field:
+        passed_on = _list_rows(kind, visible.filter(led_by(kind, units), state__in=kind.open_states,
+                                                    **{f"{spec.passed_on_field}__gte": PASSED_ON_FLAG})
+                               .order_by(f"-{spec.passed_on_field}", "due_sort", "id")[:limit])
+    returned: list[dict] = []
+    if spec.returned_event:
+        order = ["-return_count"] if _has_field(kind.model, "return_count") else []
+        returned = _list_rows(kind, visible.filter(pk__in=obstruction.returns(kind, units).values("matter_id"))
+                              .order_by(*order, "due_sort", "id")[:limit])
     return UnitLists(idle=idle, passed_on=passed_on, returned=returned)
 
 
@@ -365,31 +388,34 @@ class TrendMonth:
     reassigns: int = 0
 
 
-def trend(user, units: list[int], today: dt.date, months: int = TREND_MONTHS) -> list[TrendMonth]:
-    """Per month, the last `months` months to this one, of the `units` (a unit's sub-tree, as ids): tasks
-    closed (销账), completion requests sent back (退回), reassignment requests (申请调整). Three GROUP BY
-    queries."""
+def trend(user, units: list[int], today: dt.date, *, kind: MatterKind, months: int = TREND_MONTHS) -> list[TrendMonth]:
+    """Per month, the last `months` months to this one, of the `units` (a unit's sub-tree, as ids): matters
+    closed (销账), completions sent back (退回), requests to pass them on (申请调整). Three GROUP BY queries."""
+    spec = kind.obstruction
     first = _month_start(today, months - 1)
     buckets = {}
     cursor = first
     for _ in range(months):
         buckets[(cursor.year, cursor.month)] = TrendMonth(cursor)
         cursor = _month_start(cursor, -1)
-    visible = Task.objects.visible_to(user)
+    visible = kind.visible(user)
     since = _midnight(first)
+    closed_states = sorted(set(kind.finished_states) - set(kind.excluded_states))
     closed = (
-        visible.filter(led_by(units), state=TaskState.CLOSED, closed_on__gte=first).order_by()
+        visible.filter(led_by(kind, units), state__in=closed_states, closed_on__gte=first).order_by()
         .annotate(m=TruncMonth("closed_on")).values("m").annotate(n=Count("*")).values_list("m", "n")
     )
-    returns = (
-        returned_requests(units).filter(task__in=visible.values("pk"), decided_at__gte=since).order_by()
-        .annotate(m=TruncMonth("decided_at")).values("m").annotate(n=Count("*")).values_list("m", "n")
-    )
-    reassigns = (
-        reassign_requests(units).filter(task__in=visible.values("pk"), requested_at__gte=since).order_by()
-        .annotate(m=TruncMonth("requested_at")).values("m").annotate(n=Count("*")).values_list("m", "n")
-    )
-    for name, rows in (("closed", closed), ("returns", returns), ("reassigns", reassigns)):
+
+    def per_month(events: QuerySet):
+        return (events.filter(matter_id__in=visible.values("pk"), at__gte=since).order_by()
+                .annotate(m=TruncMonth("at")).values("m").annotate(n=Count("*")).values_list("m", "n"))
+
+    series = [("closed", closed)]
+    if spec.returned_event:
+        series.append(("returns", per_month(obstruction.returns(kind, units))))
+    if spec.passed_on_event:
+        series.append(("reassigns", per_month(obstruction.passings(kind, units))))
+    for name, rows in series:
         for month, n in rows:
             month = _date(month)
             bucket = buckets.get((month.year, month.month))

@@ -44,16 +44,23 @@ def _date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "—"
 
 
+# What each step asks of the unit, where the kind says nothing of its own (MatterKind.demands): the ledger asks
+# for a completion request (申请销账), an appeal for a reply to the enterprise.
+DEMANDS = {
+    ActionKind.REMIND: "请抓紧推进，按时办结；确实无法按期完成的，请及时说明原因。",
+    ActionKind.URGE: "请立即办结；未能办结的，请说明原因和下步打算。",
+}
+
+
 def text_for(kind, item: rungs.Due, code: str, title: str, due: dt.date, progress: int) -> str:
     """The words of an action the ladder fires: from the ladder's dates, never the sweep's clock."""
     step = item.step
     what = f"{kind.label}“{title}”（编号 {code}）"
+    demand = {**DEMANDS, **kind.demands}.get(step.kind, "")
     if step.kind == ActionKind.REMIND:
-        return (f"{what}应于{_date(due)}前完成，距完成时限还有 {-step.offset} 个工作日，当前进度 {progress}%。"
-                "请抓紧推进，按时报送进展；确实无法按期完成的，请及时申请延期。")
+        return f"{what}应于{_date(due)}前完成，距完成时限还有 {-step.offset} 个工作日，当前进度 {progress}%。{demand}"
     if step.kind == ActionKind.URGE:
-        return (f"{what}完成时限为{_date(due)}，已到期，当前进度 {progress}%。请立即办结并申请销账；"
-                "未能办结的，请说明原因并报送下步打算。")
+        return f"{what}完成时限为{_date(due)}，已到期，当前进度 {progress}%。{demand}"
     if step.kind == ActionKind.NOTICE:
         again = "再次" if item.slot == rungs.NOTICE_AGAIN else ""
         late = f"已逾期 {step.offset} 个工作日" if step.offset > 0 else "已到期"

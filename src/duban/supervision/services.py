@@ -11,7 +11,8 @@ from duban.core import audit, calendar
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import NotAllowed, ServiceError
-from duban.supervision import registry
+from duban.core.scope import works_for
+from duban.matters import lights, registry
 from duban.supervision.choices import ActionKind, ActionState, StepTarget
 from duban.supervision.models import Ladder, LadderStep, SupervisionAction
 from duban.supervision.notices import allocate_numbers, messages_for
@@ -27,8 +28,6 @@ def _office(actor: Actor, what: str) -> None:
 
 def may_reply(action: SupervisionAction, user) -> bool:
     """The addressee answers: the target unit's head or liaison (or a head above it), or the person named."""
-    from duban.ledger.policies import works_for
-
     if action.state != ActionState.OPEN or user is None:
         return False
     if action.target_person_id and action.target_person_id == user.pk:
@@ -70,7 +69,7 @@ def issue_action(actor: Actor, matter, *, kind: str, text: str, reply_days: int 
     action.save()
     if kind == ActionKind.NOTICE:
         type(matter).objects.filter(pk=matter.pk).update(under_notice=True)
-        kind_def.relight(matter.pk)
+        lights.relight_by_id(kind_def, matter.pk)
     messages_for(kind_def, [action])
     audit.record(actor, "supervision.issue", action, after={"kind": kind, "matter": action.matter_code, "number": action.number,
                                                                "reply_due": str(action.reply_due or "")},
@@ -103,7 +102,7 @@ def reply_to_action(actor: Actor, action: SupervisionAction, *, text: str) -> Su
         matter_type=action.matter_type, matter_id=action.matter_id, kind=ActionKind.NOTICE, state=ActionState.OPEN).exists()
     if action.kind == ActionKind.NOTICE and not still_open:
         kind_def.model.objects.filter(pk=action.matter_id).update(under_notice=False)
-        kind_def.relight(action.matter_id)
+        lights.relight_by_id(kind_def, action.matter_id)
     audit.record(actor, "supervision.reply", action, after={"reply": text[:500]},
                  message=f"回复{action.get_kind_display()}：{action.matter_code}" + (f"（{action.number}）" if action.number else ""))
     return action

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from duban.core import audit
 from duban.core.actor import Actor
+from duban.matters import lights, registry
 from duban.supervision import ladder as rungs
-from duban.supervision import registry
 from duban.supervision.choices import ActionKind, ActionState
 from duban.supervision.models import SupervisionAction, SweepMark
 from duban.supervision.notices import allocate_numbers, kind_labels, messages_for, text_for
@@ -89,7 +89,7 @@ def _relight(kind: registry.MatterKind, today: dt.date) -> int:
     """Every open matter once a day (the first sweep of the day), else only those marked for it."""
     mark = SweepMark.objects.filter(kind=kind.key).values_list("lights_on", flat=True).first()
     full = mark is None or mark < today
-    written = kind.refresh_lights(today, full=full)
+    written = lights.refresh_lights(kind, today, full=full)
     if full:
         SweepMark.objects.update_or_create(kind=kind.key, defaults={"lights_on": today})
     return written

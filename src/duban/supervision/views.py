@@ -4,6 +4,7 @@ page, and the office's ladder editor. Every read goes through SupervisionAction.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from duban.core.actor import Actor
 from duban.core.choices import Role
-from django.core.exceptions import PermissionDenied
-
 from duban.core.errors import ServiceError
 from duban.core.permissions import role_required
+from duban.matters import registry
 from duban.supervision import ladder as rungs
-from duban.supervision import registry, services
+from duban.supervision import services
 from duban.supervision.choices import ActionKind, ActionState, StepTarget
 from duban.supervision.forms import IssueForm, ReplyForm, StepForm
 from duban.supervision.models import SupervisionAction
@@ -156,7 +156,7 @@ def ladder_edit(request):
                             "target": step.target})
         forms_ = [StepForm(request.POST if request.method == "POST" and request.POST.get("major") == prefix else None,
                            prefix=f"{prefix}-{i}", initial=row) for i, row in enumerate(initial)]
-        tables.append({"major": major, "prefix": prefix, "rows": list(zip(ActionKind.choices, forms_))})
+        tables.append({"major": major, "prefix": prefix, "rows": list(zip(ActionKind.choices, forms_, strict=True))})
     if request.method == "POST":
         table = next(t for t in tables if t["prefix"] == request.POST.get("major"))
         forms_ = [f for _c, f in table["rows"]]
@@ -174,12 +174,3 @@ def ladder_edit(request):
     return render(request, "supervision/ladder.html", {
         "kinds": kinds, "kind": kind, "tables": tables, "error": error, "targets": StepTarget.choices,
     }, status=422 if error else 200)
-
-
-def actions_for_matter(matter, user) -> list[SupervisionAction]:
-    """The 督办记录 of one matter the user may see (its page shows them), newest first."""
-    from django.contrib.contenttypes.models import ContentType
-
-    return list(SupervisionAction.objects.visible_to(user).filter(
-        matter_type=ContentType.objects.get_for_model(type(matter)), matter_id=matter.pk,
-    ).select_related("target_unit", "target_person", "issued_by").order_by("-issued_on", "-id")[:50])

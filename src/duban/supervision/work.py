@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from duban.core.choices import Role
+from duban.core.scope import acting_units
 from duban.core.work import OVERDUE, TODAY, WorkItem
-from duban.ledger.work import lead_units
 from duban.supervision.choices import ActionKind, ActionState
 from duban.supervision.models import SupervisionAction
 
@@ -21,7 +21,7 @@ def supervision_work(user, today: dt.date) -> list[WorkItem]:
     roles = user.roles
     mine = Q(target_person=user)
     if roles & {Role.LIAISON, Role.UNIT_HEAD} and user.unit_id:
-        mine |= Q(target_unit_id__in=lead_units(user))
+        mine |= Q(target_unit_id__in=acting_units(user))
     items = []
     answering = SupervisionAction.objects.filter(mine, state=ActionState.OPEN).order_by("reply_due", "id")[:LIMIT]
     for action in answering:

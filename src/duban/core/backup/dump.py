@@ -28,8 +28,17 @@ from django.utils.duration import duration_iso_string
 
 from duban.core import audit
 from duban.core.backup.archive import (
-    BATCH, FORMAT, FORMAT_VERSION, MANIFEST, BackupError, ProgressFn, archived_models, data_file, media_root,
-    natural_key_fields, quiet,
+    BATCH,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    BackupError,
+    ProgressFn,
+    archived_models,
+    data_file,
+    media_root,
+    natural_key_fields,
+    quiet,
 )
 
 # Already-compressed attachments (PDF, images, Office files) are stored as they are: deflating them costs
@@ -177,7 +186,7 @@ def _write_table(zf: zipfile.ZipFile, alias: str, model, progress: ProgressFn, b
     with zf.open(info, "w", force_zip64=True) as out:
         lines: list[str] = []
         for row in queryset.iterator(chunk_size=batch):
-            lines.append(_dumps([m(v) if v is not None else None for m, v in zip(mappers, row)]))
+            lines.append(_dumps([m(v) if v is not None else None for m, v in zip(mappers, row, strict=False)]))
             if len(lines) >= batch:
                 out.write(("\n".join(lines) + "\n").encode())
                 done += len(lines)

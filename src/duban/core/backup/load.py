@@ -191,7 +191,7 @@ def _load_table(zf: zipfile.ZipFile, plan: _Plan, progress: ProgressFn) -> None:
                 if not line.strip():
                     continue
                 values = json.loads(line)
-                batch.append([None if v is None else d(v) for d, v in zip(decoders, values)])
+                batch.append([None if v is None else d(v) for d, v in zip(decoders, values, strict=False)])
                 if len(batch) >= BATCH:
                     cur.executemany(sql, batch)
                     done += len(batch)

@@ -19,9 +19,9 @@ from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from duban.core.errors import ServiceError
+from duban.ledger import policies
 from duban.ledger.choices import TaskSource, TaskState
 from duban.ledger.deadlines import DeadlineError, parse_deadline
-from duban.ledger import policies
 from duban.ledger.excel.columns import BY_KEY, REPORT_KEYS, cell_values, clean, display_labels, row_of, same
 from duban.ledger.excel.export import export_queryset
 from duban.ledger.excel.matching import Directory, Miss, normal
@@ -470,7 +470,7 @@ class _Planner:
         if len(text) > 4000:
             self._error(row, "report", f"进展有 {len(text)} 字，超过 4000 字的上限，请精简。")
             return None
-        if not policies.CAN["report"](task, self.user):
+        if not TASK_MACHINE.transitions["report"].permits(task, self.user):
             self._error(row, "code", f"本单位不是任务 {task.code} 的牵头或配合单位，不能报送它的进展。请删去该行或恢复原值。")
             return None
         try:

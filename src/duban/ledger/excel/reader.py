@@ -159,7 +159,7 @@ def _rows(worksheet, merged) -> Iterator[tuple[int, dict[int, object]]]:
         if number > MAX_ROWS + HEADER_SEARCH_ROWS:
             raise SheetError(f"表格超过 {MAX_ROWS} 行，请分成几个文件导入。")
         cells = {i: v for i, v in enumerate(values, start=1) if v is not None and v != ""}
-        for min_col, min_row, max_col, max_row in spans.get(number, ()):
+        for min_col, min_row, max_col, _max_row in spans.get(number, ()):
             if number == min_row:
                 origins[(min_row, min_col)] = cells.get(min_col)
             value = origins.get((min_row, min_col))

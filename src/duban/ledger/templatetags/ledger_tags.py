@@ -4,11 +4,10 @@ from django import template
 from django.utils.html import format_html
 
 from duban.ledger.choices import TaskState
-from duban.matters.choices import Light
+from duban.matters.templatetags.matter_tags import light_dot
 
 register = template.Library()
 
-LIGHT_LABELS = dict(Light.choices)
 STATE_LABELS = dict(TaskState.choices)
 STATE_STYLES = {
     TaskState.DRAFT: "text-bg-secondary",
@@ -21,12 +20,7 @@ STATE_STYLES = {
 }
 
 
-@register.simple_tag
-def light_dot(light, reason=""):
-    """A coloured dot; its reason shows on hover (and is read out by screen readers)."""
-    label = LIGHT_LABELS.get(light, light)
-    tip = f"{label}：{reason}" if reason else str(label)
-    return format_html('<span class="light-dot light-{}" title="{}" data-light="{}"></span><span class="visually-hidden">{}</span>', light, tip, light, tip)
+register.simple_tag(light_dot, name="light_dot")  # one dot for every kind (matters.templatetags.matter_tags)
 
 
 @register.simple_tag

@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from duban.core.actor import Actor
 from duban.core.errors import ServiceError
-from duban.ledger import forms, policies, selectors, services
+from duban.ledger import forms, selectors, services
 from duban.ledger.choices import RequestState
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ReassignRequest
+from duban.ledger.services.common import PENDING_REFUSAL
 from duban.ledger.views.common import ledger_page, submit
 
 
@@ -170,7 +171,11 @@ ONE_CLICK = frozenset({"register", "sign", "resume_clock"})
 
 
 def why_not(task, user, name: str) -> str:
-    """Why an action the user opened is not open to them now."""
+    """Why an action the user opened is not open to them now: the same declaration, in the same order, as
+    the runner refuses by (who may, then the state), then the guards the services would refuse by."""
+    transition = TASK_MACHINE.transitions[name]
+    if not transition.permits(task, user):
+        return transition.refusal_for("任务", task.code)
     try:
         TASK_MACHINE.check(task, name, noun="该任务")
     except ServiceError as exc:
@@ -179,7 +184,14 @@ def why_not(task, user, name: str) -> str:
         return _("该任务没有挂起。")
     if name == "pause" and task.paused_since:
         return _("该任务已于 %(day)s 挂起。") % {"day": f"{task.paused_since:%Y年%m月%d日}"}
-    return _("您无权对该任务%(action)s。") % {"action": TASK_MACHINE.transitions[name].label}
+    if name == "request_completion":
+        return _("子任务尚未全部销账，请待全部子任务销账后再申请。")
+    if name == "request_extension" and (task.standing or task.due_date is None):
+        return _("长期坚持的任务没有完成时限，无需延期。")
+    if name in {"request_extension", "request_reassignment"}:
+        model = "ExtensionRequest" if name == "request_extension" else "ReassignRequest"
+        return PENDING_REFUSAL[model]
+    return _("现在不能对该任务%(action)s。") % {"action": transition.label}
 
 
 @ledger_page
@@ -254,7 +266,7 @@ def _decide(request, code, pk, *, model, may_decide, form_class, perform, templa
 def decide_extension(request, code, pk):
     """审批延期: the task's leader in charge (or a principal leader) approves or refuses."""
     return _decide(
-        request, code, pk, model=ExtensionRequest, may_decide=policies.decides_extension,
+        request, code, pk, model=ExtensionRequest, may_decide=TASK_MACHINE.transitions["decide_extension"].permits,
         form_class=forms.DecideExtensionForm,
         perform=lambda actor, pending, data: services.decide_extension(
             actor, pending, approve=data["decision"] == "approve", note=data["note"], expected_version=data["version"],
@@ -267,7 +279,7 @@ def decide_extension(request, code, pk):
 def decide_reassignment(request, code, pk):
     """处理调整申请: the supervision office moves the task to another unit or keeps it where it is."""
     return _decide(
-        request, code, pk, model=ReassignRequest, may_decide=lambda task, user: policies.is_office(user),
+        request, code, pk, model=ReassignRequest, may_decide=TASK_MACHINE.transitions["decide_reassignment"].permits,
         form_class=forms.DecideReassignForm,
         perform=lambda actor, pending, data: services.decide_reassignment(
             actor, pending, approve=data["decision"] == "approve", new_unit=data["new_unit"], note=data["note"],

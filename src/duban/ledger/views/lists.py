@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from duban.core.choices import Role
 from duban.core.paging import BadCursor
 from duban.ledger import selectors, tables
 from duban.ledger.filters import SORTS
-from duban.core.choices import Role
 from duban.ledger.policies import can_assign
 from duban.ledger.views.common import ledger_page
 from duban.matters.choices import Light

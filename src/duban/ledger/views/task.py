@@ -19,8 +19,7 @@ from duban.ledger.policies import can_assign
 from duban.ledger.views.actions import ACTIONS, ONE_CLICK
 from duban.ledger.views.common import ledger_page, submit
 from duban.supervision.forms import IssueForm
-from duban.supervision.views import actions_for_matter
-
+from duban.supervision.selectors import actions_for_matter
 
 CHASED = (TaskState.ASSIGNED, TaskState.IN_PROGRESS)
 

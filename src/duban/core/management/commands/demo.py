@@ -8,7 +8,7 @@ from duban.core.errors import ServiceError
 
 
 class Command(BaseCommand):
-    help = "装入演示县（单位、领导、分管关系、各角色账号、执行力亮剑行动八条战线的任务台账）并列出登录名：duban demo [--if-empty] [--password 密码]"
+    help = "装入演示县（单位、领导、分管关系、各角色账号，以及各业务模块的演示数据，如执行力亮剑行动八条战线的任务台账）并列出登录名：duban demo [--if-empty] [--password 密码]"
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="数据库里已有单位或人员时什么也不做，只列出演示账号")
@@ -32,19 +32,7 @@ class Command(BaseCommand):
             f"演示县已装入：{result.units} 个单位，{result.people} 人，{result.charges} 条分管关系（用时 {result.seconds:.1f} 秒）。"
         ))
         self.stdout.write(f"各角色人数：{roles}")
-        if result.ledger is not None:
-            self.stdout.write(self.ledger_summary(result.ledger))
+        for story in result.stories:
+            self.stdout.write(story.describe())
         self.stdout.write("")
         self.stdout.write(demo.logins_table(password))
-
-    @staticmethod
-    def ledger_summary(ledger) -> str:
-        from duban.ledger.choices import TaskState
-        from duban.matters.choices import Light
-
-        states = "，".join(f"{TaskState(s).label} {ledger.per_state.get(s, 0)}" for s in TaskState)
-        lights = "，".join(f"{Light(v).label} {ledger.per_light.get(v, 0)}" for v in Light)
-        return (
-            f"{ledger.campaign}：{ledger.fronts} 条战线，{ledger.tasks} 项任务（含分解到乡镇的子任务），{ledger.reports} 次进展报送。\n"
-            f"  按状态：{states}\n  按亮灯：{lights}"
-        )
