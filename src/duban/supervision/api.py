@@ -104,4 +104,4 @@ def reply(request, body: ReplyIn, action_id: int = Path(..., ge=1, le=MAX_ID)):
     action = _get(request, action_id)
     if not services.may_reply(action, request.auth) and action.state == ActionState.OPEN:
         raise NotAllowed("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。")
-    return _out(services.reply_to_action(Actor(user=request.auth), action, text=body.text))
+    return _out(services.reply_to_action(Actor.from_request(request), action, text=body.text))
