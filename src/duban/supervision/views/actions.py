@@ -1,11 +1,13 @@
-"""The 督办记录 pages: the list, an action's page (reply; the notice as .docx), and issuing by hand from a
-matter's page. Every read goes through SupervisionAction.objects.visible_to(user)."""
+"""The 督办记录 pages: the list (filtered, keyset-paged), an action's page (reply; the
+notice as .docx), and issuing by hand from a matter's page. Every read goes through
+SupervisionAction.objects.visible_to(user); the list filters through the one ActionFilter."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,36 +17,38 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
+from duban.core.paging import BadCursor
 from duban.core.permissions import role_required
 from duban.supervision import registry, services
-from duban.supervision.choices import ActionKind, ActionState
+from duban.supervision.choices import ActionKind
 from duban.supervision.forms import IssueForm, ReplyForm
 from duban.supervision.models import SupervisionAction
 from duban.supervision.notices import issuer_name
-from duban.supervision.views.common import supervision_page as page
+from duban.supervision.selectors import action_filter, page_of
+from duban.supervision.views.common import supervision_page
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@page
+@supervision_page
 @require_GET
 def action_list(request):
-    """督办记录: newest first; filter by kind and by "awaiting reply" / "reply overdue"."""
-    actions = SupervisionAction.objects.visible_to(request.user).select_related("target_unit", "target_person", "issued_by")
-    kind = request.GET.get("kind", "")
-    if kind in ActionKind.values:
-        actions = actions.filter(kind=kind)
-    status = request.GET.get("status", "")
-    today = timezone.localdate()
-    if status == "open":
-        actions = actions.filter(state=ActionState.OPEN)
-    elif status == "late":
-        actions = actions.filter(state=ActionState.OPEN, reply_due__lt=today)
-    paginator = Paginator(actions.order_by("-issued_on", "-id"), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    """督办记录: newest first, filtered by the ActionFilter (a refused value is explained on the form, the
+    other filters still apply), a page of PAGE_SIZE by keyset cursor; a fixed number of queries."""
+    filterset = action_filter(request, request.GET)
+    rows = filterset.qs.select_related("target_unit", "target_person", "issued_by")
+    cursor_error = ""
+    try:
+        page = page_of(rows, request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor as exc:
+        cursor_error = str(exc)
+        page = page_of(rows, None, PAGE_SIZE)
+    filterset.mark_errors()
+    form = filterset.form
     return render(request, "supervision/action_list.html", {
-        "page_obj": page_obj, "kinds": ActionKind.choices, "kind": kind, "status": status, "today": today,
+        "page": page, "form": form, "today": timezone.localdate(), "cursor_error": cursor_error,
+        "filtered": any(request.GET.get(name) for name in form.fields),
     })
 
 
@@ -53,7 +57,7 @@ def _visible_action(request, pk) -> SupervisionAction:
         "target_unit", "target_person", "issued_by", "replied_by", "matter_type"), pk=pk)
 
 
-@page
+@supervision_page
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk):
     action = _visible_action(request, pk)
@@ -78,7 +82,7 @@ def action_detail(request, pk):
     }, status=status)
 
 
-@page
+@supervision_page
 @require_GET
 def action_notice(request, pk):
     """The notice as a Word document (督办通知单), laid out per GB/T 9704 from the office's template."""
@@ -100,8 +104,6 @@ def action_notice(request, pk):
     )
     response = HttpResponse(render_notice(document), content_type=DOCX)
     name = f"督办通知单-{action.number or action.pk}.docx"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
