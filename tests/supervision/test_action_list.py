@@ -2,8 +2,6 @@
 sub-units), sweep or hand, date range and keyword; each role only within its scope; refused values are
 explained on the form; pages follow by cursor; a fixed number of queries."""
 
-import base64
-import json
 import re
 
 import pytest
@@ -11,15 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from duban.supervision.models import SupervisionAction
 from duban.supervision.views import actions as action_views
+from tests.supervision.record import CASES, EVERYTHING, NO_DATE_CURSOR, more_urges
 
 pytestmark = pytest.mark.django_db
-
-# A hand-edited cursor: well-formed, but its 督办日期 is no date.
-NO_DATE_CURSOR = base64.urlsafe_b64encode(json.dumps(["after", ["not-a-date", 5]]).encode()).decode().rstrip("=")
-EVERYTHING = ["village_notice", "ndrc_notice", "office_urge", "notice", "urge", "remind"]
-
 
 def listed(response, record) -> list[str]:
     """The tags of the rows on the page, in order."""
@@ -28,24 +21,7 @@ def listed(response, record) -> list[str]:
     return [tags[int(pk)] for pk in re.findall(r'data-action="(\d+)"', response.content.decode())]
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({}, EVERYTHING),
-    ({"kind": "notice"}, ["village_notice", "ndrc_notice", "notice"]),
-    ({"status": "open"}, ["village_notice", "notice"]),
-    ({"status": "late"}, ["notice"]),
-    ({"status": "replied"}, ["ndrc_notice"]),
-    ({"unit": "transport"}, ["office_urge", "notice", "urge", "remind"]),
-    ({"unit": "transport_office"}, ["office_urge"]),
-    ({"unit": "chengguan"}, ["village_notice"]),
-    ({"automatic": "true"}, ["notice", "urge", "remind"]),
-    ({"automatic": "false"}, ["village_notice", "ndrc_notice", "office_urge"]),
-    ({"issued_after": "2026-10-10", "issued_before": "2026-10-12"}, ["ndrc_notice", "office_urge", "notice"]),
-    ({"issued_before": "2026-09-30"}, ["urge", "remind"]),
-    ({"q": "县督字〔2026〕2号"}, ["ndrc_notice"]),
-    ({"q": "标准化厂房"}, ["ndrc_notice"]),
-    ({"q": "2026-0001"}, ["notice", "urge", "remind"]),
-    ({"kind": "notice", "unit": "transport", "status": "late"}, ["notice"]),
-])
+@pytest.mark.parametrize(("params", "expected"), CASES)
 def test_the_office_narrows_the_record(county, record, params, expected):
     if "unit" in params:
         params = {**params, "unit": county.units[params["unit"]].pk}
@@ -108,25 +84,17 @@ def test_pages_follow_by_cursor_keeping_the_filters(county, record, monkeypatch)
         assert listed(broken, record) == EVERYTHING[0:2]
 
 
-def _more_urges(noticed, office, n):
-    SupervisionAction.objects.bulk_create([
-        SupervisionAction(kind="urge", matter_type=noticed.matter_type, matter_id=noticed.matter_id, matter_code=noticed.matter_code,
-                          matter_title=noticed.matter_title, text="催办", issued_on=noticed.issued_on,
-                          target_unit=noticed.target_unit, issued_by=office)
-        for _ in range(n)])
-
-
 @pytest.mark.parametrize("role", ["supervision", "unit_head"])
 def test_a_filtered_page_runs_as_many_queries_for_3_rows_as_for_30(county, noticed, role, django_assert_num_queries):
     client = county.client(role)
     url = reverse("supervision:action_list")
     params = {"unit": county.units["transport"].pk, "kind": "urge", "q": "2026-0001", "issued_after": "2026-09-01"}
-    _more_urges(noticed, county.people["supervision"], 2)
+    more_urges(noticed, county.people["supervision"], 2)
     client.get(url, params)
     with CaptureQueriesContext(connection) as three:
         response = client.get(url, params)
     assert response.content.decode().count('data-action="') == 3
-    _more_urges(noticed, county.people["supervision"], 27)
+    more_urges(noticed, county.people["supervision"], 27)
     with django_assert_num_queries(len(three.captured_queries)):
         response = client.get(url, params)
     assert response.content.decode().count('data-action="') == 30

@@ -110,7 +110,7 @@ def test_the_api_lists_in_scope_and_takes_a_reply(county, noticed, django_assert
     head, liaison = county.client("unit_head"), county.client("liaison")
     listed = head.get("/api/v1/supervision/actions?status=open").json()
     assert [(a["kind"], a["number"]) for a in listed["items"]] == [("notice", "县督字〔2026〕1号")]
-    assert liaison.get("/api/v1/supervision/actions").json()["total"] == 0
+    assert liaison.get("/api/v1/supervision/actions").json()["items"] == []
     assert liaison.get(f"/api/v1/supervision/actions/{noticed.pk}").status_code == 404
     assert head.get("/api/v1/supervision/actions?status=bogus").status_code == 422
 
