@@ -7,6 +7,7 @@ from duban.supervision.views import actions, analytics, ladder, notice
 app_name = "supervision"
 urlpatterns = [
     path("actions/", actions.action_list, name="action_list"),
+    path("actions/export/", actions.action_export, name="action_export"),
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
     path("actions/<int:pk>/notice.docx", actions.action_notice, name="action_notice"),
     path("issue/<str:kind_key>/<str:code>/", actions.issue, name="issue"),

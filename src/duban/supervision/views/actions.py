@@ -1,6 +1,6 @@
-"""The 督办记录 pages: the list (filtered, keyset-paged), an action's page (reply; the
+"""The 督办记录 pages: the list (filtered, keyset-paged) and its Excel export, an action's page (reply; the
 notice as .docx), and issuing by hand from a matter's page. Every read goes through
-SupervisionAction.objects.visible_to(user); the list filters through the one ActionFilter."""
+SupervisionAction.objects.visible_to(user); the list and the export filter through the one ActionFilter."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +22,7 @@ from duban.core.paging import BadCursor
 from duban.core.permissions import role_required
 from duban.supervision import registry, services
 from duban.supervision.choices import ActionKind
+from duban.supervision.excel import FilterError, export_actions
 from duban.supervision.forms import IssueForm, ReplyForm
 from duban.supervision.models import SupervisionAction
 from duban.supervision.notices import issuer_name
@@ -29,6 +31,7 @@ from duban.supervision.views.common import supervision_page
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @supervision_page
@@ -50,6 +53,21 @@ def action_list(request):
         "page": page, "form": form, "today": timezone.localdate(), "cursor_error": cursor_error,
         "filtered": any(request.GET.get(name) for name in form.fields),
     })
+
+
+@supervision_page
+@require_GET
+def action_export(request):
+    """The list as .xlsx: the same filters (GET) and scope, newest first; refused filters go back to the list."""
+    filterset = action_filter(request, request.GET)
+    try:
+        output, _rows, filename = export_actions(Actor.from_request(request), filterset)
+    except FilterError as exc:
+        messages.error(request, str(exc))
+        query = request.GET.copy()
+        query.pop("cursor", None)
+        return redirect(reverse("supervision:action_list") + ("?" + query.urlencode() if query else ""))
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def _visible_action(request, pk) -> SupervisionAction:
