@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from django.http import Http404
-from django.utils import timezone
+from django.http import Http404, QueryDict
 from ninja import Field, Path, Query, Router
+from ninja.errors import ValidationError
 
 from duban.api.schemas import ERRORS, MAX_ID, Schema
 from duban.core.actor import Actor
 from duban.core.errors import NotAllowed
 from duban.supervision import services
 from duban.supervision.choices import ActionKind, ActionState
+from duban.supervision.filters import Q_MAX_LENGTH, STATUS_CHOICES
 from duban.supervision.models import SupervisionAction
+from duban.supervision.selectors import action_filter, page_of
 
 router = Router(tags=["督办"])
 PAGE_MAX = 100
+KindName = Literal[tuple(ActionKind.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(value for value, _label in STATUS_CHOICES)]  # type: ignore[valid-type]
 
 
 class ActionOut(Schema):
@@ -40,16 +45,22 @@ class ActionOut(Schema):
 
 class ActionPage(Schema):
     items: list[ActionOut]
-    total: int
-    page: int
-    pages: int
+    next: str | None = Field(None, description="下一页游标（作为 cursor 传回）")
+    prev: str | None = Field(None, description="上一页游标")
 
 
 class ActionQuery(Schema):
-    kind: ActionKind | None = Field(None, description="督办方式")
-    status: str | None = Field(None, pattern="^(open|late)$", description="open 待回复；late 逾期未回复")
-    page: int = Field(1, ge=1, le=100000)
-    limit: int = Field(50, ge=1, le=PAGE_MAX)
+    """The list's filters (the same ActionFilter as the 督办记录 page and its Excel export) and paging."""
+
+    kind: KindName | None = Field(None, description="督办方式")
+    status: StatusName | None = Field(None, description="open 待回复（含逾期）；late 逾期未回复；replied 已回复")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="督办对象单位 id（含下级单位）；须在调用者职责范围内")
+    automatic: bool | None = Field(None, description="true：系统按督办梯度发出；false：人工发出")
+    issued_after: dt.date | None = Field(None, description="督办日期不早于")
+    issued_before: dt.date | None = Field(None, description="督办日期不晚于")
+    q: str | None = Field(None, max_length=Q_MAX_LENGTH, description="关键词：事项编号、事项名称或文号")
+    cursor: str | None = Field(None, max_length=400, description="翻页游标（上一页返回的 next 或 prev）")
+    limit: int = Field(50, ge=1, le=PAGE_MAX, description="每页条数，最多 100")
 
 
 class ReplyIn(Schema):
@@ -70,20 +81,34 @@ def _visible(request):
     return SupervisionAction.objects.visible_to(request.auth).select_related("target_unit", "target_person")
 
 
+def _filtered(request, query: ActionQuery):
+    """The caller's actions through the ActionFilter; a value it refuses is a 422 naming the parameter."""
+    data = QueryDict(mutable=True)
+    for name in ("kind", "status", "unit", "q"):
+        value = getattr(query, name)
+        if value is not None:
+            data[name] = str(value)
+    if query.automatic is not None:
+        data["automatic"] = "true" if query.automatic else "false"
+    for name in ("issued_after", "issued_before"):
+        value = getattr(query, name)
+        if value is not None:
+            data[name] = value.isoformat()
+    filterset = action_filter(request, data)
+    if not filterset.is_valid():
+        raise ValidationError([
+            {"loc": ("query", name), "msg": " ".join(messages), "type": "value_error"}
+            for name, messages in filterset.errors.items()
+        ])
+    return filterset.qs.select_related("target_unit", "target_person")
+
+
 @router.get("/supervision/actions", response={200: ActionPage, **ERRORS}, summary="督办记录")
 def list_actions(request, query: Query[ActionQuery]):
-    """调用者职责范围内的督办记录，从新到旧，可按督办方式和回复情况筛选。"""
-    actions = _visible(request)
-    if query.kind:
-        actions = actions.filter(kind=query.kind)
-    if query.status == "open":
-        actions = actions.filter(state=ActionState.OPEN)
-    elif query.status == "late":
-        actions = actions.filter(state=ActionState.OPEN, reply_due__lt=timezone.localdate())
-    total = actions.count()
-    start = (query.page - 1) * query.limit
-    rows = list(actions.order_by("-issued_on", "-id")[start:start + query.limit])
-    return {"items": [_out(a) for a in rows], "total": total, "page": query.page, "pages": max(1, -(-total // query.limit))}
+    """调用者职责范围内的督办记录，从新到旧（督办日期、id 倒序）；可按督办方式、回复情况、督办对象单位（含下级单位）、
+    发出方式、督办日期和关键词筛选；按游标翻页。"""
+    page = page_of(_filtered(request, query), query.cursor, query.limit)
+    return {"items": [_out(a) for a in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
 
 
 def _get(request, action_id: int) -> SupervisionAction:
@@ -104,4 +129,4 @@ def reply(request, body: ReplyIn, action_id: int = Path(..., ge=1, le=MAX_ID)):
     action = _get(request, action_id)
     if not services.may_reply(action, request.auth) and action.state == ActionState.OPEN:
         raise NotAllowed("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。")
-    return _out(services.reply_to_action(Actor(user=request.auth), action, text=body.text))
+    return _out(services.reply_to_action(Actor.from_request(request), action, text=body.text))

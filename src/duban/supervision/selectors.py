@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
+from duban.core.paging import BadCursor, KeysetPage
 from duban.supervision import ladder as rungs
+from duban.supervision.filters import KEYSET, ORDER, ActionFilter
 from duban.supervision.models import Ladder, SupervisionAction
 
 
@@ -18,8 +22,23 @@ def ladders_by_kind(kind: str) -> dict[bool, list[rungs.Step]]:
     return found
 
 
+def action_filter(request, params) -> ActionFilter:
+    """The 督办记录 list's one FilterSet over the actions the requesting user may see: the page, the API and
+    the export each build it here, so that all three show the same rows for the same parameters."""
+    return ActionFilter(params, queryset=SupervisionAction.objects.visible_to(request.user), request=request)
+
+
+def page_of(actions: QuerySet, cursor: str | None, size: int) -> KeysetPage:
+    """One page of the list, newest first, after (or before) `cursor`. A cursor whose values do not read as
+    this ordering's (a date that is no date: hand-edited) is refused like any other bad cursor, not a 500."""
+    try:
+        return KEYSET.page(actions, cursor=cursor or None, size=size)
+    except ValidationError:
+        raise BadCursor("翻页参数无效，请从第一页重新浏览。") from None
+
+
 def actions_for_matter(matter, user) -> list[SupervisionAction]:
-    """The 督办记录 of one matter the user may see (the matter's own page shows them), newest first."""
+    """The 督办记录 of one matter the user may see (its page shows them), newest first."""
     return list(SupervisionAction.objects.visible_to(user).filter(
         matter_type=ContentType.objects.get_for_model(type(matter)), matter_id=matter.pk,
-    ).select_related("target_unit", "target_person", "issued_by").order_by("-issued_on", "-id")[:50])
+    ).select_related("target_unit", "target_person", "issued_by").order_by(*ORDER)[:50])

@@ -1,12 +1,14 @@
-"""Supervision pages: the 督办记录 list and page (reply; the notice as .docx), issuing by hand from a matter's
-page, and the office's ladder editor. Every read goes through SupervisionAction.objects.visible_to(user)."""
+"""The 督办记录 pages: the list (filtered, keyset-paged) and its Excel export, an action's page (reply; the
+notice as .docx), and issuing by hand from a matter's page. Every read goes through
+SupervisionAction.objects.visible_to(user); the list and the export filter through the one ActionFilter."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,41 +18,57 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
+from duban.core.paging import BadCursor
 from duban.core.permissions import role_required
 from duban.matters import registry
-from duban.supervision import ladder as rungs
 from duban.supervision import services
-from duban.supervision.choices import ActionKind, ActionState, StepTarget
-from duban.supervision.forms import IssueForm, ReplyForm, StepForm
+from duban.supervision.choices import ActionKind
+from duban.supervision.excel import FilterError, export_actions
+from duban.supervision.forms import IssueForm, ReplyForm
 from duban.supervision.models import SupervisionAction
 from duban.supervision.notices import issuer_name
-from duban.supervision.selectors import ladders_by_kind
+from duban.supervision.selectors import action_filter, page_of
+from duban.supervision.views.common import supervision_page
 
-SUPERVISION_ROLES = (Role.PRINCIPAL, Role.LEADER, Role.SUPERVISION, Role.UNIT_HEAD, Role.LIAISON)
-page = role_required(*SUPERVISION_ROLES)
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@page
+@supervision_page
 @require_GET
 def action_list(request):
-    """督办记录: newest first; filter by kind and by "awaiting reply" / "reply overdue"."""
-    actions = SupervisionAction.objects.visible_to(request.user).select_related("target_unit", "target_person", "issued_by")
-    kind = request.GET.get("kind", "")
-    if kind in ActionKind.values:
-        actions = actions.filter(kind=kind)
-    status = request.GET.get("status", "")
-    today = timezone.localdate()
-    if status == "open":
-        actions = actions.filter(state=ActionState.OPEN)
-    elif status == "late":
-        actions = actions.filter(state=ActionState.OPEN, reply_due__lt=today)
-    paginator = Paginator(actions.order_by("-issued_on", "-id"), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    """督办记录: newest first, filtered by the ActionFilter (a refused value is explained on the form, the
+    other filters still apply), a page of PAGE_SIZE by keyset cursor; a fixed number of queries."""
+    filterset = action_filter(request, request.GET)
+    rows = filterset.qs.select_related("target_unit", "target_person", "issued_by")
+    cursor_error = ""
+    try:
+        page = page_of(rows, request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor as exc:
+        cursor_error = str(exc)
+        page = page_of(rows, None, PAGE_SIZE)
+    filterset.mark_errors()
+    form = filterset.form
     return render(request, "supervision/action_list.html", {
-        "page_obj": page_obj, "kinds": ActionKind.choices, "kind": kind, "status": status, "today": today,
+        "page": page, "form": form, "today": timezone.localdate(), "cursor_error": cursor_error,
+        "filtered": any(request.GET.get(name) for name in form.fields),
     })
+
+
+@supervision_page
+@require_GET
+def action_export(request):
+    """The list as .xlsx: the same filters (GET) and scope, newest first; refused filters go back to the list."""
+    filterset = action_filter(request, request.GET)
+    try:
+        output, _rows, filename = export_actions(Actor.from_request(request), filterset)
+    except FilterError as exc:
+        messages.error(request, str(exc))
+        query = request.GET.copy()
+        query.pop("cursor", None)
+        return redirect(reverse("supervision:action_list") + ("?" + query.urlencode() if query else ""))
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def _visible_action(request, pk) -> SupervisionAction:
@@ -58,7 +76,7 @@ def _visible_action(request, pk) -> SupervisionAction:
         "target_unit", "target_person", "issued_by", "replied_by", "matter_type"), pk=pk)
 
 
-@page
+@supervision_page
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk):
     action = _visible_action(request, pk)
@@ -83,7 +101,7 @@ def action_detail(request, pk):
     }, status=status)
 
 
-@page
+@supervision_page
 @require_GET
 def action_notice(request, pk):
     """The notice as a Word document (督办通知单), laid out per GB/T 9704 from the office's template."""
@@ -105,8 +123,6 @@ def action_notice(request, pk):
     )
     response = HttpResponse(render_notice(document), content_type=DOCX)
     name = f"督办通知单-{action.number or action.pk}.docx"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
@@ -134,43 +150,3 @@ def issue(request, kind_key, code):
         messages.error(request, "；".join(f"{form.fields[f].label}：{'；'.join(e)}" if f in form.fields else "；".join(e)
                                          for f, e in form.errors.items()))
     return redirect(kind.url(code))
-
-
-@role_required(Role.SUPERVISION)
-@require_http_methods(["GET", "POST"])
-def ladder_edit(request):
-    """The office edits each kind's ladder (normal and major), in working days from the due date."""
-    kinds = registry.kinds()
-    kind = registry.get(request.GET.get("kind") or request.POST.get("kind") or kinds[0].key)
-    current = ladders_by_kind(kind.key)
-    tables = []
-    error = ""
-    for major in (False, True):
-        prefix = "major" if major else "normal"
-        steps = {s.kind: s for s in current[major]}
-        defaults = {s.kind: s for s in (rungs.MAJOR if major else rungs.DEFAULT)}
-        initial = []
-        for value, _label in ActionKind.choices:
-            step = steps.get(value) or defaults[value]
-            initial.append({"kind": value, "enabled": value in steps, "offset": step.offset, "reply_days": step.reply_days,
-                            "target": step.target})
-        forms_ = [StepForm(request.POST if request.method == "POST" and request.POST.get("major") == prefix else None,
-                           prefix=f"{prefix}-{i}", initial=row) for i, row in enumerate(initial)]
-        tables.append({"major": major, "prefix": prefix, "rows": list(zip(ActionKind.choices, forms_, strict=True))})
-    if request.method == "POST":
-        table = next(t for t in tables if t["prefix"] == request.POST.get("major"))
-        forms_ = [f for _c, f in table["rows"]]
-        if all(f.is_valid() for f in forms_):
-            try:
-                services.save_ladder(Actor.from_request(request), kind.key, major=table["major"],
-                                     steps=[f.cleaned_data for f in forms_])
-            except ServiceError as exc:
-                error = exc.message
-            else:
-                messages.success(request, _("督办梯度已保存；在办事项将按新梯度巡检（已发出的督办不受影响）。"))
-                return redirect(reverse("supervision:ladder") + f"?kind={kind.key}")
-        else:
-            error = _("请检查标红的格子：工作日数须为整数。")
-    return render(request, "supervision/ladder.html", {
-        "kinds": kinds, "kind": kind, "tables": tables, "error": error, "targets": StepTarget.choices,
-    }, status=422 if error else 200)
