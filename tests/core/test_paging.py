@@ -4,6 +4,7 @@ import pytest
 
 from duban.core.models import User
 from duban.core.paging import BadCursor, Keyset
+from tests.ledger.conftest import campaign, make_task  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,18 @@ def test_a_cursor_from_another_ordering_is_refused(people):
     cursor = Keyset(["title", "id"]).page(people, size=5).next_cursor
     with pytest.raises(BadCursor):
         Keyset(["id"]).page(people, cursor=cursor)
+
+
+def test_a_cursor_whose_value_is_not_of_the_field_is_refused_not_a_500(county, campaign, make_task):
+    """A hand-edited cursor with a date that is no date: the keyset refuses it, and the ledger list says so."""
+    import base64
+    import json
+
+    from duban.ledger.models import Task
+
+    make_task()
+    forged = base64.urlsafe_b64encode(json.dumps(["after", ["2026-13-45", 1]]).encode()).decode().rstrip("=")
+    with pytest.raises(BadCursor):
+        Keyset(["due_sort", "id"]).page(Task.objects.all(), cursor=forged)
+    response = county.client("supervision").get("/ledger/", {"cursor": forged})
+    assert response.status_code == 200 and "翻页参数无效，请从第一页重新浏览。" in response.content.decode()

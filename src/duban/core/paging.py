@@ -13,6 +13,7 @@ import base64
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -101,6 +102,6 @@ class Keyset:
             if direction not in {"after", "before"} or len(values) != len(self.fields):
                 raise ValueError
             parsed = [model._meta.get_field(f.lstrip("-")).to_python(v) for f, v in zip(self.fields, values, strict=True)]
-        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        except (ValueError, TypeError, json.JSONDecodeError, ValidationError) as exc:  # a hand-edited value: no date
             raise BadCursor("翻页参数无效，请从第一页重新浏览。") from exc
         return direction, parsed
