@@ -11,10 +11,11 @@ import pytest
 
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
-from duban.core.models import Attachment, AuditEntry, LeaderCharge, Unit
+from duban.core.models import LeaderCharge, Unit
 from duban.ledger import services
-from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task
-from duban.matters.models import MatterEvent
+from duban.ledger.models import Task
+from duban.notify.models import Delivery, Notification
+from tests import kit
 from tests.conftest import make_person
 from tests.ledger.conftest import as_actor
 
@@ -40,42 +41,35 @@ def people(county):
     return p
 
 
+def everyone(people: dict) -> dict:
+    """`people` with each person once (the fixture names some twice: other_liaison is liaison …)."""
+    seen, unique = set(), {}
+    for key, user in people.items():
+        if user.pk not in seen:
+            seen.add(user.pk)
+            unique[key] = user
+    return unique
+
+
 def reload(task: Task) -> Task:
     return Task.objects.get(pk=task.pk)
 
 
+# What a task action may write: every table of the ledger app (a new one is covered without editing this
+# list), the audit trail, the attachments, and the inbox (a refused call notifies nobody).
+TABLES = kit.tables_for("ledger", extra=[Notification, Delivery])
+
+
 def footprint(task: Task) -> dict:
-    """Everything a task action may write: the task's row (state, version, updated_at …), its family,
-    its requests and reports, the timeline and the audit trail."""
-    return {
-        "row": Task.objects.filter(pk=task.pk).values().get(),
-        "tasks": list(Task.objects.order_by("pk").values_list("pk", "state", "version", "light", "progress")),
-        "events": MatterEvent.objects.count(),
-        "audit": AuditEntry.objects.count(),
-        "reports": ProgressReport.objects.count(),
-        "attachments": Attachment.objects.count(),
-        "completion": list(CompletionRequest.objects.order_by("pk").values_list("pk", "state")),
-        "extension": list(ExtensionRequest.objects.order_by("pk").values_list("pk", "state")),
-        "reassign": list(ReassignRequest.objects.order_by("pk").values_list("pk", "state")),
-    }
+    """Everything a task action may write (`TABLES`, row by row), and the task's own row."""
+    return kit.footprint(TABLES, task)
 
 
 @contextmanager
 def refused(task: Task, error: type[ServiceError] = ServiceError, message: str | None = None):
     """The call inside is refused with `error` (and exactly `message`, if given) and changes nothing."""
-    before = footprint(task)
-    with pytest.raises(error) as caught:
+    with kit.refused(TABLES, task, error, message) as caught:
         yield caught
-    after = footprint(task)
-    # (This module is not assert-rewritten by pytest: each assertion carries its own explanation.)
-    said = f"refused with: {caught.value.message}"
-    key = ("state", "version", "updated_at")
-    assert [after["row"][k] for k in key] == [before["row"][k] for k in key], f"{key} changed: {before['row']} → {after['row']}; {said}"
-    assert (after["events"], after["audit"]) == (before["events"], before["audit"]), f"events/audit entries written; {said}"
-    changed = {k for k in before if before[k] != after[k]}
-    assert not changed, f"{changed} changed; {said}"
-    if message is not None:
-        assert caught.value.message == message, f"\nexpected: {message}\nactual:   {caught.value.message}"
 
 
 def other_unit(task: Task) -> Unit:
