@@ -56,7 +56,7 @@ def text_for(kind, item: rungs.Due, code: str, title: str, due: dt.date, progres
     """The words of an action the ladder fires: from the ladder's dates, never the sweep's clock."""
     step = item.step
     what = f"{kind.label}“{title}”（编号 {code}）"
-    demand = {**DEMANDS, **kind.demands}.get(step.kind, "")
+    demand = kind.demands.get(step.kind) or DEMANDS.get(step.kind, "")
     if step.kind == ActionKind.REMIND:
         return f"{what}应于{_date(due)}前完成，距完成时限还有 {-step.offset} 个工作日，当前进度 {progress}%。{demand}"
     if step.kind == ActionKind.URGE:

@@ -7,10 +7,9 @@ sign, report, request completion, close, return), `side_paths` (extension, reass
 cancellation); `common` holds what they share and what pages read (available actions, the light).
 """
 
+from duban.ledger.kind import AUDITED, TASK_FIELDS
 from duban.ledger.services.common import (
-    AUDITED,
     NOUN,
-    TASK_FIELDS,
     _next_code,
     available_actions,
     deadline_wording,

@@ -13,13 +13,12 @@ from duban.core.actor import Actor
 from duban.core.errors import ServiceError
 from duban.core.models import Unit, User
 from duban.ledger.choices import FINISHED_STATES, RequestState
-from duban.ledger.kind import AUDITED, TASK_FIELDS, TASK_KIND, light
+from duban.ledger.kind import TASK_KIND, light
 from duban.ledger.models import Campaign, ExtensionRequest, ReassignRequest, Task
 from duban.matters import clock, lights
 from duban.matters import services as kernel
 
 NOUN = TASK_KIND.noun
-__all__ = ["AUDITED", "TASK_FIELDS"]
 
 
 def today() -> dt.date:
@@ -64,7 +63,7 @@ def available_actions(task: Task, user) -> list[str]:
 # --- pieces of the transitions ---------------------------------------------------------------------
 
 
-def reason(text: str, what: str) -> str:
+def required(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ServiceError(f"请填写{what}。", field="reason")

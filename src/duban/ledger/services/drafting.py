@@ -12,12 +12,11 @@ from duban.core.errors import NotAllowed, ServiceError
 from duban.core.scope import unit_scope
 from duban.ledger import policies
 from duban.ledger.choices import FINISHED_STATES, EventKind, TaskSource, TaskState
-from duban.ledger.kind import TASK_KIND
+from duban.ledger.kind import TASK_FIELDS, TASK_KIND
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import Campaign, Task
 from duban.ledger.services.common import (
     NOUN,
-    TASK_FIELDS,
     _next_code,
     check_version,
     deadline_wording,
@@ -105,7 +104,7 @@ def update_task(actor: Actor, task: Task, *, expected_version: int | None = None
             task.cooperating_units.set(cooperating_units)
 
     # The links are set after the write (a stale version is refused first) and before the timeline and audit.
-    kernel.perform(actor, task, "edit", changes=lambda _p: changed, expected_version=expected_version,
+    kernel.perform(actor, task, "edit", changes=changed, expected_version=expected_version,
                    text=f"修改了：{names}", data={"fields": sorted(changed)}, audit_action="update", kind=TASK_KIND,
                    after_write=link_units)
     return task

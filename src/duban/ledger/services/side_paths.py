@@ -16,7 +16,7 @@ from duban.core.models import Unit
 from duban.ledger.choices import EventKind, RequestState, TaskState
 from duban.ledger.kind import TASK_KIND
 from duban.ledger.models import ExtensionRequest, ReassignRequest, Task
-from duban.ledger.services.common import create_pending, deadline_wording, end_pending_requests, today, unit_head
+from duban.ledger.services.common import create_pending, deadline_wording, end_pending_requests, required, today, unit_head
 from duban.matters import clock
 from duban.matters import services as kernel
 
@@ -27,8 +27,7 @@ def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str
     said = (reason or "").strip()
 
     def sound():
-        if not said:
-            raise ServiceError("请填写延期理由。", field="reason")
+        required(said, "延期理由")
         if task.standing or task.due_date is None:
             raise ServiceError("长期坚持的任务没有完成时限，无需延期。")
         if new_due <= task.due_date:
@@ -90,8 +89,7 @@ def request_reassignment(actor: Actor, task: Task, *, reason: str, suggested_uni
     said = (reason or "").strip()
 
     def sound():
-        if not said:
-            raise ServiceError("请填写调整理由。", field="reason")
+        required(said, "调整理由")
         if suggested_unit is not None and suggested_unit.pk == task.lead_unit_id:
             raise ServiceError("建议的承办单位就是现在的牵头单位，请重新选择。", field="suggested_unit")
 
@@ -153,8 +151,7 @@ def pause_clock(actor: Actor, task: Task, *, reason: str, expected_version: int 
     said = (reason or "").strip()
 
     def sound():
-        if not said:
-            raise ServiceError("请填写挂起原因。", field="reason")
+        required(said, "挂起原因")
         if task.paused_since:
             raise ServiceError(f"该任务已于 {task.paused_since:%Y年%m月%d日} 挂起。")
 
@@ -192,8 +189,7 @@ def suspend_task(actor: Actor, task: Task, *, reason: str, expected_version: int
     said = (reason or "").strip()
 
     def sound():
-        if not said:
-            raise ServiceError("请填写暂停原因。", field="reason")
+        required(said, "暂停原因")
 
     kernel.perform(actor, task, "suspend", guard=sound, expected_version=expected_version, kind=TASK_KIND,
                    changes=lambda _p: {"state": TaskState.SUSPENDED, "paused_since": task.paused_since or today(), "pause_reason": said},
@@ -224,8 +220,7 @@ def cancel_task(actor: Actor, task: Task, *, reason: str, expected_version: int 
     said = (reason or "").strip()
 
     def sound():
-        if not said:
-            raise ServiceError("请填写撤销原因。", field="reason")
+        required(said, "撤销原因")
 
     kernel.perform(actor, task, "cancel", guard=sound, expected_version=expected_version, kind=TASK_KIND,
                    prepare=lambda: end_pending_requests(task, "任务已撤销，此申请不再办理。"),

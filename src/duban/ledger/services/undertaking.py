@@ -13,7 +13,7 @@ from duban.ledger import policies
 from duban.ledger.choices import FINISHED_STATES, QualityGrade, RequestState, TaskState
 from duban.ledger.kind import TASK_KIND
 from duban.ledger.models import CompletionRequest, ProgressReport, Task
-from duban.ledger.services.common import attach, create_pending, end_pending_requests, next_report_due, reason, today
+from duban.ledger.services.common import attach, create_pending, end_pending_requests, next_report_due, required, today
 from duban.matters import services as kernel
 
 
@@ -68,7 +68,7 @@ def request_completion(actor: Actor, task: Task, *, summary: str, files=(), expe
     said = (summary or "").strip()
 
     def ready():
-        reason(summary, "完成情况")
+        required(said, "完成情况")
         if task.children.exclude(state__in=FINISHED_STATES).exists():
             open_codes = "、".join(task.children.exclude(state__in=FINISHED_STATES).values_list("code", flat=True)[:5])
             raise ServiceError(f"子任务 {open_codes} 尚未销账，请待全部子任务销账后再申请。")
@@ -130,8 +130,7 @@ def return_task(actor: Actor, task: Task, *, reason: str, checklist: list[bool] 
     said = (reason or "").strip()
 
     def given():
-        if not said:
-            raise ServiceError("请填写退回理由。", field="reason")
+        required(said, "退回理由")
         _pending_completion(task)
 
     def decide():
