@@ -368,4 +368,4 @@ def test_a_worker_refuses_to_start_on_a_database_not_yet_migrated(tmp_path):
     done = fresh.run("worker", check=False)
 
     assert done.returncode == 1
-    assert "数据库尚未迁移到当前版本，请先运行 `duban manage migrate`" in done.stderr
+    assert "数据库尚未迁移到当前版本（还有" in done.stderr and "请先运行 `duban manage migrate`" in done.stderr

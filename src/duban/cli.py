@@ -46,10 +46,58 @@ def main(argv: list[str] | None = None) -> int:
         execute_from_command_line(["duban manage", *rest])
         return 0
     if name in commands:
+        refusal = prepare_database(name, rest)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
         execute_from_command_line(["duban", name, *rest])
         return 0
     print(f"duban: 没有“{name}”这个命令。可用的命令：serve、worker、manage、" + "、".join(sorted(commands)), file=sys.stderr)
     return 2
+
+
+# Commands that build their own schema (restore migrates after checking the database is empty) or touch no table.
+SCHEMA_FREE = frozenset({"restore"})
+# Setting-up commands that may migrate a brand-new database themselves before they run.
+MIGRATE_FIRST = frozenset({"demo", "createuser"})
+
+
+def pending_migrations() -> list:
+    """The migrations not yet applied to the database (all of them on a brand-new data directory)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def prepare_database(name: str, rest: list[str]) -> str | None:
+    """Make sure `duban NAME` finds its tables: migrate first for a setting-up command, else one line saying what to run.
+
+    Returns the one-line refusal to print, or None when the command may run. A database that cannot be reached
+    at all is a refusal too — never a traceback.
+    """
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    if name in SCHEMA_FREE or any(arg in {"-h", "--help"} for arg in rest):
+        return None
+    try:
+        plan = pending_migrations()
+        if not plan:
+            return None
+        if name in MIGRATE_FIRST:
+            print(f"duban {name}：数据库还没有建立到当前版本，先执行 {len(plan)} 个迁移……", file=sys.stderr, flush=True)
+            call_command("migrate", interactive=False, verbosity=0)
+            return None
+    except DatabaseError as exc:
+        return f"duban {name}：无法访问数据库（{_first_line(exc)}），请检查 DUBAN_DATABASE_URL 与数据目录后重试。"
+    return f"duban {name}：数据库尚未迁移到当前版本（还有 {len(plan)} 个迁移未执行），请先运行 `duban manage migrate`。"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _usage(commands: dict[str, str]) -> None:
@@ -75,7 +123,13 @@ def serve(args: list[str]) -> int:
     opts = parser.parse_args(args)
 
     if not opts.no_migrate:
-        call_command("migrate", interactive=False, verbosity=0)
+        from django.db import DatabaseError
+
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except DatabaseError as exc:
+            print(f"duban serve：无法访问数据库（{_first_line(exc)}），请检查 DUBAN_DATABASE_URL 与数据目录后重试。", file=sys.stderr)
+            return 2
     call_command("collectstatic", interactive=False, verbosity=0)
 
     from django.db import connections
@@ -213,7 +267,6 @@ def worker(args: list[str]) -> int:
     """Run a background worker (huey's consumer): the jobs the pages queue, and the periodic jobs."""
     from django.conf import settings
     from django.db import connection, connections
-    from django.db.migrations.executor import MigrationExecutor
 
     from duban.core import jobs
 
@@ -230,9 +283,9 @@ def worker(args: list[str]) -> int:
     if opts.workers < 1:
         parser.error("--workers 至少为 1")
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        print("duban worker：数据库尚未迁移到当前版本，请先运行 `duban manage migrate`。", file=sys.stderr)
+    refusal = prepare_database("worker", [])
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 1
     periodic = jobs.periodic_jobs()  # loads every app's tasks.py
     consumer = jobs.make_consumer(**{**defaults, "workers": opts.workers, "worker_type": opts.worker_type, "periodic": not opts.no_periodic})

@@ -134,7 +134,7 @@ def _in_progress(county, make_task):
 
 def _completion_requested(county, make_task):
     task = _in_progress(county, make_task)
-    services.request_completion(as_actor(county.people["unit_head"]), task, summary="全部完成")
+    services.request_completion(as_actor(county.people["unit_head"]), task, summary="全部完成", no_evidence_reason="已现场核验")
     return task
 
 
@@ -154,7 +154,7 @@ def _suspended(county, make_task):
 TRANSITIONS = {
     "register": (lambda c, m: m(register=False), {}, "supervision", "unit_head", "assigned"),
     "sign": (lambda c, m: m(), {}, "unit_head", "supervision", "in_progress"),
-    "request_completion": (_in_progress, {"summary": "三项标准均已完成"}, "unit_head", "leader", "completion_requested"),
+    "request_completion": (_in_progress, {"summary": "三项标准均已完成", "no_evidence_reason": "纸质材料已报督查室"}, "unit_head", "leader", "completion_requested"),
     "close": (_completion_requested, {"checklist": [True, True, True], "grade": "good", "note": "资料齐全"}, "supervision", "unit_head", "closed"),
     "return": (_completion_requested, {"reason": "清点表未盖章", "checklist": [True, False, True]}, "supervision", "principal", "in_progress"),
     "request_extension": (_in_progress, {"new_due": "2027-03-31", "reason": "征地补偿标准调整"}, "unit_head", "supervision", "in_progress"),
@@ -438,3 +438,11 @@ def test_the_docs_page_loads_everything_from_this_server(client):
         served = Client().get(asset)
         assert served.status_code == 200
         b"".join(served.streaming_content)
+
+
+def test_a_completion_request_through_the_api_must_say_why_it_has_no_files(county, make_task, api):
+    task = _in_progress(county, make_task)
+    before = snapshot(task)
+    response = api("unit_head").post(f"/tasks/{task.code}/transitions/request_completion", {"version": task.version, "summary": "做完了"})
+    assert response.status_code == 400 and "请上传至少一份佐证材料" in response.json()["detail"]
+    assert snapshot(task) == before

@@ -84,6 +84,7 @@ def test_office_and_liaison_take_a_task_from_draft_to_closed(browser, live_serve
     # 申请销账
     liaison.get_by_role("link", name="申请销账").click()
     liaison.get_by_label("完成情况").fill("立项、用地预审均已完成")
+    liaison.get_by_label("没有佐证材料的原因").fill("批复原件已报县督查室")
     liaison.get_by_role("button", name="申请销账").click()
     expect(state(liaison)).to_have_text("申请销账")
 
@@ -105,6 +106,7 @@ def test_office_and_liaison_take_a_task_from_draft_to_closed(browser, live_serve
     liaison.goto(task_url)
     liaison.get_by_role("link", name="申请销账").click()
     liaison.get_by_label("完成情况").fill("已补附用地预审批复")
+    liaison.get_by_label("没有佐证材料的原因").fill("用地预审批复原件已补报县督查室")
     liaison.get_by_role("button", name="申请销账").click()
     expect(state(liaison)).to_have_text("申请销账")
 

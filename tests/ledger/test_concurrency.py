@@ -207,3 +207,22 @@ def test_two_children_reporting_at_once_both_reach_the_parents_average(connectio
     assert not any(isinstance(r, Exception) for r in results), results
     assert Task.objects.get(pk=parent.pk).progress == 60
     assert audit.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_campaigns_of_one_year_creating_tasks_at_once_take_distinct_codes(connections_that_wait, county, campaign):
+    """Codes are one sequence per year across campaigns: two campaigns numbering at once must not both take
+    2026-0001 (before the year lock, the second one's whole batch was rolled back on the unique code)."""
+    from duban.ledger.models import Campaign
+
+    other = Campaign.objects.create(name="2026年优化营商环境攻坚行动", year=2026)
+    office = as_actor(county.people["supervision"])
+    rows = lambda name: [{"title": f"{name}第{i}项", "lead_unit": county.units["transport"]} for i in range(1, 41)]  # noqa: E731
+    results = race(
+        lambda: services.create_tasks(office, campaign, rows("亮剑")),
+        lambda: services.create_tasks(office, other, rows("营商")),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    codes = sorted(Task.objects.values_list("code", flat=True))
+    assert codes == [f"2026-{n:04d}" for n in range(1, 81)]
+    assert audit.verify().ok

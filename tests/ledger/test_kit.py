@@ -196,7 +196,7 @@ def given(state: str, make_task, county, p) -> SimpleNamespace:
     if state not in {"draft", "assigned"}:
         services.sign_task(head, reload(task))
     if state == "completion_requested":
-        services.request_completion(head, reload(task), summary="各项标准均已完成")
+        services.request_completion(head, reload(task), summary="各项标准均已完成", no_evidence_reason="已现场核验")
     elif state == "extension_pending":
         pending = services.request_extension(head, reload(task), new_due=dt.date(2027, 3, 31), reason="征地批复未下达")
     elif state == "reassignment_pending":
@@ -266,7 +266,7 @@ def more_tasks(county, campaign, n=60):
         services.request_extension(head, reload(task), new_due=dt.date(2027, 6, 30), reason="汛期停工")
     for task in tasks[8:11]:
         services.sign_task(head, reload(task))
-        services.request_completion(head, reload(task), summary="路基路面均已完成")
+        services.request_completion(head, reload(task), summary="路基路面均已完成", no_evidence_reason="已现场核验")
 
 
 @pytest.mark.parametrize("role", ["principal", "leader", "supervision", "unit_head", "township_liaison"])

@@ -91,7 +91,7 @@ def test_the_main_road_from_draft_to_closed(county, people, make_task, time_mach
         services.report_progress(as_actor(people["other_liaison"]), task, percent=99, text="不是我们的任务")
 
     at(time_machine, "2026-04-10 15:00")
-    first = services.request_completion(liaison, task, summary="征地拆迁全部完成")
+    first = services.request_completion(liaison, task, summary="征地拆迁全部完成", no_evidence_reason="已现场核验")
     task = reload(task)
     assert (task.state, task.version, task.completed_on) == (TaskState.COMPLETION_REQUESTED, 6, D(2026, 4, 10))
     assert first.state == RequestState.PENDING
@@ -100,7 +100,7 @@ def test_the_main_road_from_draft_to_closed(county, people, make_task, time_mach
     with refused(task, ServiceError, "该任务当前为“申请销账”，不能报送进展。现在可以：修改任务、审核销账、退回、审批延期、暂停任务、撤销任务。"):
         services.report_progress(liaison, task, percent=100, text="补充")
     with refused(task, ServiceError, "该任务当前为“申请销账”，不能申请销账。现在可以：修改任务、审核销账、退回、审批延期、暂停任务、撤销任务。"):
-        services.request_completion(liaison, task, summary="再次申请")
+        services.request_completion(liaison, task, summary="再次申请", no_evidence_reason="已现场核验")
     with refused(task, NotAllowed, "您无权对任务 2026-0001 审核销账：只有县督查室可以审核销账。"):
         services.close_task(liaison, task, checklist=[True, True, True], grade="excellent")
     with refused(task, ServiceError, "以下标准未达到，不能销账，请退回并写明理由：完成地上附着物清点"):
@@ -120,7 +120,7 @@ def test_the_main_road_from_draft_to_closed(county, people, make_task, time_mach
                                {"item": "交付施工用地", "met": True}]
 
     at(time_machine, "2026-04-14 09:00")
-    services.request_completion(liaison, task, summary="已补盖章")
+    services.request_completion(liaison, task, summary="已补盖章", no_evidence_reason="已现场核验")
     at(time_machine, "2026-04-15 11:00")
     services.close_task(office, reload(task), checklist=[True, True, True], grade="good", note="资料齐全")
     task = reload(task)
@@ -396,7 +396,7 @@ def test_a_reopened_task_goes_back_where_it_was_suspended(where, people, make_ta
     task = make_task()
     if where == "completion_requested":
         services.sign_task(liaison, task)
-        services.request_completion(liaison, reload(task), summary="完成")
+        services.request_completion(liaison, reload(task), summary="完成", no_evidence_reason="已现场核验")
     services.suspend_task(principal, reload(task), reason="暂缓")
     services.reopen_task(principal, reload(task))
     task = reload(task)
@@ -472,16 +472,16 @@ def test_a_task_decomposes_into_sub_tasks_per_unit_which_each_sign_and_close_bef
     parent = reload(parent)
     assert "request_completion" not in services.available_actions(parent, people["lead_liaison"])
     with refused(parent, ServiceError, open_children):
-        services.request_completion(liaison, parent, summary="都做完了")
+        services.request_completion(liaison, parent, summary="都做完了", no_evidence_reason="已现场核验")
 
     for child, who in ((one, liaison), (two, as_actor(people["other_liaison"]))):
         services.sign_task(who, child)
-        services.request_completion(who, reload(child), summary="完成")
+        services.request_completion(who, reload(child), summary="完成", no_evidence_reason="已现场核验")
         services.close_task(office, reload(child), checklist=[True, True, True], grade="good")
     parent = reload(parent)
     assert parent.progress == 100
     assert "request_completion" in services.available_actions(parent, people["lead_liaison"])
-    services.request_completion(liaison, parent, summary="子任务均已销账")
+    services.request_completion(liaison, parent, summary="子任务均已销账", no_evidence_reason="已现场核验")
     assert reload(parent).state == TaskState.COMPLETION_REQUESTED
 
 
@@ -531,7 +531,7 @@ def test_requests_still_waiting_when_a_task_ends_are_answered_and_leave_every_qu
     extension = services.request_extension(liaison, reload(task), new_due=D(2027, 3, 31), reason="等待批复")
     reassignment = services.request_reassignment(liaison, reload(task), reason="不是我们的", suggested_unit=county.units["ndrc"])
     if end == "close":
-        services.request_completion(liaison, reload(task), summary="提前完成")
+        services.request_completion(liaison, reload(task), summary="提前完成", no_evidence_reason="已现场核验")
         services.close_task(office, reload(task), checklist=[True, True, True], grade="excellent")
         note = "任务已销账，此申请不再办理。"
     else:

@@ -21,17 +21,17 @@ def test_the_whole_road(county, make_task):
     task = make_task()
     assert task.state == TaskState.ASSIGNED and task.code == "2026-0001"
     with pytest.raises(ServiceError, match="不能申请销账"):
-        services.request_completion(head, task, summary="做完了")
+        services.request_completion(head, task, summary="做完了", no_evidence_reason="已现场核验")
     services.sign_task(head, task)
     services.report_progress(head, task, percent=40, text="已签订补偿协议 80 户")
     task.refresh_from_db()
     assert task.progress == 40 and task.light == "yellow" and "欠进度" in task.light_reason
-    services.request_completion(head, task, summary="全部完成")
+    services.request_completion(head, task, summary="全部完成", no_evidence_reason="已现场核验")
     task.refresh_from_db()
     services.return_task(office, task, reason="附着物清点表未盖章", checklist=[True, False, True])
     task.refresh_from_db()
     assert task.state == TaskState.IN_PROGRESS and task.return_count == 1
-    services.request_completion(head, task, summary="已补盖章")
+    services.request_completion(head, task, summary="已补盖章", no_evidence_reason="已现场核验")
     task.refresh_from_db()
     services.close_task(office, task, checklist=[True, True, True], grade="good")
     task.refresh_from_db()

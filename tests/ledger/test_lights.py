@@ -125,7 +125,7 @@ def test_a_paused_task_keeps_the_light_of_the_day_it_was_paused(people, running,
 def test_a_closed_task_is_grey_and_done_early_only_if_completion_was_requested_before_the_due_date(requested, schedule, people, running, clock):
     task = running(start_date=D(2026, 6, 1), due_date=D(2026, 6, 30), percent=90)
     clock(requested)
-    services.request_completion(as_actor(people["lead_liaison"]), task, summary="完成")
+    services.request_completion(as_actor(people["lead_liaison"]), task, summary="完成", no_evidence_reason="已现场核验")
     clock(D(2026, 7, 6))
     services.close_task(as_actor(people["supervision"]), Task.objects.get(pk=task.pk), checklist=[True] * 3, grade="good")
     task = Task.objects.get(pk=task.pk)
@@ -214,7 +214,7 @@ def test_closed_children_count_as_done_and_no_longer_colour_the_parent(people, f
     report(two, 100)
     assert shown(parent)[1:] == ("yellow", "子任务 2026-0001-1：欠进度：已报 91%，序时进度 91.7%")
     liaison, office = as_actor(people["lead_liaison"]), as_actor(people["supervision"])
-    services.request_completion(liaison, Task.objects.get(pk=one.pk), summary="完成")
+    services.request_completion(liaison, Task.objects.get(pk=one.pk), summary="完成", no_evidence_reason="已现场核验")
     services.close_task(office, Task.objects.get(pk=one.pk), checklist=[True] * 3, grade="good")
     assert shown(parent) == (100, "green", "按期推进")
 

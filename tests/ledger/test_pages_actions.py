@@ -73,7 +73,7 @@ def signed(county, make_task):
 
 @pytest.fixture
 def requested(county, signed):
-    services.request_completion(as_actor(county.people["unit_head"]), signed, summary="三项标准均已完成")
+    services.request_completion(as_actor(county.people["unit_head"]), signed, summary="三项标准均已完成", no_evidence_reason="已现场核验")
     return fresh(signed)
 
 
@@ -281,6 +281,22 @@ def test_request_completion_with_evidence(county, head, signed):
     assert fresh(signed).state == TaskState.COMPLETION_REQUESTED
     request = CompletionRequest.objects.get(task=signed)
     assert Attachment.objects.get(owner_type="ledger.CompletionRequest", owner_id=str(request.pk)).name == "验收报告.pdf"
+
+
+def test_request_completion_without_evidence_or_a_reason_is_refused(county, head, signed):
+    before = state_of(signed)
+    response = head.post(url(signed, "request-completion"), {"version": signed.version, "summary": "三项标准均已完成"})
+    assert response.status_code == 200 and "请上传至少一份佐证材料" in text(response)
+    assert state_of(signed) == before and not CompletionRequest.objects.exists()
+
+
+def test_request_completion_without_files_states_why_and_the_office_reads_it(county, head, signed):
+    response = head.post(url(signed, "request-completion"),
+                         {"version": signed.version, "summary": "三项标准均已完成", "no_evidence_reason": "已由县领导现场查看"})
+    assert_done(response, signed)
+    assert CompletionRequest.objects.get(task=signed).no_evidence_reason == "已由县领导现场查看"
+    page = text(county.client("supervision").get(url(signed, "close")))
+    assert "未附佐证材料，原因：" in page and "已由县领导现场查看" in page
 
 
 def test_request_completion_without_a_summary_is_refused(county, head, signed):

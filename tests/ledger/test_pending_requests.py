@@ -51,7 +51,7 @@ def test_a_second_pending_completion_request_is_refused_in_words(county, signed)
     # Left waiting from before (a task put back to 承办中 by hand, say): the unit may not stack another.
     CompletionRequest.objects.create(task=signed, summary="上次的申请")
     with refused(signed, ServiceError, "已有一份销账申请在等待审核，请等审核后再申请。"):
-        services.request_completion(as_actor(county.people["unit_head"]), signed, summary="再次申请")
+        services.request_completion(as_actor(county.people["unit_head"]), signed, summary="再次申请", no_evidence_reason="已现场核验")
 
 
 @pytest.mark.django_db

@@ -275,9 +275,9 @@ def _task_in(state: str, people, make_task, county) -> Task:
         "extension_pending": ["sign", lambda t: services.request_extension(liaison, t, new_due=D(2027, 3, 31), reason="等待")],
         "reassign_pending": ["sign", lambda t: services.request_reassignment(liaison, t, reason="不是我们的")],
         "parent_with_open_children": ["sign", lambda t: services.decompose_task(office, t, [{"lead_unit": t.lead_unit}])],
-        "completion_requested": ["sign", lambda t: services.request_completion(liaison, t, summary="完成")],
+        "completion_requested": ["sign", lambda t: services.request_completion(liaison, t, summary="完成", no_evidence_reason="已现场核验")],
         "suspended": ["sign", lambda t: services.suspend_task(principal, t, reason="暂缓")],
-        "closed": ["sign", lambda t: services.request_completion(liaison, t, summary="完成"),
+        "closed": ["sign", lambda t: services.request_completion(liaison, t, summary="完成", no_evidence_reason="已现场核验"),
                    lambda t: services.close_task(office, t, checklist=[True, True, True], grade="good")],
         "cancelled": ["sign", lambda t: services.cancel_task(principal, t, reason="撤销")],
     }[state]

@@ -75,9 +75,45 @@ def test_a_returned_task_is_on_the_units_list(county, make_task):
     with at(1):
         task = make_task()
         services.sign_task(head, task)
-        services.request_completion(head, fresh(task), summary="完成")
+        services.request_completion(head, fresh(task), summary="完成", no_evidence_reason="已现场核验")
         services.return_task(office, fresh(task), reason="缺验收材料")
     assert kinds(county.people["unit_head"], 1) == [("退回整改", task.code)]
+
+
+def test_the_sign_for_day_runs_from_the_arrival_not_from_the_last_touch(county, make_task):
+    head, office = county.people["unit_head"], as_actor(county.people["supervision"])
+    with at(1):  # Monday: registered and handed over
+        task = make_task()
+    with at(2, 17):  # the office corrects the wording the next day: the unit's day to sign is still Tuesday
+        services.update_task(office, fresh(task), standard="按月报送并附佐证")
+    item = work.items_for(head, dt.date(2026, 6, 3))[0]
+    assert (item.kind, item.due, item.urgency) == ("待签收", dt.date(2026, 6, 2), OVERDUE)
+
+
+def test_a_reassigned_task_gives_the_new_unit_its_own_day_to_sign(county, make_task):
+    head, other = county.people["unit_head"], county.people["liaison"]
+    with at(1):
+        task = make_task()
+        services.request_reassignment(as_actor(head), fresh(task), reason="职能不符")
+    with at(4):  # Thursday: the office moves it
+        request = task.reassign_requests.get()
+        services.decide_reassignment(as_actor(county.people["supervision"]), request, approve=True, new_unit=other.unit)
+    item = work.items_for(other, dt.date(2026, 6, 4))[0]
+    assert (item.kind, item.due, item.urgency) == ("待签收", dt.date(2026, 6, 5), TODAY)
+
+
+def test_the_return_stays_on_the_list_only_until_the_unit_answers_it(county, make_task):
+    head, office = as_actor(county.people["unit_head"]), as_actor(county.people["supervision"])
+    with at(1):
+        task = make_task()
+        services.sign_task(head, task)
+        services.request_completion(head, fresh(task), summary="完成", no_evidence_reason="现场查看")
+        services.return_task(office, fresh(task), reason="缺验收材料")
+    assert kinds(county.people["unit_head"], 1) == [("退回整改", task.code)]
+    with at(2):
+        services.report_progress(head, fresh(task), percent=90, text="已补齐验收材料")
+    assert kinds(county.people["unit_head"], 2) == []  # answered: no longer a to-do though return_count stays 1
+    assert fresh(task).return_count == 1
 
 
 def test_the_office_is_told_what_to_verify_decide_and_register(county, make_task):
@@ -86,7 +122,7 @@ def test_the_office_is_told_what_to_verify_decide_and_register(county, make_task
         draft = make_task(register=False, title="草稿任务")
         verify = make_task(title="待审核任务")
         services.sign_task(head, verify)
-        services.request_completion(head, fresh(verify), summary="完成")
+        services.request_completion(head, fresh(verify), summary="完成", no_evidence_reason="已现场核验")
         moving = make_task(title="想调整的任务")
         services.sign_task(head, moving)
         services.request_reassignment(head, fresh(moving), reason="不是本单位职责")
@@ -179,7 +215,7 @@ def test_nobody_is_asked_to_decide_a_request_while_its_task_may_not_be_decided(c
     assert kinds(county.people["leader"], 2) == [("审批延期", task.code)]
     assert kinds(county.people["supervision"], 2) == [("处理调整申请", task.code)]
     with at(2):
-        services.request_completion(head, fresh(task), summary="提前完成")
+        services.request_completion(head, fresh(task), summary="提前完成", no_evidence_reason="已现场核验")
     # 申请销账: an extension may still be decided, a reassignment no longer.
     assert kinds(county.people["leader"], 2) == [("审批延期", task.code)]
     assert kinds(county.people["supervision"], 2) == [("审核销账", task.code)]

@@ -108,8 +108,8 @@ def march(county, make_task, time_machine):
     services.request_reassignment(me, reload(t["G"]), reason="属于发改局职责", suggested_unit=u["ndrc"])
 
     at(time_machine, "2026-03-04 09:00")
-    services.request_completion(me, reload(t["D"]), summary="已完成")
-    services.request_completion(me, reload(t["H"]), summary="已完成")
+    services.request_completion(me, reload(t["D"]), summary="已完成", no_evidence_reason="已现场核验")
+    services.request_completion(me, reload(t["H"]), summary="已完成", no_evidence_reason="已现场核验")
     services.decide_reassignment(office, t["F"].reassign_requests.get(), approve=True)
     services.decide_reassignment(office, t["G"].reassign_requests.get(), approve=False, note="仍由交通局办理")
 

@@ -511,8 +511,9 @@ class LedgerDemo:
             task = h.get()
             if kind == "request":
                 who = f"{lead()}_head" if rng.random() < 0.6 else f"{lead()}_lly"
-                summary = "已完成：" + "；".join(items) + "。佐证材料已整理报县督查室。"
-                services.request_completion(self.actor(who), task, summary=summary)
+                summary = "已完成：" + "；".join(items) + "。"
+                why_none = rng.choice(("纸质验收材料已报县督查室存档。", "已由县督查室现场核验，材料在单位存档备查。"))
+                services.request_completion(self.actor(who), task, summary=summary, no_evidence_reason=why_none)
             elif kind == "return":
                 miss = rng.randrange(len(items))
                 checklist = [i != miss for i in range(len(items))]

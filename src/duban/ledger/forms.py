@@ -232,6 +232,10 @@ class ReportForm(VersionForm):
 class CompletionForm(VersionForm):
     summary = forms.CharField(label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     attachments = MultipleFileField(label=_("佐证材料（可多选）"), help_text=_("销账依据：验收报告、文件、照片等。"))
+    no_evidence_reason = forms.CharField(
+        label=_("没有佐证材料的原因"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不上传材料时必填，例如“已由县领导现场查看”。"),
+    )
 
 
 def _checklist_fields(form, items, initial=False):

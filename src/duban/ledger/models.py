@@ -212,6 +212,8 @@ class CompletionRequest(models.Model):
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     summary = models.TextField(_("完成情况"))
+    # SPEC §3: evidence where it decides closing — files, or the unit's own word why there are none.
+    no_evidence_reason = models.TextField(_("无佐证材料的原因"), blank=True)
     state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import DateTimeField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,15 +18,23 @@ from duban.core import calendar
 from duban.core.choices import Role
 from duban.core.scope import acting_units
 from duban.core.work import LATER, OVERDUE, TODAY, WorkItem
-from duban.ledger.choices import RequestState, TaskState
+from duban.ledger.choices import EventKind, RequestState, TaskState
+from duban.ledger.kind import ARRIVALS, PAUSE_ENDS, TASK_KIND
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ReassignRequest, Task
+from duban.matters.models import MatterEvent
 
 LIMIT = 50  # per kind of work: the home page is a to-do list, the ledger list holds the rest
 REPORT_HORIZON_WORKDAYS = 2
 # A pending request is asked for only while its task is in a state the decision may be taken in (a
 # suspended task's requests wait until it is reopened): nobody is asked to decide what the service refuses.
 DECIDABLE = {name: sorted(TASK_MACHINE.transitions[name].sources) for name in ("decide_extension", "decide_reassignment")}
+# 交办后 1 个工作日内签收: the day runs from the task's arrival at its unit (立账交办, or 调整承办单位 to this
+# unit), or from the end of a pause — never from whatever last touched the row.
+SIGN_CLOCK_STARTS = (*ARRIVALS, *PAUSE_ENDS)
+# 退回整改 asks the unit to act until it does: its next progress report or completion request after the return
+# answers it, as does the task moving to another unit.
+RETURN_ANSWERS = (EventKind.RETURNED, EventKind.PROGRESS, EventKind.COMPLETION_REQUESTED, EventKind.REASSIGN_APPROVED)
 ROW_FIELDS = ("id", "code", "title", "state", "due_date", "updated_at", "next_report_due", "return_count", "paused_since", "completed_on", "lead_unit_id")
 
 
@@ -53,22 +62,27 @@ def unit_work(user, today: dt.date) -> list[WorkItem]:
     """签收 within one working day, 报送进展 when due or late, 整改 after a return: one query for all three."""
     horizon = calendar.add_workdays(today, REPORT_HORIZON_WORKDAYS)
     due_report = Q(next_report_due__lte=horizon, paused_since__isnull=True)
+    events = MatterEvent.objects.filter(kind=TASK_KIND.key, matter_id=OuterRef("pk")).order_by("-at", "-id")
     tasks = (
         Task.objects.filter(lead_unit_id__in=acting_units(user))
-        .filter(Q(state=TaskState.ASSIGNED) | Q(state=TaskState.IN_PROGRESS) & (due_report | Q(return_count__gt=0)))
+        .annotate(last_turn=Subquery(events.filter(event__in=RETURN_ANSWERS).values("event")[:1]))
+        .filter(Q(state=TaskState.ASSIGNED)
+                | Q(state=TaskState.IN_PROGRESS) & (due_report | Q(return_count__gt=0, last_turn=EventKind.RETURNED)))
+        .annotate(arrived_at=Coalesce(Subquery(events.filter(event__in=SIGN_CLOCK_STARTS).values("at")[:1]), "created_at",
+                                      output_field=DateTimeField()))
         .only(*ROW_FIELDS).order_by("due_sort", "id")[: LIMIT * 2]
     )
     items = []
     for task in tasks:
         url = _task_url(task)
         if task.state == TaskState.ASSIGNED:
-            sign_by = calendar.add_workdays(timezone.localdate(task.updated_at), 1)
+            sign_by = calendar.add_workdays(timezone.localdate(task.arrived_at), 1)
             items.append(WorkItem("待签收", _title(task), url, sign_by, OVERDUE if sign_by < today else TODAY, "交办后 1 个工作日内签收"))
             continue
         if task.next_report_due and task.next_report_due <= horizon and not task.paused_since:
             late = task.next_report_due < today
             items.append(WorkItem("进展逾期未报" if late else "报送进展", _title(task), url, task.next_report_due, OVERDUE if late else TODAY))
-        if task.return_count:
+        if task.last_turn == EventKind.RETURNED:
             items.append(WorkItem("退回整改", _title(task), url, task.due_date, TODAY, "整改后重新申请销账"))
     return items
 

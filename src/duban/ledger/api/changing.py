@@ -79,7 +79,7 @@ def sign(request, payload: VersionIn, code: str = Path(..., max_length=24)):
 def request_completion(request, payload: CompletionIn, code: str = Path(..., max_length=24)):
     """牵头单位说明完成情况，申请销账（证明材料请在网页上传）。"""
     services.request_completion(Actor.from_request(request), _task_or_404(request, code), summary=payload.summary,
-                                expected_version=payload.version)
+                                no_evidence_reason=payload.no_evidence_reason, expected_version=payload.version)
     return _done(request, code)
 
 

@@ -214,6 +214,7 @@ class OptionalVersionIn(Input):
 class CompletionIn(Input):
     version: int = Version
     summary: str = Field(..., max_length=LONG_TEXT, description="完成情况")
+    no_evidence_reason: str = Field("", max_length=1000, description="没有佐证材料的原因（接口不上传文件，故必填；有材料请在网页上申请销账）")
 
 
 class CloseIn(Input):

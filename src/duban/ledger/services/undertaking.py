@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.core.actor import Actor
 from duban.core.errors import ServiceError
@@ -63,18 +64,23 @@ def report_progress(actor: Actor, task: Task, *, percent: int, text: str, proble
 
 
 @transaction.atomic
-def request_completion(actor: Actor, task: Task, *, summary: str, files=(), expected_version: int | None = None) -> CompletionRequest:
-    """申请销账: the lead unit says the work is done and shows its evidence; the office verifies."""
+def request_completion(actor: Actor, task: Task, *, summary: str, files=(), no_evidence_reason: str = "",
+                       expected_version: int | None = None) -> CompletionRequest:
+    """申请销账: the lead unit says the work is done and shows its evidence — at least one file, or why there is
+    none (SPEC §3: evidence where it decides closing); the office verifies."""
     said = (summary or "").strip()
+    why_none = "" if files else (no_evidence_reason or "").strip()
 
     def ready():
         required(said, "完成情况")
         if task.children.exclude(state__in=FINISHED_STATES).exists():
             open_codes = "、".join(task.children.exclude(state__in=FINISHED_STATES).values_list("code", flat=True)[:5])
             raise ServiceError(f"子任务 {open_codes} 尚未销账，请待全部子任务销账后再申请。")
+        if not files and not why_none:
+            raise ServiceError(_("请上传至少一份佐证材料（验收报告、文件、照片等）；确实没有的，请写明没有佐证材料的原因。"))
 
     def file_request() -> CompletionRequest:
-        request = create_pending(CompletionRequest, task=task, requested_by=actor.user, summary=said)
+        request = create_pending(CompletionRequest, task=task, requested_by=actor.user, summary=said, no_evidence_reason=why_none)
         attach(files, request, actor)
         return request
 

@@ -95,7 +95,8 @@ ACTION_LIST = [
     ActionPage(
         "request_completion", gettext_lazy("申请销账"), forms.CompletionForm,
         lambda actor, task, form: services.request_completion(
-            actor, task, summary=form.cleaned_data["summary"], files=_files(form), expected_version=_v(form),
+            actor, task, summary=form.cleaned_data["summary"], files=_files(form),
+            no_evidence_reason=form.cleaned_data["no_evidence_reason"], expected_version=_v(form),
         ),
         gettext_lazy("已申请销账，等待县督查室审核。"), style="success",
     ),
