@@ -70,16 +70,6 @@ def test_a_section_liaison_is_told_only_about_its_section(county, make_task):
     assert {code for _kind, code in kinds(county.people["unit_head"], 1)} == {department.code, section.code}
 
 
-def test_a_returned_task_is_on_the_units_list(county, make_task):
-    head, office = as_actor(county.people["unit_head"]), as_actor(county.people["supervision"])
-    with at(1):
-        task = make_task()
-        services.sign_task(head, task)
-        services.request_completion(head, fresh(task), summary="完成", no_evidence_reason="已现场核验")
-        services.return_task(office, fresh(task), reason="缺验收材料")
-    assert kinds(county.people["unit_head"], 1) == [("退回整改", task.code)]
-
-
 def test_the_sign_for_day_runs_from_the_arrival_not_from_the_last_touch(county, make_task):
     head, office = county.people["unit_head"], as_actor(county.people["supervision"])
     with at(1):  # Monday: registered and handed over
@@ -102,7 +92,7 @@ def test_a_reassigned_task_gives_the_new_unit_its_own_day_to_sign(county, make_t
     assert (item.kind, item.due, item.urgency) == ("待签收", dt.date(2026, 6, 5), TODAY)
 
 
-def test_the_return_stays_on_the_list_only_until_the_unit_answers_it(county, make_task):
+def test_a_returned_task_is_on_the_units_list_until_the_unit_answers_it(county, make_task):
     head, office = as_actor(county.people["unit_head"]), as_actor(county.people["supervision"])
     with at(1):
         task = make_task()
