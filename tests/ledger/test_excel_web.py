@@ -93,6 +93,17 @@ def test_upload_preview_confirm_done(county, campaign):
     assert all(name.startswith("赵督查") for name in events)  # written as the signed-in user, not the system
 
 
+def test_a_deadline_slip_is_shown_with_its_likely_reading_and_nothing_is_imported(county, campaign):
+    office = county.client("supervision")
+    preview_url = upload(office, county_sheet(with_cell(ROWS, 2, 7, "20261月20日")))["Location"]
+
+    html = office.get(preview_url).content.decode()
+
+    assert 'data-testid="error-table"' in html and 'data-testid="confirm"' not in html
+    assert "无法识别完成时限“20261月20日”，是否指“2026年1月20日”？" in html and "完成时限（H）" in html
+    assert Task.objects.count() == 0  # the proposal is not applied: the sheet must be corrected
+
+
 def test_a_sheet_with_an_unknown_unit_shows_the_error_table_and_cannot_be_confirmed(county, campaign):
     office = county.client("principal")
     preview_url = upload(office, county_sheet(with_cell(ROWS, 1, 4, "县交通局")))["Location"]

@@ -115,6 +115,30 @@ def test_a_front_of_another_campaign_is_refused_on_its_field(county, campaign, o
     assert not Task.objects.exists()
 
 
+def test_a_deadline_wording_with_a_slip_is_refused_on_its_field_with_the_likely_reading(county, campaign, office):
+    response = office.post("/ledger/tasks/new/", task_form(county, campaign, deadline_text="20261月20日"))
+    assert response.status_code == 200
+    assert re.search(r'data-testid="error-deadline_text">[^<]*是否指“2026年1月20日”？', text(response))
+    assert not Task.objects.exists()  # shown, never applied
+
+
+def test_a_status_word_is_refused_as_no_deadline_and_a_readable_wording_is_kept(county, campaign, office):
+    refused = office.post("/ledger/tasks/new/", task_form(county, campaign, deadline_text="已完成"))
+    assert re.search(r'data-testid="error-deadline_text">[^<]*是完成情况（工作进展），不是完成时限', text(refused))
+    assert not Task.objects.exists()
+    office.post("/ledger/tasks/new/", task_form(county, campaign, deadline_text="每季度末（分别在3月25日、6月25日、9月25日、12月25日前）"))
+    assert Task.objects.get().deadline_text == "每季度末（分别在3月25日、6月25日、9月25日、12月25日前）"
+
+
+def test_an_edit_that_keeps_an_old_unreadable_wording_is_not_refused(county, office, signed):
+    Task.objects.filter(pk=signed.pk).update(deadline_text="按省厅要求")  # typed before wordings were read
+    data = task_form(county, signed.campaign, title="完成国道改线工程征地拆迁（调整）", version=signed.version,
+                     deadline_text="按省厅要求")
+    data.pop("campaign")
+    assert_done(office.post(f"/ledger/tasks/{signed.code}/edit/", data), signed)
+    assert fresh(signed).title == "完成国道改线工程征地拆迁（调整）"
+
+
 def test_a_liaison_cannot_open_a_ledger(county, campaign):
     client = county.client("liaison")
     assert client.get("/ledger/tasks/new/").status_code == 403

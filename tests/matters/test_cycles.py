@@ -32,6 +32,13 @@ CODES = [
     ("workdays:5", CycleKind.WORKDAYS, 5, "每5个工作日"),
     ("workdays:1", CycleKind.WORKDAYS, 1, "每1个工作日"),
     ("halfmonthly", CycleKind.HALFMONTHLY, 0, "每半月"),
+    ("quarterlast:25", CycleKind.QUARTERLAST, 25, "每季度最后一个月25日前"),
+    ("halfyearly", CycleKind.HALFYEARLY, 0, "每半年"),
+    ("yearly:910", CycleKind.YEARLY, 910, "每年9月10日前"),
+    ("yearly:1231", CycleKind.YEARLY, 1231, "每年12月31日前"),
+    ("yearly:229", CycleKind.YEARLY, 229, "每年2月29日前"),
+    ("days:14", CycleKind.DAYS, 14, "每两周"),
+    ("days:10", CycleKind.DAYS, 10, "每10天"),
 ]
 
 
@@ -55,6 +62,14 @@ REFUSED_CODES = [
     "workdays:0",
     "workdays:251",
     "halfmonthly:15",
+    "quarterlast:0",  # that is quarterly:0
+    "halfyearly:6",
+    "yearly",
+    "yearly:230",  # no 2月30日
+    "yearly:1301",
+    "yearly:0910",
+    "days:0",
+    "days:367",
     "daily:1",
     "Weekly:5",
     " weekly:5",
@@ -122,6 +137,15 @@ NEXT_DUE = [
     ("workdays:5", d(2026, 9, 28), d(2026, 10, 10), "09-29, 09-30, 10-08, 10-09 and the worked Saturday 10-10"),
     ("workdays:1", d(2026, 9, 30), d(2026, 10, 8), "the first working day after National Day"),
     ("workdays:3", d(2027, 1, 1), d(2027, 1, 6), "2027 has no data yet: Monday to Friday"),
+    ("quarterlast:25", d(2026, 4, 1), d(2026, 6, 25), "the last month of the second quarter"),
+    ("quarterlast:25", d(2026, 6, 25), d(2026, 9, 24), "Friday 09-25 is Mid-Autumn: due Thursday 09-24"),
+    ("halfyearly", d(2026, 1, 1), d(2026, 6, 30), "the first half year"),
+    ("halfyearly", d(2026, 6, 30), d(2026, 12, 31), "the second half year"),
+    ("yearly:910", d(2026, 1, 1), d(2026, 9, 10), "once a year"),
+    ("yearly:910", d(2026, 9, 10), d(2027, 9, 10), "reported on the day: next year's"),
+    ("days:14", d(2026, 9, 14), d(2026, 9, 28), "two weeks after the report"),
+    ("days:14", d(2026, 9, 18), d(2026, 9, 30), "10-02 is National Day: the working day before it"),
+    ("days:1", d(2026, 9, 30), d(2026, 10, 8), "moving back would reach the report itself: forward instead"),
 ]
 
 
@@ -140,8 +164,12 @@ by_day_cycles = st.one_of(
     st.builds(ReportCycle, st.just(CycleKind.MONTHLY), st.integers(0, 31)),
     st.builds(ReportCycle, st.just(CycleKind.QUARTERLY), st.integers(0, 31)),
     st.just(ReportCycle(CycleKind.HALFMONTHLY)),
+    st.builds(ReportCycle, st.just(CycleKind.QUARTERLAST), st.integers(1, 31)),
+    st.just(ReportCycle(CycleKind.HALFYEARLY)),
+    st.builds(ReportCycle, st.just(CycleKind.YEARLY), st.dates(d(2000, 1, 1), d(2000, 12, 31)).map(lambda x: 100 * x.month + x.day)),
 )
-active_cycles = st.one_of(by_day_cycles, workdays_cycles)
+days_cycles = st.builds(ReportCycle, st.just(CycleKind.DAYS), st.integers(1, 366))
+active_cycles = st.one_of(by_day_cycles, workdays_cycles, days_cycles)
 cycles = st.one_of(active_cycles, st.just(ReportCycle()))
 dates = st.dates(min_value=d(2020, 1, 1), max_value=d(2030, 12, 31))
 # The calendar table is read once and never changed here, so examples may share one test's fixtures.
@@ -186,6 +214,17 @@ def test_a_working_day_cycle_counts_its_working_days(cycle, day):
     assert calendar.workdays_between(day, cycle.next_due(day)) == cycle.n
 
 
+@pytest.mark.django_db
+@PROPERTY
+@given(cycle=days_cycles, day=dates)
+def test_a_calendar_day_cycle_is_due_on_the_working_day_nearest_before_its_day(cycle, day):
+    nominal = day + dt.timedelta(days=cycle.n)
+    due = cycle.next_due(day)
+    # On the day; else the last working day before it; else (that would be the report's own day) the first after.
+    later = [x for x in (nominal - dt.timedelta(days=i) for i in range(cycle.n)) if x > day and calendar.is_workday(x)]
+    assert due == (later[0] if later else calendar.next_workday(nominal))
+
+
 def is_nominal(cycle: ReportCycle, day: dt.date) -> bool:
     """True if the cycle's wording names `day` ("每月25日前": every 25th), before any move to a working day."""
     last = gregorian.monthrange(day.year, day.month)[1]
@@ -196,6 +235,12 @@ def is_nominal(cycle: ReportCycle, day: dt.date) -> bool:
             return day.day == (min(cycle.n, last) if cycle.n else last)
         case CycleKind.HALFMONTHLY:
             return day.day in (15, last)
+        case CycleKind.QUARTERLAST:
+            return day.month % 3 == 0 and day.day == min(cycle.n, last)
+        case CycleKind.HALFYEARLY:
+            return day.month % 6 == 0 and day.day == last
+        case CycleKind.YEARLY:
+            return day.month == cycle.n // 100 and day.day == min(cycle.n % 100, last)
         case CycleKind.QUARTERLY if cycle.n == 0:
             return day.month % 3 == 0 and day.day == last
         case CycleKind.QUARTERLY:

@@ -13,19 +13,31 @@ wording names one (2000–2099: 2027年, 二〇二七年; 今年/本年 = the ca
 - "9月上旬/中旬/下旬" (with or without 前) → the 10th / 20th / last day: the end of that third;
 - "(第)三季度(末)(内)", "第3季度" → the quarter's last day; "上半年", "年中" → 06-30;
   "下半年", "年底(前)", "年内", "今年底", "2026年(度)(内)" → 12-31.
-Standing work (长期坚持, 持续推进, 常态化(推进), 长期) has no due date. A wording that only sets a report
-rhythm ("每月25日前报送进展") is standing too, with that report cycle: it names no day the work is done.
+- "全年" → 12-31 (the work runs over the year); "延期至/延长至 6月30日" → the date it was moved to;
+- "4月8日、7月8日、10月8日、次年1月8日前" → each date a milestone; "4月至9月", "7月3日至7月15日" → the end;
+- "3月14日（星期五）前": the weekday is checked against the date and dropped, refused when it does not fit.
+Standing work (长期坚持, 持续推进, 常态化(推进), 长期) has no due date, also with the unit in front
+("由相关部门长期推进"). A wording that only sets a report rhythm ("每月25日前报送进展") is standing too, with
+that report cycle: it names no day the work is done.
 Report rhythms give a ReportCycle code (see duban.matters.cycles), and each cycle's label reads back as it;
-bare "每月"/"按月" is by the month's last day, "每周" by Friday, "每季度" by the quarter's last day,
-"每季度结束后10日内" by the 10th of the month after, "每日" every working day.
+bare "每月"/"按月" is by the month's last day, "每周"/"每周一次" by Friday, "每季度"/"以季度为节点" by the
+quarter's last day, "每季度结束后10日内" by the 10th of the month after, "每季度最后一个月的25日前" by the
+25th of the quarter's last month, "每季度末（分别在3月25日、6月25日…）" by what the brackets spell out,
+"每半年" by 06-30 and 12-31, "每年9月10日前" yearly, "双周"/"每两周" 14 days after the last report,
+"每日(一督查)" every working day.
 With a reference `today` (the day of assignment) relative wordings are read too: "本月底前", "下月底前",
 "15日内" (calendar days), "10个工作日内" (working days, from the calendar table).
 
 Refused, with a message naming the wording: anything unrecognised; dates that do not exist (2月30日);
-"6月前" and "三季度前" (before June starts or before it ends? a county writes both); "立即", "即日起",
-"立行立改", "尽快", also next to a date (no date to count to: write the day by which it must be done); a standing
-wording together with a completion date ("长期坚持，6月底前出台方案": split it into two tasks); two report
-cycles; relative wordings without `today`.
+"6月前" and "三季度前" (before June starts or before it ends? a county writes both); "每周一调度" (every
+Monday, or once a week?); "立即", "即日起", "立行立改", "尽快", also next to a date (no date to count to:
+write the day by which it must be done); a start alone ("从2026年3月起"); a status pasted into the column
+(欠进度, 已完成 …: how far the work has got, not when it is due); a period that ends before it starts; a
+bracketed note ("(本次报送于5月29日)"); a standing wording together with a completion date ("长期坚持，6月底前
+出台方案": split it into two tasks); two report cycles; relative wordings without `today`.
+A refusal whose slip has one likely reading proposes it ("20251月20日" → 是否指“2025年1月20日”？, also a
+missing 日, a day the month lacks, a wording without its note) in the message and in
+`DeadlineError.proposal`: shown to the user, never applied.
 """
 
 from __future__ import annotations
@@ -53,7 +65,15 @@ class Deadline:
 
 
 class DeadlineError(ValueError):
-    """A 完成时限 wording that cannot be read without guessing; the message is for the county's user."""
+    """A 完成时限 wording that cannot be read without guessing; the message is for the county's user.
+
+    `proposal` is the likely reading of a slip ("20251月20日" → "2025年1月20日"), already named in the
+    message; it is only ever shown, never applied.
+    """
+
+    def __init__(self, message: str, proposal: str = ""):
+        super().__init__(message)
+        self.proposal = proposal
 
 
 # --- numbers -------------------------------------------------------------------------------------------
@@ -126,6 +146,13 @@ _Handler = Callable[[re.Match, _Context], _Part | None]  # None: the pattern doe
 _PATTERNS: list[tuple[re.Pattern, _Handler, bool]] = []
 
 
+def _counted(ctx: _Context, kind: CycleKind, n: int, high: int, too_big: str) -> ReportCycle:
+    """A cycle by the number the wording names ("每月25日"), refused with `too_big` outside 1 to `high`."""
+    if not 1 <= n <= high:
+        raise ctx.refuse(too_big)
+    return ReportCycle(kind, n)
+
+
 def _phrase(pattern: str, *, after_year: bool = False):
     """Register a handler for a time phrase at the start of a clause."""
 
@@ -147,6 +174,28 @@ def _standing(m, ctx):
     return True
 
 
+@_phrase(r"每周一(?!次|前|以前|之前|$)")
+def _monday_or_once(m, ctx):
+    # "每周一调度" is "every Monday" to some and "once a week" (like 每日一督查) to others.
+    raise ctx.refuse("有歧义（每周星期一，还是每周一次？），请写成“每周一前”（星期一）或“每周五前”（每周一次）")
+
+
+@_phrase(r"(?:每|按)(?:周|星期)一次")
+def _weekly_once(m, ctx):
+    return ReportCycle(CycleKind.WEEKLY, 5)
+
+
+@_phrase(r"(?:每|隔)?双周(?:一次)?|每(?:两|2)周(?:一次)?|每隔一周|隔周")
+def _fortnightly(m, ctx):
+    return ReportCycle(CycleKind.DAYS, 14)
+
+
+@_phrase(rf"每(?P<n>{_NUM})天(?:一次)?")
+def _every_days(m, ctx):
+    n = _number(m["n"])
+    return _counted(ctx, CycleKind.DAYS, n, 366, f"中的“每{n}天”超出范围（1到366）")
+
+
 @_phrase(r"每(?:周|星期|礼拜)(?P<wd>[1-7一二三四五六日天])" + _SUFFIX)
 def _weekly(m, ctx):
     wd = m["wd"]
@@ -161,9 +210,7 @@ def _weekly_bare(m, ctx):
 @_phrase(rf"每月(?P<d>{_NUM})[日号]" + _SUFFIX)
 def _monthly(m, ctx):
     day = _number(m["d"])
-    if not 1 <= day <= 31:
-        raise ctx.refuse(f"中的“每月{day}日”不存在")
-    return ReportCycle(CycleKind.MONTHLY, day)
+    return _counted(ctx, CycleKind.MONTHLY, day, 31, f"中的“每月{day}日”不存在")
 
 
 @_phrase(r"每月(?P<x>[上中下])旬(?:末|底)?(?:前|以前|之前|内)?")
@@ -184,25 +231,44 @@ def _monthly_end(m, ctx):
 @_phrase(rf"每季度?(?:结束后|次月|后)(?P<d>{_NUM})(?:[日号天])(?:内|前|以前|之前)?")
 def _quarterly_after(m, ctx):
     day = _number(m["d"])
-    if not 1 <= day <= 31:
-        raise ctx.refuse(f"中的“{day}日”超出一个月")
-    return ReportCycle(CycleKind.QUARTERLY, day)
+    return _counted(ctx, CycleKind.QUARTERLY, day, 31, f"中的“{day}日”超出一个月")
 
 
-@_phrase(r"(?:每|按)季度?(?:(?:末|底)" + _SUFFIX + ")?")
+@_phrase(rf"每季度?(?:的)?最后一个月(?:的)?(?P<d>{_NUM})[日号]" + _SUFFIX)
+def _quarter_last_month(m, ctx):
+    day = _number(m["d"])
+    return _counted(ctx, CycleKind.QUARTERLAST, day, 31, f"中的“{day}日”超出一个月")
+
+
+@_phrase(r"(?:每|按)季度?(?:(?:末|底)" + _SUFFIX + r"|一次)?|以季度?为(?:节点|周期|单位)")
 def _quarterly_end(m, ctx):
     return ReportCycle(CycleKind.QUARTERLY, 0)
+
+
+@_phrase(r"(?:每|按)半年(?:(?:末|底)" + _SUFFIX + r"|一次)?")
+def _halfyearly(m, ctx):
+    return ReportCycle(CycleKind.HALFYEARLY)
+
+
+@_phrase(rf"每年(?P<m>{_NUM})月(?P<d>{_NUM})[日号]" + _SUFFIX)
+def _yearly(m, ctx):
+    month, day = _number(m["m"]), _number(m["d"])
+    ctx.date(2000, month, day) if 1 <= month <= 12 else ctx.month_end(month)  # refuse 2月30日, 13月 as such
+    return ReportCycle(CycleKind.YEARLY, 100 * month + day)
+
+
+@_phrase(r"每年(?:年)?(?:末|底)" + _SUFFIX)
+def _yearly_end(m, ctx):
+    return ReportCycle(CycleKind.YEARLY, 1231)
 
 
 @_phrase(rf"每(?P<n>{_NUM})个工作日")
 def _workdays(m, ctx):
     n = _number(m["n"])
-    if not 1 <= n <= 250:
-        raise ctx.refuse(f"中的“每{n}个工作日”超出范围（1到250）")
-    return ReportCycle(CycleKind.WORKDAYS, n)
+    return _counted(ctx, CycleKind.WORKDAYS, n, 250, f"中的“每{n}个工作日”超出范围（1到250）")
 
 
-@_phrase(r"每(?:个工作日|日|天)")
+@_phrase(r"每(?:个工作日|日|天)(?:一次?)?")
 def _daily(m, ctx):
     return ReportCycle(CycleKind.WORKDAYS, 1)
 
@@ -292,6 +358,11 @@ def _mid_year(m, ctx):
     return _month_end(ctx.year, 6) if m["nian"] or ctx.explicit_year else None
 
 
+@_phrase(r"全年(?:内)?", after_year=True)
+def _whole_year(m, ctx):
+    return _month_end(ctx.year, 12)  # work spread over the year is done by its end
+
+
 @_phrase(r"(?P<nian>年)?度?(?:(?:底|末)" + _SUFFIX + "|内)", after_year=True)
 def _year_end(m, ctx):
     return _month_end(ctx.year, 12) if m["nian"] or ctx.explicit_year else None
@@ -303,7 +374,10 @@ def _year_alone(m, ctx):
 
 
 _YEAR_PREFIX = re.compile(rf"(?:(?P<y>{_YEAR})|(?P<rel>今|本|当|明|次))年")
-_LEAD = re.compile(r"(?:并且?|且|同时|力争|争取|确保|务必|必须|须|要|于|在|截至|截止(?:到|于)?|到|(?:自|从)?即日起?(?:至|到))*")
+_LEAD = re.compile(
+    r"(?:并且?|且|同时|力争|争取|确保|务必|必须|须|要|于|在|截至|截止(?:到|于)?|到|(?:自|从)?即日起?(?:至|到)"
+    r"|(?:延期|延长|顺延|推迟|调整)(?:至|到)|延至)*"
+)
 # What may follow the time phrase is the work ("完成方案"), never more timing or a hedge.
 _HARMLESS = re.compile(r"上月|本月|当月|上周|本周|当周|上季度|本季度|当季度|月度|年度|日常|前期")
 _TIMING = re.compile(
@@ -319,9 +393,127 @@ _DANGLING = re.compile(
 _SEPARATORS = re.compile(r"[,;。\n\r]")
 
 
-def _parse_clause(clause: str, text: str, year: int, today: dt.date | None) -> _Part:
-    """The meaning of one clause of a wording, or DeadlineError."""
+# Brackets after a date name its weekday, checked against the date and dropped: "3月14日（星期五）前".
+_WEEKDAY = re.compile(r"\((?P<said>(?:星期|周|礼拜)(?P<d>[1-7一二三四五六日天]))\)")
+_BRACKET = re.compile(r"\((?P<inner>[^()]*)\)")
+_NOTE = re.compile(r"\((?!(?:星期|周|礼拜)[1-7一二三四五六日天]\))[^()]*\)")  # a bracket that is no weekday
+# "每季度末（分别在3月25日、6月25日、9月25日、12月25日前）": the brackets spell out the rhythm.
+_QUARTER_DAYS = re.compile(r"每季度?末?\((?:分别)?(?:在|于|为)?(?P<days>[^()]+)\)(?P<rest>.*)")
+_RANGE = re.compile(r"至|到|—|~")
+_TIME_OF_DAY = re.compile(r"(?:(?:上午|中午|下午)?下班(?:前|以前|之前)?)?")
+_START_ONLY = re.compile(r"(?:从|自)(?P<start>.+?)(?:起|开始)(?:实施|执行|施行)?")
+# How far a task has got is not when it is due: a 完成情况 pasted into the 完成时限 column.
+_STATUS = re.compile(
+    r"(?:已|未|尚未|基本|全面|提前|按期|按时|如期|逾期)?(?:完成|办结|启动)|(?:欠|超|达)进度|滞后|序时推进|正在推进|推进中|进行中"
+)
+_WEEKDAYS = "一二三四五六日"
+
+
+class _NoteRefused(DeadlineError):
+    """A bracketed note the ledger cannot hold ("(本次报送于5月29日)"): the wording without it is proposed."""
+
+
+def _outside_brackets(text: str, separators: re.Pattern) -> list[int]:
+    """Where `separators` match in `text` outside round brackets."""
+    depth, at = 0, []
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and separators.match(text, i):
+            at.append(i)
+    return at
+
+
+def _read_clause(clause: str, text: str, year: int, today: dt.date | None) -> list[_Part]:
+    """The meanings of one clause: one, or one per date of a list ("4月8日、7月8日前")."""
     clause = clause[_LEAD.match(clause).end():]
+    quarter_days = _QUARTER_DAYS.fullmatch(clause)
+    if quarter_days:
+        return [_quarter_days(quarter_days, text, year, today)]
+    parts, start = [], 0
+    for end in [*_outside_brackets(clause, re.compile("、")), len(clause)]:
+        part, year = _read_element(clause[start:end], text, year, today)  # a year named carries to the next date
+        parts.append(part)
+        start = end + 1
+    return parts
+
+
+def _read_element(element: str, text: str, year: int, today: dt.date | None) -> tuple[_Part, int]:
+    """One time phrase (a period "4月至9月" reads as its end), and the year it was in."""
+    ctx = _Context(text, year, today, explicit_year=False)
+    if _START_ONLY.fullmatch(element) and not _RANGE.search(element):
+        raise ctx.refuse(f"只写了开始时间，没有完成时限，请写明须在哪天前完成，如“{year}年12月31日前”")
+    for at in _outside_brackets(element, _RANGE):
+        left, right = element[:at], element[at + 1:]
+        if not left or not right:
+            continue
+        if re.fullmatch(_NUM, left) and re.match(rf"(?:{_NUM})月", right):
+            left += "月"  # "3至6月"
+        try:
+            first, year_of = _read_single(left, text, year, today)
+            last, _ = _read_single(right, text, year_of, today)
+        except DeadlineError:
+            continue  # "6月底前报送至县政府办": the 至 is part of the work
+        if isinstance(first, dt.date) and isinstance(last, dt.date):
+            if first > last:
+                raise ctx.refuse(f"中开始晚于结束（{first:%Y-%m-%d}—{last:%Y-%m-%d}），请核对")
+            return last, year_of
+    return _read_single(element, text, year, today)
+
+
+def _read_single(element: str, text: str, year: int, today: dt.date | None) -> tuple[_Part, int]:
+    """One time phrase with an optional weekday in brackets or a subject in front ("由相关部门长期推进")."""
+    ctx = _Context(text, year, today, explicit_year=False)
+    weekday = _WEEKDAY.search(element)
+    if weekday:
+        part, year = _read_single(element[:weekday.start()] + element[weekday.end():], text, year, today)
+        said = weekday["d"]
+        number = 7 if said in "日天" else _number(said)
+        if not isinstance(part, dt.date):
+            raise ctx.refuse()
+        if part.isoweekday() != number:
+            raise ctx.refuse(
+                f"中的{part.year}年{part.month}月{part.day}日是星期{_WEEKDAYS[part.isoweekday() - 1]}，"
+                f"与括号中的“{weekday['said']}”不符，请核对日期"
+            )
+        return part, year
+    bracket = _BRACKET.search(element)
+    if bracket:
+        raise _NoteRefused(str(ctx.refuse(f"中括号内的“{bracket['inner']}”无法记入完成时限，请删去括号或另行注明")))
+    if element.startswith("由"):
+        # The unit that does the work, written in front of the time: "由县发改局牵头持续推进".
+        for end in range(2, len(element)):
+            if _TIMING.search(element[1:end]):
+                break
+            try:
+                return _read_single(element[end:], text, year, today)
+            except DeadlineError:
+                continue
+        raise ctx.refuse()
+    return _parse_clause(element, text, year, today)
+
+
+def _quarter_days(match: re.Match, text: str, year: int, today: dt.date | None) -> ReportCycle:
+    """The rhythm that "每季度末（分别在3月25日、6月25日…）" spells out, if the dates make one."""
+    ctx = _Context(text, year, today, explicit_year=False)
+    days = []
+    for element in match["days"].split("、"):
+        day, year = _read_element(element, text, year, today)
+        if not isinstance(day, dt.date):
+            raise ctx.refuse()
+        days.append(day)
+    rest = match["rest"]
+    if _DANGLING.match(rest) or _TIMING.search(_HARMLESS.sub("", rest)):
+        raise ctx.refuse()
+    months = {d.month % 3 for d in days}
+    if len(days) > 1 and months == {0} and all(d == _month_end(d.year, d.month) for d in days):
+        return ReportCycle(CycleKind.QUARTERLY, 0)
+    if len(days) > 1 and len({d.day for d in days}) == 1 and months in ({0}, {1}):
+        return ReportCycle(CycleKind.QUARTERLAST if months == {0} else CycleKind.QUARTERLY, days[0].day)
+    raise ctx.refuse("括号中的日期不是每季度同一天，请写成“每季度最后一个月25日前”或“每季度结束后10日内”")
+
+
+def _parse_clause(clause: str, text: str, year: int, today: dt.date | None) -> tuple[_Part, int]:
+    """The meaning of one time phrase and the year it was in, or DeadlineError."""
     prefix = _YEAR_PREFIX.match(clause)
     if prefix:
         if prefix["y"]:
@@ -343,21 +535,25 @@ def _parse_clause(clause: str, text: str, year: int, today: dt.date | None) -> _
         except (KeyError, ValueError):  # a malformed Chinese numeral such as 十十
             raise ctx.refuse() from None
         rest = clause[match.end():]
+        rest = rest[_TIME_OF_DAY.match(rest).end():]  # "下班前" is still that day
         # A phrase followed by more timing is a different, longer phrase (or none): try the next pattern.
         if part is not None and not _DANGLING.match(rest) and not _TIMING.search(_HARMLESS.sub("", rest)):
-            return part
+            return part, year
     raise ctx.refuse()
 
 
-def parse_deadline(text: str, year: int, *, today: dt.date | None = None) -> Deadline:
-    """Read a 完成时限 wording for a campaign `year` (relative wordings count from `today`); never guess."""
+def _parse(text: str, year: int, today: dt.date | None) -> Deadline:
     shown = text.strip()
-    normal = unicodedata.normalize("NFKC", text)  # full-width digits, commas and dots to half-width
+    normal = unicodedata.normalize("NFKC", text)  # full-width digits, commas, dots and brackets to half-width
     clauses = ["".join(c.split()).rstrip(".!") for c in _SEPARATORS.split(normal)]
-    parts = [_parse_clause(c, shown, year, today) for c in clauses if c]
+    ctx = _Context(shown, year, today, explicit_year=False)
+    if len([c for c in clauses if c]) == 1 and _STATUS.fullmatch(next(c for c in clauses if c)):
+        raise ctx.refuse(
+            f"是完成情况（工作进展），不是完成时限，请填写须完成的日期，如“{year}年12月31日前”；进展请在报送进展时填写"
+        )
+    parts = [part for c in clauses if c for part in _read_clause(c, shown, year, today)]
     if not parts:
         raise DeadlineError("完成时限为空，请填写，如“6月底前”“长期坚持”")
-    ctx = _Context(shown, year, today, explicit_year=False)
     dates = sorted({p for p in parts if isinstance(p, dt.date)})
     standing = any(p is True for p in parts)
     cycles = {p for p in parts if isinstance(p, ReportCycle)}
@@ -370,3 +566,54 @@ def parse_deadline(text: str, year: int, *, today: dt.date | None = None) -> Dea
         # A report rhythm alone names no day the work is done: it is standing work reported on that cycle.
         return Deadline(text=text, standing=True, report_cycle=cycle)
     return Deadline(text=text, due_date=dates[-1], report_cycle=cycle, milestones=tuple(dates))
+
+
+def _last_day_instead(m: re.Match, year: int) -> str:
+    """"6月31日" as the last day of that month; anything else as written."""
+    month, day, year = int(m["m"]), int(m["d"]), int(m["y"] or year)
+    if not 1 <= month <= 12 or day <= _month_end(year, month).day:
+        return m[0]
+    return m[0][: -len(m["d"]) - 1] + f"{_month_end(year, month).day}日"
+
+
+# Slips a county's sheet makes, each with what was surely meant; only ever proposed.
+_SLIPS: list[tuple[re.Pattern, Callable[[re.Match, int], str]]] = [
+    (re.compile(r"(20[0-9]{2})(?=[0-9]{1,2}月)"), lambda m, year: m[1] + "年"),  # "20251月20日"
+    (re.compile(r"([0-9]{1,2}月[0-9]{1,2})(?![0-9日号])"), lambda m, year: m[1] + "日"),  # "1月20"
+    (re.compile(r"(?:(?P<y>20[0-9]{2})年)?(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"), _last_day_instead),  # "6月31日"
+]
+
+
+def _proposal(shown: str, year: int, today: dt.date | None, *, drop_notes: bool) -> str:
+    """The reading a refused wording surely meant, if correcting its slips (or dropping a note) makes one."""
+    corrected = unicodedata.normalize("NFKC", shown)
+    for pattern, fix in _SLIPS:
+        corrected = pattern.sub(lambda m, fix=fix: fix(m, year), corrected)
+    # A weekday that does not fit its date is not dropped: which of the two is wrong is anybody's guess.
+    for candidate in (corrected, _NOTE.sub("", corrected) if drop_notes else corrected):
+        if candidate == unicodedata.normalize("NFKC", shown):
+            continue
+        try:
+            _parse(candidate, year, today)
+        except DeadlineError:
+            continue
+        return candidate
+    return ""
+
+
+def parse_deadline(text: str, year: int, *, today: dt.date | None = None) -> Deadline:
+    """Read a 完成时限 wording for a campaign `year` (relative wordings count from `today`); never guess.
+
+    A refused wording with a likely reading names it ("是否指“2025年1月20日”？") in the message and in
+    `DeadlineError.proposal`; it is never applied.
+    """
+    try:
+        return _parse(text, year, today)
+    except DeadlineError as refused:
+        proposal = _proposal(text.strip(), year, today, drop_notes=isinstance(refused, _NoteRefused))
+        if not proposal:
+            raise
+        reason = str(refused).split("，请")[0]  # the proposal replaces the general advice
+        raise DeadlineError(
+            f"{reason}，是否指“{proposal}”？如是，请照此改正后重新提交（系统不会自动改动）", proposal
+        ) from None

@@ -14,13 +14,14 @@ from duban.core.choices import Role
 from duban.core.manage_forms import ManageForm, UnitChoiceField
 from duban.core.models import Unit, User
 from duban.ledger.choices import QualityGrade, TaskSource
+from duban.ledger.deadlines import DeadlineError, parse_deadline
 from duban.ledger.models import Campaign, Front, Task
 from duban.ledger.selectors import cycle_label
 
 MAX_FILES = 10
 
 # The report cycles a county office uses (codes of matters.cycles.ReportCycle).
-REPORT_CYCLES = ["", "weekly:5", "halfmonthly", "monthly:25", "monthly:0", "quarterly:0", "quarterly:10"]
+REPORT_CYCLES = ["", "weekly:5", "days:14", "halfmonthly", "monthly:25", "monthly:0", "quarterly:0", "quarterly:10"]
 
 
 class DateInput(forms.DateInput):
@@ -183,6 +184,18 @@ class TaskForm(ManageForm):
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("deadline_text") or "").strip()
+        campaign = self.task.campaign if self.task is not None else data.get("campaign")
+        # A wording is read as the import reads it; one kept unchanged on an edit is not asked about again.
+        if text and campaign is not None and (self.task is None or text != self.task.deadline_text.strip()):
+            try:
+                parse_deadline(text, campaign.year, today=data.get("start_date") or timezone.localdate())
+            except DeadlineError as refused:  # a proposal ("是否指…？") is shown here, never applied
+                self.add_error("deadline_text", str(refused))
+        return data
 
     def task_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.task_fields}

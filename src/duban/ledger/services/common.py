@@ -120,14 +120,14 @@ def next_report_due(task: Task, after: dt.date, *, owed: dt.date | None = None) 
 
     A report made by the date it was `owed` meets that date, so the next one is the following period's:
     "每月25日前" reported on the 20th is next due in the next month, not on the 25th again. A cycle counted
-    in working days runs from the report itself.
+    in working or calendar days runs from the report itself.
     """
     if not task.report_cycle:
         return None
-    from duban.matters.cycles import CycleKind, ReportCycle
+    from duban.matters.cycles import ReportCycle
 
     cycle = ReportCycle.parse(task.report_cycle)
-    if owed is not None and after <= owed and cycle.kind is not CycleKind.WORKDAYS:
+    if owed is not None and after <= owed and not cycle.counts_from_report:
         return cycle.next_due(owed)
     return cycle.next_due(after)
 
