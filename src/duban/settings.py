@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from duban.env import env_bool, env_int, env_list, env_path, env_str
 
@@ -164,6 +165,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 
+
+def _networks(name: str, doc: str) -> list:
+    import ipaddress
+
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name, [], doc)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}; expected comma-separated addresses or networks such as 127.0.0.1,10.0.0.0/24") from None
+
+
+# X-Forwarded-For is read only from these (the reverse proxy's own address); empty: REMOTE_ADDR is the client.
+DUBAN_TRUSTED_PROXIES = _networks("DUBAN_TRUSTED_PROXIES", "addresses or networks of the reverse proxies whose X-Forwarded-For is believed (empty: served directly, the connection's address is the client's)")
+# django-axes records the address of failed sign-ins by the same rule.
+AXES_CLIENT_IP_CALLABLE = "duban.core.actor.client_ip"
+
 # --- language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -220,8 +236,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- notifications (notify): links, e-mail, SMS gateway, working hours, retries (docs/deploy.md) ----------
 import json  # noqa: E402
-
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 
 def _clock(name: str, default: str, doc: str) -> dt.time:
