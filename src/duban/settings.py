@@ -200,6 +200,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # --- duban -------------------------------------------------------------------------------------
+DUBAN_API_TOKEN_MAX_DAYS = env_int("DUBAN_API_TOKEN_MAX_DAYS", 90, "longest life of a personal API access token, in days (every token expires)", minimum=1)
 DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", 20, "largest file a user may upload, in MB", minimum=1)
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
 # docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).

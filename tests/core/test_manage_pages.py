@@ -381,8 +381,8 @@ def test_the_system_admin_resets_a_password_that_must_be_changed_at_next_sign_in
     person.refresh_from_db()
     assert person.check_password(NEW_PASSWORD) and person.must_change_password is True
     [entry] = entries_since(before)
-    assert (entry.action, entry.object_id, entry.message) == ("person.reset_password", str(person.pk), "密码已重置，下次登录须修改")
-    assert "已为郑联络设置临时密码，本人下次登录时须修改。" in page_text(client.get(response["Location"]))
+    assert (entry.action, entry.object_id, entry.message) == ("person.reset_password", str(person.pk), "密码已重置，下次登录须修改；此前的访问令牌随之失效")
+    assert "已为郑联络设置临时密码，本人下次登录时须修改；其已有的访问令牌全部失效。" in page_text(client.get(response["Location"]))
     # The person signs in with it and is sent to change it first.
     signed_in = Client()
     assert signed_in.post(reverse("login"), {"username": person.username, "password": NEW_PASSWORD}).status_code == 302
