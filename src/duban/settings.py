@@ -200,6 +200,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # --- duban -------------------------------------------------------------------------------------
+# The audit chain's heads, appended daily (and by every backup) outside the database: `duban audit verify`
+# checks the chain against the newest one (docs/adr/013-audit-chain-head.md).
+DUBAN_AUDIT_HEAD_LOG = env_path("DUBAN_AUDIT_HEAD_LOG", DATA_DIR / "audit-heads.log", "append-only file of kept audit chain heads (another disk or a write-once mount is better than the data dir)")
 DUBAN_API_TOKEN_MAX_DAYS = env_int("DUBAN_API_TOKEN_MAX_DAYS", 90, "longest life of a personal API access token, in days (every token expires)", minimum=1)
 DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", 20, "largest file a user may upload, in MB", minimum=1)
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
