@@ -279,6 +279,8 @@ DUBAN_WORK_END = _clock("DUBAN_WORK_END", "18:00", "working hours end: after it 
 if DUBAN_WORK_START >= DUBAN_WORK_END:
     raise ImproperlyConfigured("DUBAN_WORK_START must be before DUBAN_WORK_END")
 DUBAN_NOTIFY_RETRY_DELAYS = _seconds_list("DUBAN_NOTIFY_RETRY_DELAYS", ["60", "300", "1800"], "seconds before each retry of a failed push; their number is the number of retries")
+# Robot webhooks may point only at the robots' own addresses, or at an intranet gateway that relays to them.
+DUBAN_ROBOT_GATEWAYS = env_list("DUBAN_ROBOT_GATEWAYS", [], "comma-separated URL prefixes of intranet gateways (http://10.0.0.9:8080/robot/) a unit's robot webhook may point at, besides qyapi.weixin.qq.com and oapi.dingtalk.com")
 DUBAN_NOTIFY_TIMEOUT = env_int("DUBAN_NOTIFY_TIMEOUT", 5, "seconds to wait for a robot webhook or the SMS gateway", minimum=1)
 
 DUBAN_EMAIL_HOST = env_str("DUBAN_EMAIL_HOST", "", "SMTP server; e-mail notifications are off while it is empty")
