@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from duban.env import env_bool, env_int, env_list, env_path, env_str
 
@@ -164,6 +165,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 
+
+def _networks(name: str, doc: str) -> list:
+    import ipaddress
+
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name, [], doc)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}; expected comma-separated addresses or networks such as 127.0.0.1,10.0.0.0/24") from None
+
+
+# X-Forwarded-For is read only from these (the reverse proxy's own address); empty: REMOTE_ADDR is the client.
+DUBAN_TRUSTED_PROXIES = _networks("DUBAN_TRUSTED_PROXIES", "addresses or networks of the reverse proxies whose X-Forwarded-For is believed (empty: served directly, the connection's address is the client's)")
+# django-axes records the address of failed sign-ins by the same rule.
+AXES_CLIENT_IP_CALLABLE = "duban.core.actor.client_ip"
+
 # --- language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -184,6 +200,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # --- duban -------------------------------------------------------------------------------------
+# The audit chain's heads, appended daily (and by every backup) outside the database: `duban audit verify`
+# checks the chain against the newest one (docs/adr/013-audit-chain-head.md).
+DUBAN_AUDIT_HEAD_LOG = env_path("DUBAN_AUDIT_HEAD_LOG", DATA_DIR / "audit-heads.log", "append-only file of kept audit chain heads (another disk or a write-once mount is better than the data dir)")
+DUBAN_API_TOKEN_MAX_DAYS = env_int("DUBAN_API_TOKEN_MAX_DAYS", 90, "longest life of a personal API access token, in days (every token expires)", minimum=1)
 DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", 20, "largest file a user may upload, in MB", minimum=1)
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
 # docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).
@@ -220,8 +240,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- notifications (notify): links, e-mail, SMS gateway, working hours, retries (docs/deploy.md) ----------
 import json  # noqa: E402
-
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 
 def _clock(name: str, default: str, doc: str) -> dt.time:
@@ -261,6 +279,8 @@ DUBAN_WORK_END = _clock("DUBAN_WORK_END", "18:00", "working hours end: after it 
 if DUBAN_WORK_START >= DUBAN_WORK_END:
     raise ImproperlyConfigured("DUBAN_WORK_START must be before DUBAN_WORK_END")
 DUBAN_NOTIFY_RETRY_DELAYS = _seconds_list("DUBAN_NOTIFY_RETRY_DELAYS", ["60", "300", "1800"], "seconds before each retry of a failed push; their number is the number of retries")
+# Robot webhooks may point only at the robots' own addresses, or at an intranet gateway that relays to them.
+DUBAN_ROBOT_GATEWAYS = env_list("DUBAN_ROBOT_GATEWAYS", [], "comma-separated URL prefixes of intranet gateways (http://10.0.0.9:8080/robot/) a unit's robot webhook may point at, besides qyapi.weixin.qq.com and oapi.dingtalk.com")
 DUBAN_NOTIFY_TIMEOUT = env_int("DUBAN_NOTIFY_TIMEOUT", 5, "seconds to wait for a robot webhook or the SMS gateway", minimum=1)
 
 DUBAN_EMAIL_HOST = env_str("DUBAN_EMAIL_HOST", "", "SMTP server; e-mail notifications are off while it is empty")

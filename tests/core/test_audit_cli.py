@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from duban.core import audit, services
 from duban.core.choices import CalendarDayKind, Role, UnitKind
-from tests.conftest import SYSTEM
+from tests.conftest import SYSTEM, behind_the_apps_back
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -153,18 +152,31 @@ def test_the_console_script_reports_a_broken_chain_with_exit_code_1(copy_of_coun
     assert done.returncode == 1 and "第 1 条" in done.stderr
 
 
-def test_a_chain_cut_short_is_caught_only_against_a_saved_head(copy_of_county):
+def test_a_chain_cut_at_the_tail_fails_verify_without_head_once_the_head_was_kept(copy_of_county):
+    kept = run_duban("audit", "keep", data_dir=copy_of_county).stdout
     saved = run_duban("audit", "head", data_dir=copy_of_county).stdout.strip()
+    assert f"已把链头 {saved} 追加到 {copy_of_county / 'audit-heads.log'}" in kept
     last = int(saved.partition(":")[0])
     tamper(
         copy_of_county,
-        f"DELETE FROM core_auditentry WHERE seq = {last}",
-        f"UPDATE core_audithead SET seq = {last - 1}, hash = (SELECT hash FROM core_auditentry WHERE seq = {last - 1})",
+        f"DELETE FROM core_auditentry WHERE seq >= {last - 1}",
+        f"UPDATE core_audithead SET seq = {last - 2}, hash = (SELECT hash FROM core_auditentry WHERE seq = {last - 2})",
     )
 
-    assert run_duban("audit", "verify", data_dir=copy_of_county, check=False).returncode == 0
-    done = run_duban("audit", "verify", "--head", saved, data_dir=copy_of_county, check=False)
+    done = run_duban("audit", "verify", data_dir=copy_of_county, check=False)
+
     assert done.returncode == 1 and "截短" in done.stderr
+    assert run_duban("audit", "verify", "--head", saved, data_dir=copy_of_county, check=False).returncode == 1
+    again = run_duban("audit", "keep", data_dir=copy_of_county, check=False)  # the damage is not kept as the new head
+    assert again.returncode == 1 and "链头未保存" in again.stderr
+
+
+def test_a_trail_deleted_whole_fails_verify(copy_of_county):
+    tamper(copy_of_county, "DELETE FROM core_auditentry", "DELETE FROM core_audithead")
+
+    done = run_duban("audit", "verify", data_dir=copy_of_county, check=False)
+
+    assert done.returncode == 1 and "审计记录为空" in done.stderr and "整体删除" in done.stderr
 
 
 def test_a_malformed_saved_head_is_a_usage_error_not_a_verdict(copy_of_county):
@@ -242,7 +254,7 @@ def test_a_head_saved_before_the_first_entry_is_passed_by_any_chain():
 )
 def test_verify_raises_naming_the_entry(county, sql, seq):
     some_changes()
-    with connection.cursor() as cur:
+    with behind_the_apps_back() as cur:
         cur.execute(sql)
 
     with pytest.raises(CommandError) as caught:

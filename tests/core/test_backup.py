@@ -433,3 +433,33 @@ def test_a_backup_taken_from_sqlite_restores_into_postgresql_with_every_row_and_
     after = run_duban("audit", "verify", "--head", manifest["audit_head"], data_dir=target, database_url=fresh_postgres_database)
     seq = int(manifest["audit_head"].partition(":")[0])
     assert f"审计链完整：共 {seq + 3} 条" in after.stdout
+
+
+# --- the kept audit chain heads travel with every backup ----------------------------------------------------
+
+
+def test_every_backup_keeps_its_head_and_carries_the_head_log(history, media, tmp_path):
+    audit.keep_head("daily")
+    services.create_unit(SYSTEM, name="县审计局", kind=UnitKind.DEPARTMENT)
+    head = audit.format_head(*audit.current_head())
+
+    archive = backup.create_backup(tmp_path / "b.zip").path
+
+    kept = audit.kept_heads()
+    assert [h.source for h in kept] == ["daily", "backup"] and audit.format_head(kept[-1].seq, kept[-1].hash) == head
+    with zipfile.ZipFile(archive) as zf:
+        assert audit.parse_kept_heads(zf.read("audit-heads.log").decode()) == kept
+
+
+def test_a_restore_brings_the_kept_heads_and_keeps_the_restored_head(history, media, tmp_path, settings):
+    audit.keep_head("daily")
+    archive = backup.create_backup(tmp_path / "b.zip").path
+    head = audit.format_head(*audit.current_head())
+    empty_everything(media)
+    settings.DUBAN_AUDIT_HEAD_LOG = tmp_path / "new-machine" / "audit-heads.log"  # restored on another machine
+
+    backup.restore_backup(archive)
+
+    assert [h.source for h in audit.kept_heads()] == ["daily", "backup", "restore"]
+    assert audit.format_head(audit.newest_kept_head().seq, audit.newest_kept_head().hash) == head
+    assert audit.verify().ok

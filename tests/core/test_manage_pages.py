@@ -20,7 +20,7 @@ from django.utils import timezone
 from duban.core import audit, services
 from duban.core.choices import CalendarDayKind, Role, UnitCategory, UnitKind
 from duban.core.models import AuditEntry, CalendarDay, LeaderCharge, RoleGrant, Unit, User
-from tests.conftest import DIRECTORY_SCOPE, PASSWORD, SYSTEM
+from tests.conftest import DIRECTORY_SCOPE, PASSWORD, SYSTEM, behind_the_apps_back
 
 pytestmark = pytest.mark.django_db
 
@@ -381,8 +381,8 @@ def test_the_system_admin_resets_a_password_that_must_be_changed_at_next_sign_in
     person.refresh_from_db()
     assert person.check_password(NEW_PASSWORD) and person.must_change_password is True
     [entry] = entries_since(before)
-    assert (entry.action, entry.object_id, entry.message) == ("person.reset_password", str(person.pk), "密码已重置，下次登录须修改")
-    assert "已为郑联络设置临时密码，本人下次登录时须修改。" in page_text(client.get(response["Location"]))
+    assert (entry.action, entry.object_id, entry.message) == ("person.reset_password", str(person.pk), "密码已重置，下次登录须修改；此前的访问令牌随之失效")
+    assert "已为郑联络设置临时密码，本人下次登录时须修改；其已有的访问令牌全部失效。" in page_text(client.get(response["Location"]))
     # The person signs in with it and is sent to change it first.
     signed_in = Client()
     assert signed_in.post(reverse("login"), {"username": person.username, "password": NEW_PASSWORD}).status_code == 302
@@ -783,7 +783,7 @@ def test_verify_now_reports_an_intact_chain_and_records_the_check(county):
 def test_verify_now_shows_an_entry_changed_behind_the_applications_back(county):
     make_entries(4)
     client = county.client("auditadmin")
-    with connection.cursor() as cur:
+    with behind_the_apps_back() as cur:
         cur.execute("UPDATE core_auditentry SET object_repr = 'forged' WHERE seq = 2")
     response = client.post(reverse("manage_audit_verify"), {"saved_head": ""}, follow=True)
     text = page_text(response)
@@ -797,7 +797,7 @@ def test_a_saved_head_that_is_no_longer_in_the_chain_is_reported(county):
     make_entries(3)
     client = county.client("auditadmin")
     saved = audit.format_head(*audit.current_head())
-    with connection.cursor() as cur:
+    with behind_the_apps_back() as cur:
         cur.execute("DELETE FROM core_auditentry WHERE seq >= 3")
         cur.execute("UPDATE core_audithead SET seq = 2, hash = (SELECT hash FROM core_auditentry WHERE seq = 2)")
     response = client.post(reverse("manage_audit_verify"), {"saved_head": saved}, follow=True)

@@ -83,8 +83,10 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    """The stand-in robot; registered as an intranet gateway (DUBAN_ROBOT_GATEWAYS), as a county's relay would be."""
     r = Receiver()
+    settings.DUBAN_ROBOT_GATEWAYS = [*getattr(settings, "DUBAN_ROBOT_GATEWAYS", []), r.url("/")]
     yield r
     r.close()
 

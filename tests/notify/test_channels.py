@@ -107,6 +107,7 @@ def test_an_unreachable_robot_is_logged_as_such(county, notice, committed, time_
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    settings.DUBAN_ROBOT_GATEWAYS = [f"http://127.0.0.1:{port}/"]  # the county's relay, down
     UnitChannel.objects.create(unit=county.units["transport"], kind="wecom", webhook_url=f"http://127.0.0.1:{port}/send?key=k")
     notice(committed)
     delivery = Delivery.objects.get()

@@ -1,6 +1,10 @@
 """Personal access tokens for the REST API: only a SHA-256 hash is kept, the token itself is shown once."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +13,13 @@ from duban.core.models import User
 
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self, now=None):
-        """Tokens that still open the API: not revoked, not expired (the owner's account is checked at use)."""
+        """Tokens that may still open the API: not revoked, not expired, made under the owner's current password
+        (whether the account is active, locked or its password expired is checked at use)."""
         now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+        oldest = now - dt.timedelta(days=settings.DUBAN_API_TOKEN_MAX_DAYS)
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True, created_at__gt=oldest,
+        ).filter(Q(user__password_changed_at__isnull=True) | Q(created_at__gte=F("user__password_changed_at")))
 
 
 class ApiToken(models.Model):
@@ -39,11 +47,24 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name}（{self.prefix}…）"
 
+    def effective_expiry(self) -> dt.datetime:
+        """When the token stops: its own expiry, but never later than DUBAN_API_TOKEN_MAX_DAYS after it was made
+        (tokens made without expiry before the cap, or under a longer cap, end then too)."""
+        cap = self.created_at + dt.timedelta(days=settings.DUBAN_API_TOKEN_MAX_DAYS)
+        return min(self.expires_at, cap) if self.expires_at else cap
+
+    def outlived_password(self) -> bool:
+        """Made before its owner's password was last changed or reset: changing the password ends every token."""
+        changed = self.user.password_changed_at
+        return changed is not None and self.created_at < changed
+
     def status(self, now=None) -> str:
-        """有效 / 已过期 / 已撤销, as the token page shows it."""
+        """有效 / 已过期 / 已撤销 / 密码已改, as the token pages show it."""
         now = now or timezone.now()
         if self.revoked_at:
             return "revoked"
-        if self.expires_at and self.expires_at <= now:
+        if self.effective_expiry() <= now:
             return "expired"
+        if self.outlived_password():
+            return "password"
         return "active"

@@ -6,14 +6,18 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from duban.api.models import ApiToken
 from duban.core import audit
 from duban.core.actor import Actor
+from duban.core.choices import Role
 from duban.core.errors import NotAllowed, ServiceError
+from duban.core.middleware import password_expired
+from duban.core.services import locked_out_usernames, require_role
 
 TOKEN_PREFIX = "dbn_"
 PREFIX_LENGTH = 12  # "dbn_" and 8 random characters: enough to tell tokens apart, useless to guess with
@@ -35,7 +39,10 @@ def hash_token(raw: str) -> str:
 
 @transaction.atomic
 def create_token(actor: Actor, *, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """Make a token for the acting person; the plain token is returned here and never again."""
+    """Make a token for the acting person; the plain token is returned here and never again.
+
+    Every token expires: at `expires_at`, at most DUBAN_API_TOKEN_MAX_DAYS ahead (None: that far).
+    """
     user = actor.user
     if user is None or not user.is_active:
         raise NotAllowed("只有已登录的在用账号可以创建访问令牌。")
@@ -45,8 +52,14 @@ def create_token(actor: Actor, *, name: str, expires_at: dt.datetime | None = No
     if len(name) > 60:
         raise ServiceError("令牌用途最多 60 个字。", field="name")
     now = timezone.now()
-    if expires_at is not None and expires_at <= now:
+    longest = longest_expiry(now)
+    if expires_at is None:
+        expires_at = longest
+    if expires_at <= now:
         raise ServiceError("有效期应晚于现在。", field="expires_at")
+    if expires_at > longest:
+        raise ServiceError(f"访问令牌最长有效 {settings.DUBAN_API_TOKEN_MAX_DAYS} 天，请选择 {timezone.localtime(longest):%Y-%m-%d} 或更早的日期。",
+                           field="expires_at")
     if ApiToken.objects.filter(user=user).usable(now).count() >= MAX_ACTIVE:
         raise ServiceError(f"每人最多保留 {MAX_ACTIVE} 个有效令牌，请先撤销不再使用的令牌。")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -70,22 +83,62 @@ def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
     return token
 
 
+def longest_expiry(now: dt.datetime) -> dt.datetime:
+    """The latest moment a token made `now` may work until (DUBAN_API_TOKEN_MAX_DAYS)."""
+    return now + dt.timedelta(days=settings.DUBAN_API_TOKEN_MAX_DAYS)
+
+
+@transaction.atomic
+def revoke_all_tokens(actor: Actor, person) -> int:
+    """Revoke every token of `person` that still works (the security admin, or the person); returns how many."""
+    if actor.user is None or actor.user.pk != person.pk:
+        require_role(actor, Role.SECADMIN, action="撤销他人的访问令牌")
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=person, revoked_at__isnull=True).order_by("pk"))
+    if not tokens:
+        raise ServiceError(f"{person}没有未撤销的访问令牌。")
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    entries = []
+    for token in tokens:
+        before = audit.snapshot(token, AUDITED)
+        token.revoked_at = now
+        entries.append({"action": "api_token.revoke", "obj": token, "before": before, "after": audit.snapshot(token, AUDITED),
+                        "message": f"撤销{person}的全部访问令牌（共 {len(tokens)} 个）"})
+    audit.record_many(actor, entries)
+    return len(tokens)
+
+
 def authenticate(raw: str, now: dt.datetime | None = None):
-    """The active user a bearer token belongs to, else TokenRefused with the reason (one read, a write a minute)."""
+    """The active user a bearer token belongs to, else TokenRefused with the reason (one read, a write a minute).
+
+    A token never outlives what guards its owner's sign-in: it stops when the account is disabled or locked
+    (django-axes), when the password it was made under is changed, reset or has expired, and at the latest
+    DUBAN_API_TOKEN_MAX_DAYS after it was made, whatever expiry it carries (docs/adr/007-api-tokens.md).
+    """
     raw = (raw or "").strip()
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         raise TokenRefused("访问令牌无效，请检查 Authorization 请求头（格式：Bearer dbn_…）。")
-    token = ApiToken.objects.select_related("user__unit").filter(token_hash=hash_token(raw)).first()
+    locked = locked_out_usernames().filter(username=OuterRef("user__username"))
+    token = (ApiToken.objects.select_related("user__unit").annotate(owner_locked=Exists(locked))
+             .filter(token_hash=hash_token(raw)).first())
     if token is None:
         raise TokenRefused("访问令牌无效，请检查 Authorization 请求头（格式：Bearer dbn_…）。")
     now = now or timezone.now()
     if token.revoked_at is not None:
         raise TokenRefused("该访问令牌已撤销，请在“我的访问令牌”页面另建一个。")
-    if token.expires_at is not None and token.expires_at <= now:
-        local = timezone.localtime(token.expires_at)
+    expires_at = token.effective_expiry()
+    if expires_at <= now:
+        local = timezone.localtime(expires_at)
         raise TokenRefused(f"该访问令牌已于 {local:%Y-%m-%d %H:%M} 过期，请在“我的访问令牌”页面另建一个。")
-    if not token.user.is_active:
+    user = token.user
+    if not user.is_active:
         raise TokenRefused("令牌所属账号已停用，访问令牌不能再使用。")
+    if token.owner_locked:
+        raise TokenRefused("令牌所属账号因多次输错密码已被锁定，锁定期间访问令牌不能使用；解锁后即恢复。")
+    if token.outlived_password():
+        raise TokenRefused("令牌所属账号的密码在创建该令牌之后已修改或重置，令牌随之失效，请在“我的访问令牌”页面另建一个。")
+    if password_expired(user):
+        raise TokenRefused("令牌所属账号的密码已过期或须修改，请先在网页上修改密码，再另建访问令牌。")
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOUCH_EVERY)
         ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import uuid
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 # Set by RequestIdMiddleware so that work done during a request carries its id into the audit trail.
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("duban_request_id", default="")
@@ -48,8 +51,32 @@ class Actor:
 
 
 def client_ip(request) -> str:
-    # Behind the county's reverse proxy the address is in X-Forwarded-For; trust only its last hop.
+    """The client's address: REMOTE_ADDR, or what a proxy named in DUBAN_TRUSTED_PROXIES says it forwarded.
+
+    Served directly (`duban serve` on one machine) anybody can send X-Forwarded-For, so the header is read
+    only when the connection comes from a trusted proxy; then the hops are walked from the right and the
+    first address that is not itself a trusted proxy is the client (each proxy appends the one it saw).
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    if forwarded and _trusted(remote):
+        for hop in reversed([h.strip() for h in forwarded.split(",")]):
+            if not _trusted(hop):
+                return hop[:45] if _is_address(hop) else remote[:45]
+    return remote[:45]
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.DUBAN_TRUSTED_PROXIES)

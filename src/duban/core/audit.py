@@ -3,6 +3,10 @@
 Each entry's hash covers its own fields and the previous entry's hash, so changing, deleting or
 re-ordering an entry behind the application's back breaks the chain from that point on. Appends are
 serialized by locking the single AuditHead row (PostgreSQL) or by SQLite's IMMEDIATE transactions.
+
+A chain alone cannot show that its tail was cut (delete the last entries, move the head back): the head is
+therefore also kept outside the database, in an append-only log file (DUBAN_AUDIT_HEAD_LOG), once a day
+and by every backup, and `verify()` checks that the chain still passes through the newest kept head.
 """
 
 from __future__ import annotations
@@ -10,15 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from duban.core.actor import Actor
 from duban.core.choices import AuditOutcome
-from duban.core.models import AuditEntry, AuditHead
+from duban.core.models import AuditEntry, AuditHead, Unit, User
 
 GENESIS = "0" * 64
 
@@ -174,19 +182,38 @@ class VerifyResult:
     head_hash: str
     problem: str = ""
     bad_seq: int | None = None
+    against: str = ""  # the head checked against, as words ("2026-06-01 00:05 保存的链头 #1234"), if any
 
     def __str__(self):
         if self.ok:
-            return f"审计链完整：共 {self.checked} 条，链头 #{self.head_seq} {self.head_hash}"
+            text = f"审计链完整：共 {self.checked} 条，链头 #{self.head_seq} {self.head_hash}"
+            return text + (f"（经过{self.against}）" if self.against else "")
         return f"审计链被破坏：{self.problem}"
 
 
 def verify(saved_head: str | None = None, batch: int = 5000) -> VerifyResult:
     """Walk the chain in seq order; name the first entry changed, deleted or re-ordered.
 
-    With `saved_head` (a hash printed earlier, optionally as "SEQ:HASH"), also check that the chain
-    still passes through it, so a chain cut short or rewritten from there is noticed too.
+    The chain must also still pass through a head kept earlier: `saved_head` (a hash printed earlier,
+    optionally as "SEQ:HASH") if given, else the newest head of the head log. A chain cut short or
+    rewritten from there is noticed that way, and so is an empty trail in a database that has people or
+    units (every one of which was created with an entry).
     """
+    against = "所给的链头" if saved_head else ""
+    if not saved_head:
+        kept = newest_kept_head()
+        if kept is not None:
+            saved_head, against = format_head(kept.seq, kept.hash), f"{kept.describe()}"
+    result = _walk(saved_head, batch)
+    result.against = against if result.ok else ""
+    if result.ok and result.checked == 0 and (User.objects.exists() or Unit.objects.exists()):
+        people, units = User.objects.count(), Unit.objects.count()
+        return _broken(0, 0, GENESIS, 1, f"审计记录为空，但数据库中有 {people} 个人员账号、{units} 个单位，"
+                                        "它们建立时都留有审计记录：审计记录被整体删除")
+    return result
+
+
+def _walk(saved_head: str | None, batch: int) -> VerifyResult:
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -248,3 +275,84 @@ def _parse_head(saved_head: str | None) -> tuple[int | None, str | None]:
 def format_head(seq: int, digest: str) -> str:
     """The form in which a head is shown and saved: "SEQ:HASH"."""
     return f"{seq}:{digest}"
+
+
+# --- the heads kept outside the database -----------------------------------------------------------------
+
+_KEPT_LINE = re.compile(r"^(?P<at>\S+)\t(?P<seq>\d+):(?P<hash>[0-9a-f]{64})\t(?P<source>[a-z-]+)$")
+KEPT_SOURCES = {"daily": "每日保存", "backup": "备份时保存", "restore": "恢复时保存", "manual": "手动保存"}
+
+
+@dataclass(frozen=True)
+class KeptHead:
+    """One line of the head log: when, which head, and what kept it (daily job, backup, restore, by hand)."""
+
+    at: dt.datetime
+    seq: int
+    hash: str
+    source: str
+
+    def describe(self) -> str:
+        label = KEPT_SOURCES.get(self.source, self.source)
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {label}的链头 #{self.seq}"
+
+    def line(self) -> str:
+        return f"{self.at.isoformat()}\t{format_head(self.seq, self.hash)}\t{self.source}\n"
+
+
+def head_log() -> Path:
+    return Path(settings.DUBAN_AUDIT_HEAD_LOG)
+
+
+def kept_heads(path: Path | None = None) -> list[KeptHead]:
+    """Every well-formed line of the head log, in file order (a missing log keeps none)."""
+    path = path or head_log()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return parse_kept_heads(text)
+
+
+def parse_kept_heads(text: str) -> list[KeptHead]:
+    heads = []
+    for line in text.splitlines():
+        match = _KEPT_LINE.match(line.strip())
+        if match is None:
+            continue  # a torn last line after a crash, or a line an editor mangled: not a head
+        try:
+            at = dt.datetime.fromisoformat(match["at"])
+        except ValueError:
+            continue
+        heads.append(KeptHead(at, int(match["seq"]), match["hash"], match["source"]))
+    return heads
+
+
+def newest_kept_head(path: Path | None = None) -> KeptHead | None:
+    """The last head appended, which the chain must still pass through.
+
+    The last line, not the highest seq: after a restore from an older backup the restored head is appended
+    and is what the chain now holds, while the older lines stay as the record of what was there before.
+    """
+    heads = kept_heads(path)
+    return heads[-1] if heads else None
+
+
+def keep_head(source: str, *, now: dt.datetime | None = None, head: tuple[int, str] | None = None) -> KeptHead:
+    """Append the current head (or `head`) to the head log, flushed to disk; the log is only ever appended to."""
+    seq, digest = head if head is not None else current_head()
+    kept = KeptHead(now or timezone.now(), seq, digest, source)
+    append_kept([kept])
+    return kept
+
+
+def append_kept(heads: list[KeptHead]) -> None:
+    """Append these lines to the head log in one write (O_APPEND: never over what is there), then fsync."""
+    path = head_log()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, "".join(h.line() for h in heads).encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)

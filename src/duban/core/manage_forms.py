@@ -239,5 +239,5 @@ class VerifyForm(ManageForm):
     saved_head = forms.CharField(
         label=_("此前保存的链头（可不填）"), required=False, max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "1234:3fa2…", "autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("填入此前抄存在系统外的“序号:哈希值”，可同时查出链被截短或从该处起被改写。"),
+        help_text=_("填入此前抄存在系统外的“序号:哈希值”，可同时查出链被截短或从该处起被改写；不填则以链头日志中最近保存的链头为准。"),
     )

@@ -153,12 +153,41 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
+class AuditTrailImmutable(Exception):
+    """An attempt to change or delete an audit entry through the ORM: the trail is append-only."""
+
+
+AUDIT_IMMUTABLE = "审计记录只能追加，不能修改或删除。"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """The trail's rows: appended (create, bulk_create), never updated or deleted through the ORM."""
+
+    def update(self, **kwargs):
+        raise AuditTrailImmutable(AUDIT_IMMUTABLE)
+
+    def delete(self):
+        raise AuditTrailImmutable(AUDIT_IMMUTABLE)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailImmutable(AUDIT_IMMUTABLE)
+
+    def update_or_create(self, *args, **kwargs):
+        raise AuditTrailImmutable(AUDIT_IMMUTABLE)
+
+
 class AuditEntry(models.Model):
-    """One hash-chained line of the audit trail; written in the same transaction as the change it records."""
+    """One hash-chained line of the audit trail; written in the same transaction as the change it records.
+
+    Append-only: saving an existing entry, deleting one, and queryset updates and deletes raise
+    AuditTrailImmutable; on PostgreSQL a trigger refuses UPDATE and DELETE as well (migration 0004).
+    """
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(_("时间"), db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    # DO_NOTHING: the actor's id is part of the entry's hash, so removing a person must not rewrite the
+    # entries that name him (SET_NULL would; accounts are deactivated, not deleted, anyway).
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     actor_name = models.CharField(_("操作人"), max_length=80)
     action = models.CharField(_("操作"), max_length=60, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
@@ -173,6 +202,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
@@ -181,6 +212,14 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailImmutable(AUDIT_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutable(AUDIT_IMMUTABLE)
 
 
 class AuditHead(models.Model):

@@ -162,7 +162,7 @@ def reset_password(actor: Actor, person: User, new_password: str) -> None:
     person.password_changed_at = timezone.now()
     person.must_change_password = True
     person.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit.record(actor, "person.reset_password", person, message="密码已重置，下次登录须修改")
+    audit.record(actor, "person.reset_password", person, message="密码已重置，下次登录须修改；此前的访问令牌随之失效")
 
 
 @transaction.atomic
@@ -178,7 +178,7 @@ def change_own_password(actor: Actor, old_password: str, new_password: str) -> N
     user.password_changed_at = timezone.now()
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit.record(actor, "person.change_password", user)
+    audit.record(actor, "person.change_password", user, message="密码已修改；此前的访问令牌随之失效")
 
 
 def _validate_password(password: str, user: User) -> None:

@@ -90,7 +90,7 @@ def password_change(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             update_session_auth_hash(request, request.user)
-            messages.success(request, _("密码已修改。"))
+            messages.success(request, _("密码已修改。您此前创建的访问令牌已全部失效，使用令牌的程序请换用新令牌。"))
             return redirect("home")
     rules = password_validation.password_validators_help_texts()
     return render(request, "registration/password_change.html", {"form": form, "expired": password_expired(request.user), "rules": rules})

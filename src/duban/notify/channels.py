@@ -28,6 +28,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 EXCERPT = 300  # characters of an answer kept in the log
+# Where a unit's robot may post: the robots' documented webhook addresses, or an intranet gateway
+# (DUBAN_ROBOT_GATEWAYS). Anything else would let whoever sets the robot read the county's notices, or make
+# the server call any address it can reach.
+ROBOT_ENDPOINTS = {
+    "wecom": ("qyapi.weixin.qq.com", "/cgi-bin/webhook/send"),
+    "dingtalk": ("oapi.dingtalk.com", "/robot/send"),
+}
 SYSTEM_NAME = "县重点工作督办系统"
 WECOM_MAX_BYTES = 4096
 DINGTALK_MAX_CHARS = 4000
@@ -63,12 +70,49 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
+def webhook_allowed(kind: str, url: str) -> bool:
+    """Whether a robot of `kind` may post to `url`: its own https endpoint, or under a configured gateway."""
+    try:
+        parts = urllib.parse.urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.username is not None or parts.password is not None or parts.fragment:
+        return False  # "https://qyapi.weixin.qq.com@elsewhere/" names elsewhere
+    host, path = ROBOT_ENDPOINTS.get(kind, ("", ""))
+    if parts.scheme == "https" and parts.hostname == host and port in (None, 443) and parts.path == path:
+        return True
+    return any(_under(parts, gateway) for gateway in settings.DUBAN_ROBOT_GATEWAYS)
+
+
+def _under(parts: urllib.parse.SplitResult, gateway: str) -> bool:
+    try:
+        base = urllib.parse.urlsplit(gateway.strip())
+        default = {"http": 80, "https": 443}
+        same_port = (parts.port or default.get(parts.scheme)) == (base.port or default.get(base.scheme))
+    except ValueError:
+        return False
+    prefix = base.path if base.path.endswith("/") else base.path + "/"
+    return (parts.scheme == base.scheme and parts.hostname == base.hostname and same_port
+            and (parts.path + "/").startswith(prefix))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook or gateway that answers with a redirect is an error, not a hop to wherever it points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _http(method: str, url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int | None, str, str]:
-    """One HTTP request: (status, answer text, error); status None when no answer came."""
+    """One HTTP request, redirects not followed: (status, answer text, error); status None when no answer came."""
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     timeout = settings.DUBAN_NOTIFY_TIMEOUT
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return response.status, response.read(65536).decode("utf-8", "replace"), ""
     except urllib.error.HTTPError as exc:
         body = exc.read(65536).decode("utf-8", "replace") if exc.fp else ""
@@ -151,10 +195,15 @@ def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int | None = None) 
     return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
 
 
+NOT_ALLOWED = "Webhook 地址不是企业微信/钉钉机器人的地址，也不在允许的内网网关（DUBAN_ROBOT_GATEWAYS）之下，不再发送"
+
+
 def send_wecom(delivery) -> Outcome:
     channel = delivery.unit_channel
     if channel is None or not channel.enabled:
         return Outcome(False, error="该群机器人已停用或删除，不再发送", retry=False)
+    if not webhook_allowed(channel.kind, channel.webhook_url):
+        return Outcome(False, error=NOT_ALLOWED, retry=False)
     return _errcode_outcome(*_post_json(channel.webhook_url, wecom_payload(delivery.title, delivery.body, delivery.url, delivery.urgent)))
 
 
@@ -162,6 +211,8 @@ def send_dingtalk(delivery) -> Outcome:
     channel = delivery.unit_channel
     if channel is None or not channel.enabled:
         return Outcome(False, error="该群机器人已停用或删除，不再发送", retry=False)
+    if not webhook_allowed(channel.kind, channel.webhook_url):
+        return Outcome(False, error=NOT_ALLOWED, retry=False)
     url = dingtalk_signed_url(channel.webhook_url, channel.secret)
     return _errcode_outcome(*_post_json(url, dingtalk_payload(delivery.title, delivery.body, delivery.url, delivery.urgent)))
 

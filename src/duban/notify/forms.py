@@ -12,7 +12,7 @@ from duban.notify.choices import Channel, DeliveryState, RobotKind
 
 class ChannelForm(ManageForm):
     unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.filter(is_active=True).order_by("sort_key"),
-                           error_messages={"required": _("请选择单位。"), "invalid_choice": _("所选单位不存在或已停用，请重新选择。")})
+                           error_messages={"required": _("请选择单位。"), "invalid_choice": _("所选单位不存在、已停用或不归您配置，请重新选择。")})
     kind = forms.ChoiceField(label=_("类型"), choices=RobotKind.choices, error_messages={"required": _("请选择机器人类型。")})
     webhook_url = forms.CharField(
         label=_("Webhook 地址"), max_length=500,
@@ -27,6 +27,11 @@ class ChannelForm(ManageForm):
     clear_secret = forms.BooleanField(label=_("清除加签密钥"), required=False)
     enabled = forms.BooleanField(label=_("启用"), required=False, initial=True,
                                  help_text=_("停用后本单位的消息不再推送到该群，已有发送记录保留。"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:  # the units whose robots this person may set
+            self.fields["unit"].queryset = units.order_by("sort_key")
 
     def secret_value(self) -> str | None:
         """The secret to store: None keeps the current one (the field is never shown back)."""

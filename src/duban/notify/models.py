@@ -75,6 +75,8 @@ class UnitChannel(models.Model):
     enabled = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Shown to the office beside the robot: who set the address its messages go to last.
+    updated_by = models.ForeignKey(User, verbose_name=_("最近修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("群机器人")

@@ -21,10 +21,10 @@ from django.utils import timezone
 from duban.core import audit, jobs
 from duban.core.actor import Actor
 from duban.core.choices import Role
-from duban.core.errors import ServiceError
+from duban.core.errors import NotAllowed, ServiceError
 from duban.core.services import require_role
 from duban.notify import bulk, hours
-from duban.notify.channels import absolute
+from duban.notify.channels import ROBOT_ENDPOINTS, absolute, webhook_allowed
 from duban.notify.choices import Channel, DeliveryState, RobotKind
 from duban.notify.models import Delivery, Notification, UnitChannel, mask_webhook
 
@@ -37,7 +37,12 @@ DELIVERY_COLUMNS = ("channel", "notification", "recipient", "unit_channel", "tar
                     "digest_on", "state", "attempts", "next_attempt_at", "last_error", "log", "created_at", "sent_at")
 STATE = DELIVERY_COLUMNS.index("state")
 TITLE_MAX, URL_MAX, KIND_MAX = 200, 500, 60
-CHANNEL_ROLES = (Role.SUPERVISION, Role.SYSADMIN)
+# A unit's robots carry the full text of its notices: the supervision office sets them for any unit, a unit
+# head for the units he sees (his own and those under it). Not the system admin: 三员 hold no business data,
+# and whoever sets the address receives the texts. The delivery log (states and errors, the text only for
+# the office) stays with the office and the system admin.
+ROBOT_ROLES = (Role.SUPERVISION, Role.UNIT_HEAD)
+LOG_ROLES = (Role.SUPERVISION, Role.SYSADMIN)
 
 
 @dataclass(frozen=True)
@@ -196,27 +201,75 @@ def channel_snapshot(channel: UnitChannel) -> dict:
     }
 
 
-def _check_webhook(url: str) -> str:
+def robot_units(user):
+    """The units whose robots `user` may set: every active unit for the office, his own sub-tree for a unit head."""
+    from duban.core.models import Unit
+
+    units = Unit.objects.filter(is_active=True)
+    if user is None or not user.is_active or not user.has_role(*ROBOT_ROLES):
+        return units.none()
+    if user.has_role(Role.SUPERVISION):
+        return units
+    return units.filter(pk__in=Unit.objects.visible_to(user).values("pk"))
+
+
+def may_set_robot(actor: Actor, unit) -> bool:
+    """System jobs may; a person only for the units of `robot_units`."""
+    return actor.user is None or robot_units(actor.user).filter(pk=unit.pk).exists()
+
+
+def _check_webhook(url: str, kind: str) -> str:
     url = (url or "").strip()
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in url):
         raise ServiceError("Webhook 地址应以 https:// 或 http:// 开头，请从群机器人的设置页面完整复制。", field="webhook_url")
+    if not webhook_allowed(kind, url):
+        host, path = ROBOT_ENDPOINTS[kind]
+        gateways = "、".join(settings.DUBAN_ROBOT_GATEWAYS)
+        raise ServiceError(
+            f"{RobotKind(kind).label}的 Webhook 地址应为 https://{host}{path}?…（从群机器人设置中完整复制）"
+            + (f"，或本县内网网关 {gateways} 下的地址" if gateways else "；经内网网关转发的，请系统管理员在 DUBAN_ROBOT_GATEWAYS 中登记网关")
+            + "。其他地址不能使用：消息全文会发到该地址。",
+            field="webhook_url",
+        )
     return url
+
+
+def _tell_the_office(actor: Actor, channel: UnitChannel, action: str) -> None:
+    """A robot set by someone outside the office: every office member hears of it (where the unit's notices now go)."""
+    from duban.core.models import User
+
+    if actor.user is None or actor.user.has_role(Role.SUPERVISION):
+        return
+    office = User.objects.filter(is_active=True, role_grants__role=Role.SUPERVISION).distinct().order_by("pk")
+    verb = {"notify.channel.create": "新增了", "notify.channel.update": "修改了"}[action]
+    send(Message(
+        recipient=person, title=f"{actor.name}{verb}{channel}", url=f"/inbox/channels/{channel.pk}/", kind="notify.channel",
+        body=f"地址：{mask_webhook(channel.webhook_url)}；{'启用' if channel.enabled else '停用'}。本单位的督办消息将推送到该群。"
+             "如非本单位所设，请在“群机器人”页面停用并核实。",
+    ) for person in office)
 
 
 @transaction.atomic
 def save_channel(actor: Actor, channel: UnitChannel | None, *, unit, kind: str, webhook_url: str,
                  secret: str | None = None, enabled: bool = True) -> UnitChannel:
-    """Add (channel None) or change a unit's group robot; `secret` None keeps the current one. Audited."""
-    require_role(actor, *CHANNEL_ROLES, action="配置单位的群机器人")
+    """Add (channel None) or change a unit's group robot; `secret` None keeps the current one.
+
+    Audited; a change by a unit head is also sent to the supervision office.
+    """
+    require_role(actor, *ROBOT_ROLES, action="配置单位的群机器人")
     if kind not in RobotKind.values:
         raise ServiceError("请选择企业微信群机器人或钉钉群机器人。", field="kind")
-    webhook_url = _check_webhook(webhook_url)
+    webhook_url = _check_webhook(webhook_url, kind)
+    if not may_set_robot(actor, unit):
+        raise ServiceError(f"您只能配置本单位及下级单位的群机器人，不能配置{unit.name}的。", field="unit")
     before = None
     if channel is not None:
         channel = UnitChannel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+        if not may_set_robot(actor, channel.unit):
+            raise NotAllowed(f"您只能配置本单位及下级单位的群机器人，不能修改{channel.unit.name}的。")
         before = channel_snapshot(channel)
     else:
         channel = UnitChannel()
@@ -227,21 +280,26 @@ def save_channel(actor: Actor, channel: UnitChannel | None, *, unit, kind: str, 
     if clash is not None:
         raise ServiceError(f"{unit.name}已配置{RobotKind(kind).label}，请直接修改那一条。", field="kind")
     channel.unit, channel.kind, channel.webhook_url, channel.secret, channel.enabled = unit, kind, webhook_url, new_secret, bool(enabled)
-    channel.updated_at = timezone.now()
-    channel.save()
-    action = "notify.channel.create" if before is None else "notify.channel.update"
     after = channel_snapshot(channel)
     if before == after:
         return channel
+    channel.updated_at, channel.updated_by = timezone.now(), actor.user
+    channel.save()
+    action = "notify.channel.create" if before is None else "notify.channel.update"
     audit.record(actor, action, channel, before=before, after=after)
+    _tell_the_office(actor, channel, action)
     return channel
 
 
 @transaction.atomic
 def send_test(actor: Actor, channel: UnitChannel) -> Delivery:
     """Queue a test post to a unit's robot at once (any hour), so the office sees at once whether it works."""
-    require_role(actor, *CHANNEL_ROLES, action="发送测试消息")
+    require_role(actor, *ROBOT_ROLES, action="发送测试消息")
     channel = UnitChannel.objects.select_related("unit").get(pk=channel.pk)
+    if not may_set_robot(actor, channel.unit):
+        raise NotAllowed(f"您只能测试本单位及下级单位的群机器人，不能测试{channel.unit.name}的。")
+    if not webhook_allowed(channel.kind, channel.webhook_url):
+        raise ServiceError("该群机器人的 Webhook 地址不在允许的范围内（企业微信/钉钉机器人地址或登记的内网网关），请先改正地址再测试。")
     if not channel.enabled:
         raise ServiceError("该群机器人已停用，请先勾选“启用”并保存，再发送测试消息。")
     now = timezone.now()

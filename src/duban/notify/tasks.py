@@ -4,7 +4,8 @@
 attempts its deliveries once each and queues the failed ones again after DUBAN_NOTIFY_RETRY_DELAYS
 (60 s, 5 min, 30 min by default); after the last retry a delivery is failed and shows so on the
 delivery log. The periodic `notify.deliver_due` catches what no job holds any more (a queue flushed,
-a worker killed mid-attempt), and `notify.digest` sends the working morning's digest.
+a worker killed mid-attempt), `notify.digest` sends the working morning's digest, and `notify.audit_head`
+keeps the audit chain's head each night and sends it to the audit admins.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from duban.core.jobs import crontab, periodic
-from duban.notify import delivery, digest
+from duban.notify import audit_head, delivery, digest
 
 ENQUEUE_BATCH = 500
 
@@ -55,3 +56,9 @@ def digest_job(now):
     """每个工作日上班时发送每日消息汇总"""
     run = digest.send_digests(now)
     return f"汇总 {run.people} 人、{run.robots} 个群" if run else None
+
+
+@periodic(crontab(minute=5, hour=0), name="notify.audit_head")
+def audit_head_job(now):
+    """每天零点校验审计链，保存链头并发给审计管理员"""
+    return audit_head.send_audit_head(now)

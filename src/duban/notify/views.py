@@ -1,7 +1,9 @@
 """The inbox (every signed-in person, their own messages only), the units' group robots and the delivery log.
 
-The robots and the log are for the supervision office and the system admin. The log shows the system
-admin channel, target, state and errors but not the messages' text: 三员 hold no business data.
+The robots are set by the supervision office (any unit) and a unit head (his own units), never by the
+system admin: whoever sets a robot's address receives the full texts. The log is for the office and the
+system admin; it shows the system admin channel, target, state and errors but not the messages' text:
+三员 hold no business data.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from duban.notify.models import Delivery, Notification, UnitChannel
 INBOX_PAGE = 30
 LOG_PAGE = 50
 LOG_KEYSET = Keyset(["-id"])
-CHANNEL_ROLES = services.CHANNEL_ROLES
+ROBOT_ROLES = services.ROBOT_ROLES
+LOG_ROLES = services.LOG_ROLES
 
 
 def _page(request, keyset: Keyset, rows, size: int):
@@ -47,7 +50,7 @@ def inbox(request):
     page = _page(request, selectors.INBOX_KEYSET, rows, INBOX_PAGE)
     return render(request, "notify/inbox.html", {
         "page": page, "unread_only": unread_only,
-        "may_manage": request.user.has_role(*CHANNEL_ROLES),
+        **_tabs(request.user),
     })
 
 
@@ -70,17 +73,29 @@ def read_all(request):
     return redirect("notify:inbox")
 
 
+def _tabs(user) -> dict:
+    """Which tabs above the inbox, robots and log a person sees."""
+    robots, log = user.has_role(*ROBOT_ROLES), user.has_role(*LOG_ROLES)
+    return {"may_manage": robots or log, "may_set_robots": robots, "may_see_log": log}
+
+
 # --- group robots --------------------------------------------------------------------------------------
 
 
-@role_required(*CHANNEL_ROLES)
+def _robots(user):
+    """The robots this person may see and set: all for the office, those of his own units for a unit head."""
+    return UnitChannel.objects.select_related("unit", "updated_by").filter(unit__in=services.robot_units(user))
+
+
+@role_required(*ROBOT_ROLES)
 def channel_list(request):
-    """Every unit's robots with the state of each one's latest post (one query)."""
+    """The units' robots with who set each last and the state of its latest post (one query)."""
     latest = Delivery.objects.filter(unit_channel=OuterRef("pk")).order_by("-id")
-    robots = (UnitChannel.objects.select_related("unit").order_by("unit__sort_key", "kind")
+    robots = (_robots(request.user).order_by("unit__sort_key", "kind")
               .annotate(last_state=Subquery(latest.values("state")[:1]), last_at=Subquery(latest.values("created_at")[:1]),
                         last_error=Subquery(latest.values("last_error")[:1])))
-    return render(request, "notify/channel_list.html", {"robots": robots, "state_labels": dict(DeliveryState.choices)})
+    return render(request, "notify/channel_list.html", {"robots": robots, "state_labels": dict(DeliveryState.choices),
+                                                        **_tabs(request.user)})
 
 
 def _save(request, robot: UnitChannel | None):
@@ -89,7 +104,7 @@ def _save(request, robot: UnitChannel | None):
         initial = {"unit": robot.unit, "kind": robot.kind, "webhook_url": robot.webhook_url, "enabled": robot.enabled}
     elif request.GET.get("unit", "").isdigit():
         initial["unit"] = request.GET["unit"]
-    form = ChannelForm(request.POST or None, initial=initial)
+    form = ChannelForm(request.POST or None, initial=initial, units=services.robot_units(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -102,28 +117,32 @@ def _save(request, robot: UnitChannel | None):
         else:
             messages.success(request, _("已保存“%(name)s”。可点“发送测试消息”检查群里能否收到。") % {"name": robot})
             return redirect("notify:channel_edit", pk=robot.pk)
-    return render(request, "notify/channel_form.html", {"form": form, "robot": robot})
+    return render(request, "notify/channel_form.html", {"form": form, "robot": robot, **_tabs(request.user)})
 
 
-@role_required(*CHANNEL_ROLES)
+@role_required(*ROBOT_ROLES)
 def channel_create(request):
     return _save(request, None)
 
 
-@role_required(*CHANNEL_ROLES)
+@role_required(*ROBOT_ROLES)
 def channel_edit(request, pk: int):
-    return _save(request, get_object_or_404(UnitChannel.objects.select_related("unit"), pk=pk))
+    """Another unit's robot is "not found" for a unit head."""
+    return _save(request, get_object_or_404(_robots(request.user), pk=pk))
 
 
-@role_required(*CHANNEL_ROLES)
+@role_required(*ROBOT_ROLES)
 @require_POST
 def channel_test(request, pk: int):
-    """发送测试消息: queued at once, whatever the hour; the log shows how it went."""
-    robot = get_object_or_404(UnitChannel.objects.select_related("unit"), pk=pk)
+    """发送测试消息: queued at once, whatever the hour; the log (or, for a unit head, the robot's page) shows how it went."""
+    robot = get_object_or_404(_robots(request.user), pk=pk)
     try:
         services.send_test(Actor.from_request(request), robot)
     except ServiceError as exc:
         messages.error(request, exc.message)
+        return redirect("notify:channel_edit", pk=robot.pk)
+    if not request.user.has_role(*LOG_ROLES):
+        messages.success(request, _("测试消息已加入发送队列，请看群里是否收到；“群机器人”列表的“最近一次推送”显示结果。"))
         return redirect("notify:channel_edit", pk=robot.pk)
     messages.success(request, _("测试消息已加入发送队列，请看群里是否收到；下表是该机器人的发送记录，刷新可看最新结果。"))
     return redirect(f"{reverse('notify:delivery_list')}?robot={robot.pk}")
@@ -132,7 +151,7 @@ def channel_test(request, pk: int):
 # --- delivery log --------------------------------------------------------------------------------------
 
 
-@role_required(*CHANNEL_ROLES)
+@role_required(*LOG_ROLES)
 def delivery_list(request):
     """发送记录: every push with its state, attempts and errors, newest first (a fixed number of queries)."""
     form = DeliveryFilterForm(request.GET or None)
@@ -151,5 +170,5 @@ def delivery_list(request):
         "page": page, "form": form, "robot": robot,
         "show_text": request.user.has_role(Role.SUPERVISION),
         "filtered": bool(data.get("state") or data.get("channel") or robot),
-        "failed_state": DeliveryState.FAILED,
+        "failed_state": DeliveryState.FAILED, **_tabs(request.user),
     })

@@ -5,6 +5,7 @@ The archive is a zip file:
     manifest.json               format, versions, source database, audit head, tables with columns and rows
     data/<app>.<model>.jsonl    one JSON array per row, values in the manifest's column order, pk order
     media/<path>                every file under MEDIA_ROOT
+    audit-heads.log             the audit chain heads kept so far, and this backup's own (docs/adr/013)
 
 Every table is read as of one instant without blocking writers: on SQLite from a copy made by the online
 backup API (one read transaction; WAL lets writers go on), on PostgreSQL inside one REPEATABLE READ, READ ONLY

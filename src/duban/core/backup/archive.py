@@ -16,6 +16,7 @@ from django.db import models
 FORMAT = "duban-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+HEAD_LOG = "audit-heads.log"  # the kept audit chain heads, as of the backup (and the backup's own head)
 BATCH = 2000
 
 # Rebuilt by `migrate` on any database (content types, permissions; rows that point at them are written by

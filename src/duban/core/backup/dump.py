@@ -31,6 +31,7 @@ from duban.core.backup.archive import (
     BATCH,
     FORMAT,
     FORMAT_VERSION,
+    HEAD_LOG,
     MANIFEST,
     BackupError,
     ProgressFn,
@@ -142,6 +143,7 @@ def create_backup(target, *, progress: ProgressFn | None = None, batch: int = BA
                 for model in archived_models():
                     manifest["tables"].append(_write_table(zf, alias, model, progress, batch))
             manifest["media"] = _write_media(zf, progress, skip=workdir)
+            kept = _write_head_log(zf, manifest["audit_head"])
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         with open(partial, "rb") as fh:
             os.fsync(fh.fileno())
@@ -149,6 +151,7 @@ def create_backup(target, *, progress: ProgressFn | None = None, batch: int = BA
         _fsync_dir(target.parent)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    audit.keep_head(kept.source, now=kept.at, head=(kept.seq, kept.hash))
     return BackupResult(path=target, manifest=manifest, seconds=time.monotonic() - started)
 
 
@@ -168,6 +171,16 @@ def _manifest_head(alias: str) -> dict:
         "migrations": [f"{app}.{name}" for app, name in applied],
         "tables": [],
     }
+
+
+def _write_head_log(zf: zipfile.ZipFile, head: str) -> audit.KeptHead:
+    """Every head kept so far, and this backup's own, into the archive; the same line is appended to the log."""
+    seq, _, digest = head.partition(":")
+    kept = audit.KeptHead(timezone.now(), int(seq), digest, "backup")
+    log = audit.head_log()
+    earlier = log.read_text(encoding="utf-8") if log.is_file() else ""
+    zf.writestr(HEAD_LOG, earlier + ("" if not earlier or earlier.endswith("\n") else "\n") + kept.line())
+    return kept
 
 
 def _write_table(zf: zipfile.ZipFile, alias: str, model, progress: ProgressFn, batch: int) -> dict:

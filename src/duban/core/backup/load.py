@@ -16,9 +16,19 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 
 from duban.core import audit
-from duban.core.backup.archive import BATCH, BackupError, ProgressFn, archived_models, media_root, quiet, read_manifest
+from duban.core.backup.archive import (
+    BATCH,
+    HEAD_LOG,
+    BackupError,
+    ProgressFn,
+    archived_models,
+    media_root,
+    quiet,
+    read_manifest,
+)
 
 
 @dataclass
@@ -152,8 +162,21 @@ def restore_backup(source, *, progress: ProgressFn | None = None, accept_broken_
             files = _publish_media(staging)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        if verification.ok:
+            _keep_heads(zf, verification)
     return RestoreResult(manifest=manifest, counts=counts, verification=verification, media_files=files,
                          seconds=time.monotonic() - started)
+
+
+def _keep_heads(zf: zipfile.ZipFile, verification: audit.VerifyResult) -> None:
+    """Carry the archive's kept heads into this data dir's head log, then the restored head (the one to check now)."""
+    try:
+        archived = audit.parse_kept_heads(zf.read(HEAD_LOG).decode("utf-8", "replace"))
+    except KeyError:  # a backup made before heads were kept
+        archived = []
+    present = set(audit.kept_heads())
+    restored = audit.KeptHead(timezone.now(), verification.head_seq, verification.head_hash, "restore")
+    audit.append_kept([h for h in archived if h not in present] + [restored])
 
 
 def _defer_constraints() -> None:

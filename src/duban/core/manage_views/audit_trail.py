@@ -85,6 +85,8 @@ def _list_page(request, verify_form=None, status=200):
         "paged": data.get("before") is not None or data.get("after") is not None,
         "head": audit.format_head(head_seq, head_hash),
         "head_seq": head_seq,
+        "kept": audit.newest_kept_head(),
+        "head_log": audit.head_log(),
         "verify_form": verify_form or VerifyForm(),
         "object_types": AuditFilterForm.object_types(),
         "page_size": PAGE_SIZE,

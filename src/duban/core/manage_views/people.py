@@ -124,7 +124,7 @@ def person_reset_password(request, pk):
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("已为%(name)s设置临时密码，本人下次登录时须修改。") % {"name": person})
+            messages.success(request, _("已为%(name)s设置临时密码，本人下次登录时须修改；其已有的访问令牌全部失效。") % {"name": person})
             return redirect("manage_person_edit", pk=person.pk)
     return _person_page(request, person, reset_form=form)
 
