@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.choices import UnitKind
+from duban.core.manage_forms import ManageForm
 from duban.core.models import Unit
 from duban.core.paging import Keyset
 from duban.matters.choices import Light
@@ -22,8 +23,9 @@ class HazardFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label=_("隐患等级"), choices=HazardLevel.choices)
     township = django_filters.ModelChoiceFilter(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
     lead_unit = django_filters.ModelChoiceFilter(label=_("整改责任单位"), queryset=Unit.objects.all())
-    state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=STATE_CHOICES, method="filter_state")
-    light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices)
+    state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=STATE_CHOICES, method="filter_state",
+                                                widget=forms.CheckboxSelectMultiple)
+    light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     returned = django_filters.NumberFilter(label=_("退回次数不少于"), field_name="return_count", lookup_expr="gte", min_value=1)
     recurrence = django_filters.BooleanFilter(label=_("复发（回头看）"), field_name="recurrence_of", lookup_expr="isnull", exclude=True,
                                               widget=forms.CheckboxInput)
@@ -31,6 +33,7 @@ class HazardFilter(django_filters.FilterSet):
     class Meta:
         model = Hazard
         fields = []
+        form = ManageForm  # Bootstrap classes on the controls
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

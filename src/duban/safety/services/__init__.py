@@ -35,6 +35,10 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _text(value, what: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -172,7 +176,7 @@ def assign_rectification(actor: Actor, hazard: Hazard, *, expected_version: int 
         return {**changes, "state": HazardState.RECTIFYING, "start_date": today()}
 
     kernel.perform(actor, hazard, "assign", guard=ready, expected_version=expected_version, changes=values_to_write, kind=HAZARD_KIND,
-                   text=lambda _p: f"交办{changes['lead_unit']}整改，{changes['due_date']:%Y年%m月%d日}前完成"
+                   text=lambda _p: f"交办{changes['lead_unit']}整改，{_day(changes['due_date'])}前完成"
                                    + ("（重大隐患挂牌督办）" if hazard.is_major else ""))
     return hazard
 
