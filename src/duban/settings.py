@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "duban.core",
     "duban.matters",
     "duban.ledger",
+    "duban.safety",
     "duban.notify",
     "duban.supervision",
     "duban.api",
@@ -205,6 +206,10 @@ WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists(
 DUBAN_AUDIT_HEAD_LOG = env_path("DUBAN_AUDIT_HEAD_LOG", DATA_DIR / "audit-heads.log", "append-only file of kept audit chain heads (another disk or a write-once mount is better than the data dir)")
 DUBAN_API_TOKEN_MAX_DAYS = env_int("DUBAN_API_TOKEN_MAX_DAYS", 90, "longest life of a personal API access token, in days (every token expires)", minimum=1)
 DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", 20, "largest file a user may upload, in MB", minimum=1)
+DUBAN_PHOTO_MAX_MB = env_int("DUBAN_PHOTO_MAX_MB", 15, "largest hazard photo a user may upload, in MB", minimum=1)
+DUBAN_PHOTO_MAX_PIXELS = env_int("DUBAN_PHOTO_MAX_PIXELS", 50_000_000, "most pixels a hazard photo may have (width × height)", minimum=1)
+DUBAN_PHOTO_KEEP_GPS = env_bool("DUBAN_PHOTO_KEEP_GPS", False, "read a hazard photo's GPS position into the hazard's coordinates (the stored photo never keeps its EXIF)")
+DUBAN_SAFETY_TOWNSHIP_VERIFIES = env_bool("DUBAN_SAFETY_TOWNSHIP_VERIFIES", True, "a township may verify and strike off the general hazards in its territory (0: the safety office verifies all)")
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
 # docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).
 REDIS_URL = env_str("DUBAN_REDIS_URL", "", "Redis for the job queue and cross-node locks (empty: SQLite storage in the data dir, one machine)")

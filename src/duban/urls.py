@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("duban.core.urls")),
     path("manage/", include("duban.core.manage_urls")),
     path("ledger/", include("duban.ledger.urls")),
+    path("safety/", include("duban.safety.urls")),
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notify.urls")),
     path("api/", include("duban.api.urls")),  # /api/v1/ and /api/tokens/

@@ -194,13 +194,14 @@ class TestTheLoadedDemo:
         assert not split_and_closed.first().children.exclude(state=TaskState.CLOSED).exists()
 
     def test_each_step_was_taken_by_the_person_whose_job_it_is(self):
-        for event in MatterEvent.objects.filter(event__in=[EventKind.SIGNED, EventKind.PROGRESS]).select_related("person")[:300]:
+        tasks = MatterEvent.objects.filter(kind="ledger.task")  # a hazard is closed and returned by the safety office
+        for event in tasks.filter(event__in=[EventKind.SIGNED, EventKind.PROGRESS]).select_related("person")[:300]:
             assert Role.LIAISON in event.person.roles or Role.UNIT_HEAD in event.person.roles, event.person_name
         for kind in (EventKind.CLOSED, EventKind.RETURNED, EventKind.REGISTERED):
-            assert {Role.SUPERVISION} == {r for e in MatterEvent.objects.filter(event=kind) for r in e.person.roles}, kind
-        for event in MatterEvent.objects.filter(event=EventKind.EXTENSION_APPROVED).select_related("person"):
+            assert {Role.SUPERVISION} == {r for e in tasks.filter(event=kind) for r in e.person.roles}, kind
+        for event in tasks.filter(event=EventKind.EXTENSION_APPROVED).select_related("person"):
             assert event.person_id == Task.objects.get(pk=event.matter_id).leader_in_charge_id
-        assert {r for e in MatterEvent.objects.filter(event__in=[EventKind.SUSPENDED, EventKind.CANCELLED]) for r in e.person.roles} == {Role.PRINCIPAL}
+        assert {r for e in tasks.filter(event__in=[EventKind.SUSPENDED, EventKind.CANCELLED]) for r in e.person.roles} == {Role.PRINCIPAL}
 
     def test_a_liaison_sees_her_own_units_tasks_and_no_drafts(self):
         liaison = User.objects.get(username="fagai_lly")
@@ -235,6 +236,22 @@ class TestTheLoadedDemo:
         assert list(task.events.values_list("at", flat=True)) == list(
             ledger.filter(object_id=str(task.pk), object_type="ledger.Task").exclude(action="task.decompose").values_list("at", flat=True)
         )
+
+    def test_the_hazard_ledger_interleaves_with_the_campaign_in_every_state_with_photos(self):
+        from duban.matters.models import MatterEvent
+        from duban.safety.choices import HazardState
+        from duban.safety.models import Hazard, HazardPhoto
+
+        hazards = Hazard.objects.all()
+        assert set(hazards.values_list("state", flat=True)) == set(HazardState.values)
+        assert hazards.filter(level="major").exists() and hazards.filter(rectified_on_spot=True).exists()
+        assert hazards.filter(recurrence_of__isnull=False).exists() and hazards.filter(return_count__gt=0).exists()
+        assert HazardPhoto.objects.filter(stage="after").exists() and HazardPhoto.objects.filter(stage="before").count() >= hazards.count()
+        # Found over the months, not all on the day of loading: the hazard timeline lies among the campaign's.
+        found = sorted(MatterEvent.objects.filter(kind="safety.hazard", event="reported").values_list("at", flat=True))
+        assert (found[-1] - found[0]).days > 90
+        entries = AuditEntry.objects.filter(action__startswith="hazard.")
+        assert set(entries.values_list("request_id", flat=True)) == {REQUEST_ID}
 
 
 # --- loads of their own ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from duban.api.schemas import ERRORS, Schema
 # The apps whose `api` module has a `router`; a new app adds its module here and nowhere else.
 APP_ROUTERS = (
     "duban.ledger.api",
+    "duban.safety.api",
     "duban.notify.api",
     "duban.supervision.api",
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import heapq
 import random
 import time
 import unicodedata
@@ -186,11 +187,37 @@ class LoadResult:
 # --- the apps' stories -------------------------------------------------------------------------------
 # core knows no domain app. An app that brings demo data registers a story in its AppConfig.ready():
 #
-#     demo.register_story(LedgerDemo)     # LedgerDemo(now) → .county_opened, .write(county, clock), .settle()
+#     demo.register_story(LedgerDemo)     # LedgerDemo(now) → .county_opened, .begin(county, timeline), .settle()
 #
 # A story is made for the moment of loading; `county_opened` is when it needs the county set up (its history
-# starts after that), `write` runs its history through the real services under the demo clock, and `settle`
-# returns what it made (anything with `describe()`).
+# starts after that). `begin` puts the story's steps on the shared `Timeline` (a step may put further ones on
+# it), and the loader runs every story's steps in one time order under the demo clock, through the real
+# services — so that the stories' histories interleave as a county's days do, on a clock that only moves
+# forward. `settle` returns what the story made (anything with `describe()`).
+
+
+class Timeline:
+    """Every story's steps, run in time order (ties in the order they were put on it) under the demo clock."""
+
+    def __init__(self):
+        self._heap: list = []
+        self._count = 0
+
+    def add(self, at: dt.datetime, run, label: str = "") -> None:
+        heapq.heappush(self._heap, (at, self._count, run, label))
+        self._count += 1
+
+    def run(self, clock: DemoClock) -> None:
+        while self._heap:
+            at, _order, run, label = heapq.heappop(self._heap)
+            clock.go(at)
+            try:
+                run()
+            except Exception as exc:  # a demo that cannot tell its story is a bug in its plan: say where
+                exc.add_note(f"duban demo: step “{label}” at {at:%Y-%m-%d %H:%M}")
+                raise
+
+
 _stories: list = []
 
 
@@ -276,8 +303,10 @@ def load(password: str = DEFAULT_PASSWORD, *, stories: bool = True) -> LoadResul
         clock = DemoClock(min((story.county_opened for story in told), default=now))
         with clock.running():
             county.build()
+            timeline = Timeline()
             for story in told:
-                story.write(county, clock)
+                story.begin(county, timeline)
+            timeline.run(clock)
         results = [story.settle() for story in told]
         if told:
             _restart_password_ages(actor, now)

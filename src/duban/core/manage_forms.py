@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.apps import apps
@@ -11,7 +12,7 @@ from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.choices import AuditOutcome, CalendarDayKind, Role, UnitCategory, UnitKind
-from duban.core.errors import ServiceError
+from duban.core.errors import Conflict, NotAllowed, ServiceError
 from duban.core.models import Unit, User
 
 
@@ -241,3 +242,19 @@ class VerifyForm(ManageForm):
         widget=forms.TextInput(attrs={"placeholder": "1234:3fa2…", "autocomplete": "off", "spellcheck": "false"}),
         help_text=_("填入此前抄存在系统外的“序号:哈希值”，可同时查出链被截短或从该处起被改写；不填则以链头日志中最近保存的链头为准。"),
     )
+
+
+def submit(form, write: Callable[[], object]) -> tuple[bool, str, int]:
+    """Run a service write for a valid form: (done, conflict message, HTTP status). A refusal lands on the form
+    (403 when the user may not, 200 for a field or state error); a lost update answers 409 with its message."""
+    try:
+        write()
+    except Conflict as exc:
+        return False, exc.message, 409
+    except NotAllowed as exc:
+        form.add_service_error(exc)
+        return False, "", 403
+    except ServiceError as exc:
+        form.add_service_error(exc)
+        return False, "", 200
+    return True, "", 200

@@ -202,20 +202,18 @@ class LedgerDemo:
 
     # --- loading ---------------------------------------------------------------------------------
 
-    def write(self, county, clock) -> None:
-        """Open the campaign and its fronts, then run every task's story in time order under `clock`."""
+    def begin(self, county, timeline) -> None:
+        """The campaign opens on its launch morning; then every task's story runs in time order on `timeline`."""
         self.county = county
-        clock.go(self.at(self.launch, 8.5))
-        self.campaign = self._campaign()
-        for index, plan in enumerate(PLANS):
-            self._plan(index, plan)
-        for step in sorted(self.steps):
-            clock.go(step.at)
-            try:
-                step.run()
-            except Exception as exc:  # a demo that cannot tell its story is a bug in the plan table: say where
-                exc.add_note(f"duban demo: step of “{step.label}” at {step.at:%Y-%m-%d %H:%M}")
-                raise
+
+        def launch():
+            self.campaign = self._campaign()
+            for index, plan in enumerate(PLANS):
+                self._plan(index, plan)
+            for step in sorted(self.steps):
+                timeline.add(step.at, step.run, step.label)
+
+        timeline.add(self.at(self.launch, 8.5), launch, "开展专项行动")
 
     def settle(self) -> LedgerResult:
         """Recompute every light for today (what the sweep does each morning) and count what was made."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from duban.core import attachments as attachment_store
@@ -15,7 +15,7 @@ from duban.core.models import Unit, User
 from duban.ledger.choices import FINISHED_STATES, RequestState
 from duban.ledger.kind import TASK_KIND, light
 from duban.ledger.models import Campaign, ExtensionRequest, ReassignRequest, Task
-from duban.matters import clock, lights
+from duban.matters import clock, lights, numbering
 from duban.matters import services as kernel
 
 NOUN = TASK_KIND.noun
@@ -132,19 +132,6 @@ def next_report_due(task: Task, after: dt.date, *, owed: dt.date | None = None) 
     return cycle.next_due(after)
 
 
-CODE_LOCK_SPACE = 0x64756261  # "duba": the advisory-lock namespace of task numbering on PostgreSQL
-
-
-def _lock_year_numbering(year: int) -> None:
-    """One numberer per year until the transaction ends: codes are one sequence for all campaigns of a year, so
-    two campaigns of 2026 creating tasks at once would otherwise both take 2026-0042. PostgreSQL: a transaction
-    advisory lock on (space, year), which also covers a campaign created a moment ago. SQLite: nothing to do,
-    its IMMEDIATE transactions already let one writer in at a time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CODE_LOCK_SPACE, year])
-
-
 def _next_code(campaign: Campaign) -> str:
     """The next free top-level task number of the campaign's year ("2026-0042"), in O(log n) index seeks.
 
@@ -156,7 +143,7 @@ def _next_code(campaign: Campaign) -> str:
     order ("2026-10000" < "2026-9999"): the number after the text-order highest is probed and, if taken,
     the first free one above it is found by galloping and bisection, each step one exact index lookup.
     """
-    _lock_year_numbering(campaign.year)
+    numbering.lock("ledger.task", campaign.year)  # codes are one sequence for all campaigns of a year
     prefix = f"{campaign.year}-"
     last = (
         Task.objects.filter(code__gte=prefix, code__lt=str(campaign.year + 1), code__startswith=prefix)

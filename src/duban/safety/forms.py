@@ -1,0 +1,85 @@
+"""Forms of the hazard pages: what the person on the ground fills in, and the office's decisions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.choices import UnitKind
+from duban.core.manage_forms import ManageForm, UnitChoiceField
+from duban.core.models import Unit
+from duban.ledger.forms import MultipleFileField
+from duban.safety.choices import HazardLevel
+from duban.safety.models import Hazard, Sector
+
+PHOTO_HELP = _("手机拍摄的 JPG、PNG 照片，可多选；系统会去掉照片里的位置等附加信息。")
+
+
+class ReportForm(ManageForm):
+    """发现上报: the fewest fields a grid worker needs on a phone; 当场整改 in the same step."""
+
+    sector = forms.ModelChoiceField(label=_("行业领域"), queryset=Sector.objects.filter(active=True))
+    level = forms.ChoiceField(label=_("隐患等级"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL, widget=forms.RadioSelect)
+    place = forms.CharField(label=_("隐患部位"), max_length=200, help_text=_("如：城关镇南街12号 某某加油站 储罐区"))
+    place_unit = forms.CharField(label=_("所在单位"), max_length=100, required=False)
+    township = UnitChoiceField(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True), required=False,
+                               help_text=_("不选则为您所在的乡镇。"))
+    title = forms.CharField(label=_("隐患内容"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    photos = MultipleFileField(label=_("现场照片"), help_text=PHOTO_HELP)
+    on_the_spot = forms.BooleanField(label=_("已当场整改"), required=False)
+    result = forms.CharField(label=_("当场整改情况"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    after_photos = MultipleFileField(label=_("整改后照片"), help_text=_("当场整改的，上传整改后的照片。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].widget.attrs["class"] = "form-check-input"
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {**data, "photos": data.get("photos") or [], "after_photos": data.get("after_photos") or []}
+
+
+class VersionForm(ManageForm):
+    """The version of the hazard the user saw; the service refuses if it moved on meanwhile."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, hazard: Hazard, **kwargs):
+        self.hazard = hazard
+        kwargs.setdefault("initial", {}).setdefault("version", hazard.version)
+        super().__init__(*args, **kwargs)
+
+
+class AssignForm(VersionForm):
+    """交办整改; for a major hazard the plan (五落实) too."""
+
+    lead_unit = UnitChoiceField(label=_("整改责任单位"), queryset=Unit.objects.filter(is_active=True))
+    responsible_name = forms.CharField(label=_("整改责任人"), max_length=60, required=False)
+    measures = forms.CharField(label=_("整改措施"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    funds = forms.DecimalField(label=_("整改资金（万元）"), max_digits=12, decimal_places=2, required=False, min_value=0)
+    plan_goal = forms.CharField(label=_("整改目标"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_person = forms.CharField(label=_("整改负责人"), max_length=60, required=False)
+    plan_contingency = forms.CharField(label=_("应急预案"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.hazard.is_major:
+            for name in ("plan_goal", "plan_person", "plan_contingency"):
+                del self.fields[name]
+
+    def service_values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class VerificationRequestForm(VersionForm):
+    result = forms.CharField(label=_("整改完成情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(label=_("整改后照片"), help_text=PHOTO_HELP)
+
+
+class VerifyForm(VersionForm):
+    note = forms.CharField(label=_("验收意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(VersionForm):
+    reason = forms.CharField(label=_("退回理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

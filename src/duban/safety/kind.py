@@ -1,0 +1,89 @@
+"""The hazard as a kind of matter: what the kernel (runner, lights, sweep, 中梗阻 analytics) needs to know about
+it, declared once and registered from `SafetyConfig.ready()`. A major hazard (重大隐患) is under listed
+supervision (挂牌督办): it takes the engine's stricter ladder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import reverse
+
+from duban.core import calendar
+from duban.matters import clock, registry
+from duban.matters.choices import Light, Schedule
+from duban.safety.choices import FINISHED_STATES, OPEN_STATES, EventKind, HazardLevel, HazardState
+from duban.safety.machine import HAZARD_MACHINE
+from duban.safety.models import Hazard
+
+KEY = "safety.hazard"
+
+# Fields `report_hazard` / `assign_rectification` / `edit_hazard` accept.
+REPORT_FIELDS = ("sector", "level", "place", "place_unit", "township", "latitude", "longitude", "title", "detail",
+                 "found_on", "found_by_name")
+ASSIGN_FIELDS = ("lead_unit", "responsible_person", "responsible_name", "measures", "due_date", "funds",
+                 "plan_goal", "plan_person", "plan_contingency", "leader_in_charge")
+AUDITED = REPORT_FIELDS + ASSIGN_FIELDS + (
+    "state", "version", "result", "verified_by", "verified_at", "return_count", "rectified_on_spot", "closed_on",
+    "recurrence_of", "closed_by_unit",
+)
+UNASSIGNED_WORKDAYS = 1  # a hazard found and not put on the clock within a working day turns yellow
+
+
+def light(hazard, on: dt.date, *, reported: bool | None = None) -> clock.LightResult:
+    """grey struck off · red past the rectification deadline or under an unanswered notice · yellow within
+    three working days of it, or found and not yet assigned after a working day · green otherwise."""
+    if hazard.state in FINISHED_STATES:
+        return clock.LightResult(Light.GREY, "已销号", Schedule.NONE)
+    if hazard.state == HazardState.FOUND:
+        waited = calendar.workdays_between(hazard.found_on, on)
+        if waited > UNASSIGNED_WORKDAYS:
+            return clock.LightResult(Light.YELLOW, f"发现后 {waited} 个工作日未交办整改", Schedule.NONE)
+        return clock.LightResult(Light.GREEN, "待交办整改", Schedule.NONE)
+    if hazard.state == HazardState.AWAITING:
+        return clock.LightResult(Light.GREEN, "待验收", Schedule.NONE)
+    result = clock.evaluate(hazard, on, closed=False, reported=False)  # no progress reports: no 序时进度
+    return clock.LightResult(result.light, result.reason, Schedule.NONE)
+
+
+def hazard_list(**params) -> str:
+    """The hazard ledger filtered by `params`: safety.filters.HazardFilter."""
+    return reverse("safety:hazard_list") + ("?" + urlencode(params, doseq=True) if params else "")
+
+
+def _link(column: str, unit, idle_days: int, passed_on: int) -> str:
+    return {
+        "in_hand": lambda: hazard_list(lead_unit=unit.pk, state="open"),
+        "returns": lambda: hazard_list(lead_unit=unit.pk, returned=1),
+    }.get(column, lambda: "")()
+
+
+HAZARD_KIND = registry.MatterKind(
+    key=KEY, label="安全隐患", model=Hazard, noun="该隐患",
+    chased_states=(HazardState.RECTIFYING,),
+    open_states=tuple(sorted(OPEN_STATES)),
+    finished_states=tuple(sorted(FINISHED_STATES)),
+    machine=HAZARD_MACHINE,
+    url=lambda code: reverse("safety:hazard_detail", args=[code]),
+    list_url=hazard_list,
+    light=light,
+    major=Q(level=HazardLevel.MAJOR),
+    demands={
+        "remind": "请抓紧整改，按期完成后上传整改后照片申请验收；确实无法按期完成的，请报告县安委办。",
+        "urge": "请立即完成整改并申请验收；未能完成的，请说明原因和管控措施。",
+    },
+    events=EventKind,
+    audit_prefix="hazard",
+    audited=AUDITED,
+    obstruction=registry.Obstruction(
+        columns=("in_hand", "returns", "dwell"),
+        idle_states=(HazardState.RECTIFYING,), arrival_events=(EventKind.ASSIGNED,),
+        restart_events=(EventKind.ASSIGNED, EventKind.RETURNED),
+        returned_event=EventKind.RETURNED, link=_link,
+    ),
+)
+
+
+def register() -> None:
+    registry.register(HAZARD_KIND)

@@ -1,0 +1,31 @@
+"""The hazard's transition table (SPEC §7): 发现 → 整改中 → 待验收 → 销号, or 退回; 当场整改 closes at once.
+
+Who may take each move is declared beside it, once: the services (through `matters.services.perform`), the
+hazard page's action bar and its "why not" read this table.
+"""
+
+from duban.matters.machine import StateMachine, Transition
+from duban.safety.choices import EventKind as E
+from duban.safety.choices import HazardState as S
+from duban.safety.policies import is_finder, is_rectifying_unit, is_safety_office, may_assign, may_verify
+
+OPEN = {S.FOUND, S.RECTIFYING, S.AWAITING}
+
+
+def _office(hazard, user) -> bool:
+    return is_safety_office(user)
+
+
+HAZARD_MACHINE = StateMachine(S, [
+    Transition("edit", "修改隐患", OPEN, may=_office, refusal="只有县安委办可以修改隐患信息。", event=E.EDITED),
+    Transition("assign", "交办整改", {S.FOUND}, S.RECTIFYING,
+               may=may_assign, refusal="一般隐患由县安委办或属地乡镇交办整改，重大隐患由县安委办挂牌督办。", event=E.ASSIGNED),
+    Transition("rectify_on_spot", "当场整改", {S.FOUND}, S.CLOSED, offered=False,
+               may=is_finder, refusal="当场整改由发现隐患的人员在上报时一并登记。", event=E.RECTIFIED_ON_SPOT),
+    Transition("request_verification", "申请验收", {S.RECTIFYING}, S.AWAITING,
+               may=is_rectifying_unit, refusal="只有整改责任单位的联络员或一把手可以申请验收。", event=E.VERIFICATION_REQUESTED),
+    Transition("verify", "验收销号", {S.AWAITING}, S.CLOSED,
+               may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.CLOSED),
+    Transition("return", "验收退回", {S.AWAITING}, S.RECTIFYING,
+               may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.RETURNED),
+])

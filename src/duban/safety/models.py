@@ -1,0 +1,148 @@
+"""The hazard ledger (隐患排查整改台账, SPEC §7): each hazard a matter on the kernel, from found to struck off."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.choices import Role
+from duban.core.models import Unit, User
+from duban.core.scope import ScopedQuerySet, unit_scope
+from duban.matters.models import Matter, MatterQuerySet
+from duban.safety.choices import HazardLevel, HazardState
+
+
+class Sector(models.Model):
+    """行业领域: the county's list, kept by the safety office (the defaults of SPEC §7 are loaded by migration)."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("行业领域"), max_length=30, unique=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("行业领域")
+        ordering = ["sort", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+def normalize_place(place: str) -> str:
+    """The place as recurrence compares it: without spaces and punctuation, so "城关镇 南街12号" and
+    "城关镇南街12号。" are one place."""
+    return re.sub(r"[\s,，.。、;；:：()（）\-—]+", "", place or "")[:200]
+
+
+class HazardQuerySet(MatterQuerySet, ScopedQuerySet):
+    def visible_to(self, user):
+        """The safety office and principal leaders see every hazard; a unit the hazards it must rectify and
+        those in its township (属地); a leader those of the units in their charge; whoever reported a hazard
+        sees it. The supervision office sees them as it sees all matters it may chase. Admins see none."""
+        scope = unit_scope(user, everything_for=frozenset({Role.SAFETY}))
+        if scope.everything:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(found_by_id=user.pk)
+        if scope.unit_ids:
+            ids = sorted(scope.unit_ids)
+            condition |= Q(lead_unit_id__in=ids) | Q(township_id__in=ids)
+        return self.filter(condition)
+
+
+class Hazard(Matter):
+    """One hazard. The Matter's lead unit is the 整改责任单位, its responsible person the 整改责任人, its due
+    date the 整改时限; `township` is the 属地 that sees it and, for a general hazard, may verify it."""
+
+    state = models.CharField(_("状态"), max_length=24, choices=HazardState.choices, default=HazardState.FOUND)
+    code = models.CharField(_("隐患编号"), max_length=24, unique=True)
+    sector = models.ForeignKey(Sector, verbose_name=_("行业领域"), on_delete=models.PROTECT, related_name="hazards")
+    level = models.CharField(_("隐患等级"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL)
+    place = models.CharField(_("隐患部位"), max_length=200)
+    place_key = models.CharField(max_length=200, editable=False, db_index=True)
+    place_unit = models.CharField(_("所在单位"), max_length=100, blank=True)  # the enterprise or site where it is
+    township = models.ForeignKey(Unit, verbose_name=_("属地乡镇"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    title = models.CharField(_("隐患内容"), max_length=300)
+    detail = models.TextField(_("补充说明"), blank=True)
+    found_by = models.ForeignKey(User, verbose_name=_("排查人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    found_by_name = models.CharField(_("排查人"), max_length=60, blank=True)
+    found_on = models.DateField(_("排查时间"), default=timezone.localdate)
+    measures = models.TextField(_("整改措施"), blank=True)
+    funds = models.DecimalField(_("整改资金（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # 重大隐患 "五落实": the rectification plan a major hazard needs before it is put on the clock.
+    plan_goal = models.TextField(_("整改目标"), blank=True)
+    plan_person = models.CharField(_("整改负责人"), max_length=60, blank=True)
+    plan_contingency = models.TextField(_("应急预案"), blank=True)
+    rectified_on_spot = models.BooleanField(_("当场整改"), default=False)
+    result = models.TextField(_("整改完成情况"), blank=True)
+    verified_by = models.ForeignKey(User, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    # 回头看: the struck-off hazard at the same place and sector this one came back after (SPEC §7).
+    recurrence_of = models.ForeignKey("self", verbose_name=_("复发于"), null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="recurrences")
+    closed_by_unit = models.ForeignKey(Unit, verbose_name=_("销号时责任单位"), null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+
+    objects = HazardQuerySet.as_manager()
+
+    DERIVED = {**Matter.DERIVED, "place_key": (("place",), normalize_place)}
+
+    class Meta:
+        verbose_name = _("安全隐患")
+        ordering = ["due_sort", "id"]
+        indexes = [
+            models.Index(fields=["state", "due_sort", "id"], name="hazard_state_due_idx"),
+            models.Index(fields=["lead_unit", "state", "due_sort", "id"], name="hazard_unit_state_due_idx"),
+            models.Index(fields=["township", "state", "due_sort", "id"], name="hazard_town_state_due_idx"),
+            models.Index(fields=["light", "state"], name="hazard_light_state_idx"),
+            models.Index(fields=["sector", "place_key", "closed_on"], name="hazard_recurrence_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_major(self) -> bool:
+        return self.level == HazardLevel.MAJOR
+
+    def missing_plan(self) -> list[str]:
+        """The parts of a major hazard's plan still empty (目标、措施、资金、负责人、时限、预案)."""
+        parts = {"plan_goal": _("整改目标"), "measures": _("整改措施"), "funds": _("整改资金"), "plan_person": _("整改负责人"),
+                 "due_date": _("整改时限"), "plan_contingency": _("应急预案")}
+        return [str(label) for field, label in parts.items() if getattr(self, field) in (None, "")]
+
+
+class PhotoStage(models.TextChoices):
+    BEFORE = "before", _("整改前")
+    AFTER = "after", _("整改后")
+
+
+class HazardPhotoQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        return self.filter(hazard__in=Hazard.objects.visible_to(user))
+
+
+class HazardPhoto(models.Model):
+    """A photo of a hazard before or after rectification; the file is a core Attachment owned by the hazard,
+    so a download goes through the hazard's own scope check."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("阶段"), max_length=8, choices=PhotoStage.choices)
+    attachment = models.OneToOneField("core.Attachment", on_delete=models.CASCADE, related_name="+")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = HazardPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("隐患照片")
+        ordering = ["stage", "id"]
