@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres bench vendor browser clean
+.PHONY: run test test-sqlite test-postgres bench vendor browser messages clean
 
 $(BIN)/duban: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(VENV)/.test-deps
 
 vendor:
 	bash tools/vendor.sh
+
+# Re-extract the translatable strings into locale/en and compile it (translate what it reports, run again).
+messages: $(BIN)/duban
+	PYTHON=$(abspath $(BIN))/python bash tools/i18n.sh
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

@@ -185,6 +185,11 @@ AXES_CLIENT_IP_CALLABLE = "duban.core.actor.client_ip"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch (/i18n/setlang/) keeps the choice in this cookie; Chinese unless it or Accept-Language says otherwise.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

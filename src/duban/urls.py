@@ -17,4 +17,5 @@ urlpatterns = [
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notify.urls")),
     path("api/", include("duban.api.urls")),  # /api/v1/ and /api/tokens/
+    path("i18n/", include("django.conf.urls.i18n")),  # /i18n/setlang/: the language switch (a cookie)
 ]

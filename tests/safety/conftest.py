@@ -48,11 +48,13 @@ def _dms(value: float):
 
 @pytest.fixture
 def gas():
+    Sector.ensure_defaults()  # a transactional test before this one may have emptied the table
     return Sector.objects.get(code="gas")
 
 
 @pytest.fixture
 def forest():
+    Sector.ensure_defaults()
     return Sector.objects.get(code="forest_fire")
 
 

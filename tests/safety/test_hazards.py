@@ -152,6 +152,17 @@ def test_a_major_hazard_is_chased_on_the_stricter_ladder(county, report, assign)
     assert fresh(major).light == Light.RED
 
 
+def test_the_sweep_lights_a_hazard_left_unassigned_yellow_and_leaves_the_rest_alone(county, report, assign):
+    with at("2026-06-01"):
+        waiting = report()
+        assigned = report(place="东街菜市场", title="灭火器过期")
+        assign(fresh(assigned), due_date=dt.date(2026, 6, 30))
+    with at("2026-06-04"):
+        sweep(dt.datetime(2026, 6, 4, 9, tzinfo=CST))
+    assert (fresh(waiting).light, fresh(waiting).light_reason) == (Light.YELLOW, "发现后 3 个工作日未交办整改")
+    assert fresh(assigned).light == Light.GREEN
+
+
 # --- photos -----------------------------------------------------------------------------------------
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from duban.api import services
 
-NO_CREDENTIALS = "请先登录，或在请求头中提供访问令牌：Authorization: Bearer <令牌>。"
+NO_CREDENTIALS = gettext_lazy("请先登录，或在请求头中提供访问令牌：Authorization: Bearer <令牌>。")
 
 
 class TokenAuth(HttpBearer):
@@ -43,7 +45,7 @@ class SessionAuth(APIKeyCookie):
         if not user.is_authenticated or not user.is_active:
             return None
         if request.method not in {"GET", "HEAD", "OPTIONS", "TRACE"} and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF 校验失败：从浏览器调用接口时，请在 X-CSRFToken 请求头中带上页面的 CSRF 令牌。")
+            raise HttpError(403, _("CSRF 校验失败：从浏览器调用接口时，请在 X-CSRFToken 请求头中带上页面的 CSRF 令牌。"))
         return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict, model_validator
 
@@ -30,7 +31,7 @@ class Input(Schema):
     def _no_nul(cls, data):
         # PostgreSQL cannot store NUL in text; refuse it here with a message instead of failing there.
         if _has_nul(data):
-            raise ValueError("文字中不能含有空字符（\\u0000）。")
+            raise ValueError(_("文字中不能含有空字符（\\u0000）。"))
         return data
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.api.models import ApiToken
 from duban.core import audit
@@ -45,23 +46,23 @@ def create_token(actor: Actor, *, name: str, expires_at: dt.datetime | None = No
     """
     user = actor.user
     if user is None or not user.is_active:
-        raise NotAllowed("只有已登录的在用账号可以创建访问令牌。")
+        raise NotAllowed(_("只有已登录的在用账号可以创建访问令牌。"))
     name = (name or "").strip()
     if not name:
-        raise ServiceError("请填写令牌用途，例如“台账同步脚本”。", field="name")
+        raise ServiceError(_("请填写令牌用途，例如“台账同步脚本”。"), field="name")
     if len(name) > 60:
-        raise ServiceError("令牌用途最多 60 个字。", field="name")
+        raise ServiceError(_("令牌用途最多 60 个字。"), field="name")
     now = timezone.now()
     longest = longest_expiry(now)
     if expires_at is None:
         expires_at = longest
     if expires_at <= now:
-        raise ServiceError("有效期应晚于现在。", field="expires_at")
+        raise ServiceError(_("有效期应晚于现在。"), field="expires_at")
     if expires_at > longest:
-        raise ServiceError(f"访问令牌最长有效 {settings.DUBAN_API_TOKEN_MAX_DAYS} 天，请选择 {timezone.localtime(longest):%Y-%m-%d} 或更早的日期。",
-                           field="expires_at")
+        raise ServiceError(_("访问令牌最长有效 %(days)s 天，请选择 %(day)s 或更早的日期。") % {
+            "days": settings.DUBAN_API_TOKEN_MAX_DAYS, "day": f"{timezone.localtime(longest):%Y-%m-%d}"}, field="expires_at")
     if ApiToken.objects.filter(user=user).usable(now).count() >= MAX_ACTIVE:
-        raise ServiceError(f"每人最多保留 {MAX_ACTIVE} 个有效令牌，请先撤销不再使用的令牌。")
+        raise ServiceError(_("每人最多保留 %(max)s 个有效令牌，请先撤销不再使用的令牌。") % {"max": MAX_ACTIVE})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:PREFIX_LENGTH],
                                     created_at=now, expires_at=expires_at)
@@ -73,11 +74,11 @@ def create_token(actor: Actor, *, name: str, expires_at: dt.datetime | None = No
 def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke one of the acting person's own tokens; it stops working at once."""
     if actor.user is not None and token.user_id != actor.user.pk:
-        raise NotAllowed("只能撤销自己的访问令牌。")
+        raise NotAllowed(_("只能撤销自己的访问令牌。"))
     before = audit.snapshot(token, AUDITED)
     now = timezone.now()
     if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) != 1:
-        raise ServiceError("该令牌已经撤销。")
+        raise ServiceError(_("该令牌已经撤销。"))
     token.revoked_at = now
     audit.record(actor, "api_token.revoke", token, before=before, after=audit.snapshot(token, AUDITED))
     return token
@@ -92,11 +93,11 @@ def longest_expiry(now: dt.datetime) -> dt.datetime:
 def revoke_all_tokens(actor: Actor, person) -> int:
     """Revoke every token of `person` that still works (the security admin, or the person); returns how many."""
     if actor.user is None or actor.user.pk != person.pk:
-        require_role(actor, Role.SECADMIN, action="撤销他人的访问令牌")
+        require_role(actor, Role.SECADMIN, action=_("撤销他人的访问令牌"))
     now = timezone.now()
     tokens = list(ApiToken.objects.select_for_update().filter(user=person, revoked_at__isnull=True).order_by("pk"))
     if not tokens:
-        raise ServiceError(f"{person}没有未撤销的访问令牌。")
+        raise ServiceError(_("%(person)s没有未撤销的访问令牌。") % {"person": person})
     ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
     entries = []
     for token in tokens:
@@ -117,28 +118,28 @@ def authenticate(raw: str, now: dt.datetime | None = None):
     """
     raw = (raw or "").strip()
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
-        raise TokenRefused("访问令牌无效，请检查 Authorization 请求头（格式：Bearer dbn_…）。")
+        raise TokenRefused(_("访问令牌无效，请检查 Authorization 请求头（格式：Bearer dbn_…）。"))
     locked = locked_out_usernames().filter(username=OuterRef("user__username"))
     token = (ApiToken.objects.select_related("user__unit").annotate(owner_locked=Exists(locked))
              .filter(token_hash=hash_token(raw)).first())
     if token is None:
-        raise TokenRefused("访问令牌无效，请检查 Authorization 请求头（格式：Bearer dbn_…）。")
+        raise TokenRefused(_("访问令牌无效，请检查 Authorization 请求头（格式：Bearer dbn_…）。"))
     now = now or timezone.now()
     if token.revoked_at is not None:
-        raise TokenRefused("该访问令牌已撤销，请在“我的访问令牌”页面另建一个。")
+        raise TokenRefused(_("该访问令牌已撤销，请在“我的访问令牌”页面另建一个。"))
     expires_at = token.effective_expiry()
     if expires_at <= now:
         local = timezone.localtime(expires_at)
-        raise TokenRefused(f"该访问令牌已于 {local:%Y-%m-%d %H:%M} 过期，请在“我的访问令牌”页面另建一个。")
+        raise TokenRefused(_("该访问令牌已于 %(at)s 过期，请在“我的访问令牌”页面另建一个。") % {"at": f"{local:%Y-%m-%d %H:%M}"})
     user = token.user
     if not user.is_active:
-        raise TokenRefused("令牌所属账号已停用，访问令牌不能再使用。")
+        raise TokenRefused(_("令牌所属账号已停用，访问令牌不能再使用。"))
     if token.owner_locked:
-        raise TokenRefused("令牌所属账号因多次输错密码已被锁定，锁定期间访问令牌不能使用；解锁后即恢复。")
+        raise TokenRefused(_("令牌所属账号因多次输错密码已被锁定，锁定期间访问令牌不能使用；解锁后即恢复。"))
     if token.outlived_password():
-        raise TokenRefused("令牌所属账号的密码在创建该令牌之后已修改或重置，令牌随之失效，请在“我的访问令牌”页面另建一个。")
+        raise TokenRefused(_("令牌所属账号的密码在创建该令牌之后已修改或重置，令牌随之失效，请在“我的访问令牌”页面另建一个。"))
     if password_expired(user):
-        raise TokenRefused("令牌所属账号的密码已过期或须修改，请先在网页上修改密码，再另建访问令牌。")
+        raise TokenRefused(_("令牌所属账号的密码已过期或须修改，请先在网页上修改密码，再另建访问令牌。"))
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOUCH_EVERY)
         ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)

@@ -11,6 +11,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duban.core.errors import ServiceError
 from duban.core.models import Attachment
@@ -29,7 +31,7 @@ KINDS = {
     "wps": "application/vnd.ms-works",
     "zip": "application/zip",
 }
-ALLOWED_TEXT = "PDF、图片（JPG/PNG）、Word、Excel、PPT、WPS 或 ZIP"
+ALLOWED_TEXT = gettext_lazy("PDF、图片（JPG/PNG）、Word、Excel、PPT、WPS 或 ZIP")
 
 
 def sniff(head: bytes, data_file) -> set[str]:
@@ -64,15 +66,15 @@ def store(upload, *, owner, user) -> Attachment:
     name = PurePath(upload.name or "").name[:200] or "附件"
     limit = settings.DUBAN_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size > limit:
-        raise ServiceError(f"“{name}”有 {upload.size / 1048576:.1f} MB，超过 {settings.DUBAN_UPLOAD_MAX_MB} MB 的上限，请压缩或拆分后再上传。", field="attachments")
+        raise ServiceError(_("“%(name)s”有 %(size).1f MB，超过 %(limit)s MB 的上限，请压缩或拆分后再上传。") % {"name": name, "size": upload.size / 1048576, "limit": settings.DUBAN_UPLOAD_MAX_MB}, field="attachments")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in KINDS:
-        raise ServiceError(f"“{name}”的类型不能上传。可上传：{ALLOWED_TEXT}。", field="attachments")
+        raise ServiceError(_("“%(name)s”的类型不能上传。可上传：%(allowed)s。") % {"name": name, "allowed": ALLOWED_TEXT}, field="attachments")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if extension not in sniff(head, upload):
-        raise ServiceError(f"“{name}”的内容与扩展名 .{extension} 不符（文件可能已损坏或被改名），请上传原始文件。", field="attachments")
+        raise ServiceError(_("“%(name)s”的内容与扩展名 .%(extension)s 不符（文件可能已损坏或被改名），请上传原始文件。") % {"name": name, "extension": extension}, field="attachments")
     upload.seek(0)
     digest = hashlib.sha256()
     content = b"".join(chunk for chunk in upload.chunks())

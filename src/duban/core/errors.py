@@ -1,10 +1,11 @@
-"""Errors raised by services; their messages are shown to users as they are, in Chinese."""
+"""Errors raised by services; their messages are shown to users as they are, in the user's language (gettext)."""
 
 
 class ServiceError(Exception):
     """An action refused because it is not legal now; the message says why and what to do instead."""
 
     def __init__(self, message: str, *, field: str | None = None):
+        message = str(message)  # a lazily translated message is said in the language of the request that raised it
         super().__init__(message)
         self.message = message
         self.field = field

@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
 from huey import crontab as huey_crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
@@ -73,13 +74,13 @@ class Schedule:
         m, h, d, mo, w = self.minute, self.hour, self.day, self.month, self.day_of_week
         if (d, mo, w) == ("*", "*", "*"):
             if m.isdigit() and h.isdigit():
-                return f"每天 {int(h):02d}:{int(m):02d}"
+                return _("每天 %(hour)02d:%(minute)02d") % {"hour": int(h), "minute": int(m)}
             if m.isdigit() and h == "*":
-                return f"每小时第 {int(m)} 分"
+                return _("每小时第 %(minute)s 分") % {"minute": int(m)}
             if m.startswith("*/") and h == "*":
-                return f"每 {m[2:]} 分钟"
+                return _("每 %(minutes)s 分钟") % {"minutes": m[2:]}
             if m == "*" and h == "*":
-                return "每分钟"
+                return _("每分钟")
         return f"crontab {self}"
 
 
@@ -166,7 +167,7 @@ def get_job(name: str) -> PeriodicJob:
     try:
         return _jobs[name]
     except KeyError:
-        raise ServiceError(f"没有名为“{name}”的后台任务。") from None
+        raise ServiceError(_("没有名为“%(name)s”的后台任务。") % {"name": name}) from None
 
 
 def node_name() -> str:
@@ -238,7 +239,7 @@ def last_runs(names) -> dict[str, JobRun]:
 @transaction.atomic
 def run_now(actor: Actor, name: str) -> None:
     """Queue a periodic job to run once now, outside its schedule (system admin); audited."""
-    require_role(actor, Role.SYSADMIN, action="手动运行后台任务")
+    require_role(actor, Role.SYSADMIN, action=_("手动运行后台任务"))
     job = get_job(name)
     requested_at = timezone.now()
     audit.record(actor, "job.run_now", object_type="core.JobRun", object_id=name, object_repr=job.title,

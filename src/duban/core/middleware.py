@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from duban.core.actor import current_request_id, new_request_id
 
@@ -36,9 +37,9 @@ class PasswordExpiryMiddleware:
     a redirect to a form. (/api/tokens/ is a page, and is redirected like every page.)
     """
 
-    allowed = ("password_change", "logout", "login")
+    allowed = ("password_change", "logout", "login", "set_language")
     api_prefix = "/api/v1/"
-    api_refusal = "密码已过期或已被重置，请先在网页上修改密码。"
+    api_refusal = gettext_lazy("密码已过期或已被重置，请先在网页上修改密码。")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 
 @dataclass
@@ -103,5 +104,5 @@ class Keyset:
                 raise ValueError
             parsed = [model._meta.get_field(f.lstrip("-")).to_python(v) for f, v in zip(self.fields, values, strict=True)]
         except (ValueError, TypeError, json.JSONDecodeError, ValidationError) as exc:  # a hand-edited value: no date
-            raise BadCursor("翻页参数无效，请从第一页重新浏览。") from exc
+            raise BadCursor(_("翻页参数无效，请从第一页重新浏览。")) from exc
         return direction, parsed

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.core import audit
 from duban.core.actor import Actor
@@ -24,8 +25,8 @@ def require_role(actor: Actor, *roles: str, action: str) -> None:
     if actor.user is None:
         return
     if not actor.user.is_active or not actor.roles.intersection(roles):
-        labels = "、".join(str(Role(r).label) for r in roles)  # labels are lazy: join needs str
-        raise NotAllowed(f"只有{labels}可以{action}。")
+        labels = _("、").join(str(Role(r).label) for r in roles)  # labels are lazy: join needs str
+        raise NotAllowed(_("只有%(roles)s可以%(action)s。") % {"roles": labels, "action": action})
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -34,7 +35,7 @@ def require_role(actor: Actor, *roles: str, action: str) -> None:
 @transaction.atomic
 def create_unit(actor: Actor, **values) -> Unit:
     """Add a unit to the org tree (system admin)."""
-    require_role(actor, Role.SYSADMIN, action="新增单位")
+    require_role(actor, Role.SYSADMIN, action=_("新增单位"))
     _check_unit_name(values.get("name", ""))
     unit = Unit(**{k: v for k, v in values.items() if k in UNIT_FIELDS})
     unit.save()
@@ -46,17 +47,17 @@ def create_unit(actor: Actor, **values) -> Unit:
 @transaction.atomic
 def update_unit(actor: Actor, unit: Unit, **values) -> Unit:
     """Change a unit; moving it under another parent moves its whole sub-tree."""
-    require_role(actor, Role.SYSADMIN, action="修改单位")
+    require_role(actor, Role.SYSADMIN, action=_("修改单位"))
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     before = audit.snapshot(unit)
     if "name" in values and values["name"] != unit.name:
         _check_unit_name(values["name"], exclude=unit.pk)
     new_parent = values.get("parent", unit.parent)
     if new_parent is not None and new_parent.path.startswith(unit.path):
-        raise ServiceError(f"不能把“{unit.name}”移到它自己或它的下级单位“{new_parent.name}”之下，请另选上级单位。", field="parent")
+        raise ServiceError(_("不能把“%(unit)s”移到它自己或它的下级单位“%(parent)s”之下，请另选上级单位。") % {"unit": unit.name, "parent": new_parent.name}, field="parent")
     if values.get("is_active") is False and unit.is_active:
         if Unit.objects.subtree(unit).filter(is_active=True).exclude(pk=unit.pk).exists() or unit.people.filter(is_active=True).exists():
-            raise ServiceError(f"“{unit.name}”还有在用的下级单位或人员，请先调整它们再停用本单位。", field="is_active")
+            raise ServiceError(_("“%(unit)s”还有在用的下级单位或人员，请先调整它们再停用本单位。") % {"unit": unit.name}, field="is_active")
     for key, value in values.items():
         if key in UNIT_FIELDS:
             setattr(unit, key, value)
@@ -79,9 +80,9 @@ def update_unit(actor: Actor, unit: Unit, **values) -> Unit:
 
 def _check_unit_name(name: str, exclude: int | None = None) -> None:
     if not name.strip():
-        raise ServiceError("请填写单位名称。", field="name")
+        raise ServiceError(_("请填写单位名称。"), field="name")
     if Unit.objects.filter(name=name).exclude(pk=exclude).exists():
-        raise ServiceError(f"已有名为“{name}”的单位，请换一个名称或编辑已有单位。", field="name")
+        raise ServiceError(_("已有名为“%(name)s”的单位，请换一个名称或编辑已有单位。") % {"name": name}, field="name")
 
 
 def place_in_tree(unit: Unit) -> None:
@@ -106,15 +107,15 @@ def create_person(actor: Actor, *, password: str | None = None, roles: tuple[str
     `password_hash` (from `make_password`, its password validated by the caller) lets a bulk loader such
     as `duban demo` hash one shared password once instead of running Argon2 for every account.
     """
-    require_role(actor, Role.SYSADMIN, action="新增人员")
+    require_role(actor, Role.SYSADMIN, action=_("新增人员"))
     if roles:
         # Roles are the security admin's to grant (三员分立): a person admin opens the account without them.
-        require_role(actor, Role.SECADMIN, action="授予角色")
+        require_role(actor, Role.SECADMIN, action=_("授予角色"))
     username = values.get("username", "").strip()
     if not username:
-        raise ServiceError("请填写登录名。", field="username")
+        raise ServiceError(_("请填写登录名。"), field="username")
     if User.objects.filter(username=username).exists():
-        raise ServiceError(f"登录名“{username}”已被使用，请换一个。", field="username")
+        raise ServiceError(_("登录名“%(username)s”已被使用，请换一个。") % {"username": username}, field="username")
     user = User(**{k: v for k, v in values.items() if k in PERSON_FIELDS})
     if password:
         _validate_password(password, user)
@@ -137,14 +138,14 @@ def create_person(actor: Actor, *, password: str | None = None, roles: tuple[str
 @transaction.atomic
 def update_person(actor: Actor, person: User, **values) -> User:
     """Change a person's details, unit or active flag (system admin)."""
-    require_role(actor, Role.SYSADMIN, action="修改人员信息")
+    require_role(actor, Role.SYSADMIN, action=_("修改人员信息"))
     person = User.objects.select_for_update().get(pk=person.pk)
     before = audit.snapshot(person)
     if "username" in values and values["username"] != person.username:
         if User.objects.filter(username=values["username"]).exclude(pk=person.pk).exists():
-            raise ServiceError(f"登录名“{values['username']}”已被使用，请换一个。", field="username")
+            raise ServiceError(_("登录名“%(username)s”已被使用，请换一个。") % {"username": values["username"]}, field="username")
     if values.get("is_active") is False and actor.user is not None and person.pk == actor.user.pk:
-        raise ServiceError("不能停用自己正在使用的账号。", field="is_active")
+        raise ServiceError(_("不能停用自己正在使用的账号。"), field="is_active")
     for key, value in values.items():
         if key in PERSON_FIELDS:
             setattr(person, key, value)
@@ -156,7 +157,7 @@ def update_person(actor: Actor, person: User, **values) -> User:
 @transaction.atomic
 def reset_password(actor: Actor, person: User, new_password: str) -> None:
     """Set a temporary password that the person must change at the next sign-in (system admin)."""
-    require_role(actor, Role.SYSADMIN, action="重置密码")
+    require_role(actor, Role.SYSADMIN, action=_("重置密码"))
     _validate_password(new_password, person)
     person.set_password(new_password)
     person.password_changed_at = timezone.now()
@@ -170,9 +171,9 @@ def change_own_password(actor: Actor, old_password: str, new_password: str) -> N
     """A person changes their own password (also how an expired one is renewed)."""
     user = actor.user
     if not user.check_password(old_password):
-        raise ServiceError("原密码不正确，请重新输入。", field="old_password")
+        raise ServiceError(_("原密码不正确，请重新输入。"), field="old_password")
     if old_password == new_password:
-        raise ServiceError("新密码不能与原密码相同。", field="new_password1")
+        raise ServiceError(_("新密码不能与原密码相同。"), field="new_password1")
     _validate_password(new_password, user)
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
@@ -185,7 +186,7 @@ def _validate_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError("密码不符合要求：" + "；".join(exc.messages), field="password") from None
+        raise ServiceError(_("密码不符合要求：%(problems)s") % {"problems": _("；").join(exc.messages)}, field="password") from None
 
 
 # --- roles (security admin) ---------------------------------------------------------------------
@@ -194,7 +195,7 @@ def _validate_password(password: str, user: User) -> None:
 @transaction.atomic
 def grant_role(actor: Actor, person: User, role: str) -> RoleGrant:
     """Give a person a role; the three admin roles are never held together or with a business role."""
-    require_role(actor, Role.SECADMIN, action="授予角色")
+    require_role(actor, Role.SECADMIN, action=_("授予角色"))
     # order_by("pk"): the default ordering joins Unit, and PostgreSQL refuses FOR UPDATE on an outer join.
     User.objects.select_for_update().filter(pk=person.pk).order_by("pk").first()  # serialize grants for one person
     return _grant(actor, person, role)
@@ -202,15 +203,15 @@ def grant_role(actor: Actor, person: User, role: str) -> RoleGrant:
 
 def _grant(actor: Actor, person: User, role: str) -> RoleGrant:
     if role not in Role.values:
-        raise ServiceError(f"没有“{role}”这个角色。", field="role")
+        raise ServiceError(_("没有“%(role)s”这个角色。") % {"role": role}, field="role")
     held = set(RoleGrant.objects.filter(user=person).values_list("role", flat=True))
     if role in held:
-        raise ServiceError(f"{person}已经是{Role(role).label}。", field="role")
+        raise ServiceError(_("%(person)s已经是%(role)s。") % {"person": person, "role": Role(role).label}, field="role")
     clash = _separation_clash(role, held)
     if clash:
         raise ServiceError(
-            f"三员分立：{person}已担任{Role(clash).label}，不能再授予{Role(role).label}。"
-            "系统管理员、安全管理员、审计管理员须由不同账号担任，且不兼任业务角色；请为其另开账号。",
+            _("三员分立：%(person)s已担任%(held)s，不能再授予%(role)s。"
+              "系统管理员、安全管理员、审计管理员须由不同账号担任，且不兼任业务角色；请为其另开账号。") % {"person": person, "held": Role(clash).label, "role": Role(role).label},
             field="role",
         )
     grant = RoleGrant.objects.create(user=person, role=role)
@@ -229,12 +230,12 @@ def _separation_clash(role: str, held: set[str]) -> str | None:
 @transaction.atomic
 def revoke_role(actor: Actor, person: User, role: str) -> None:
     """Take a role away from a person (security admin)."""
-    require_role(actor, Role.SECADMIN, action="撤销角色")
+    require_role(actor, Role.SECADMIN, action=_("撤销角色"))
     held = set(RoleGrant.objects.filter(user=person).values_list("role", flat=True))
     if role not in held:
-        raise ServiceError(f"{person}没有{Role(role).label}角色。", field="role")
+        raise ServiceError(_("%(person)s没有%(role)s角色。") % {"person": person, "role": Role(role).label}, field="role")
     if actor.user is not None and person.pk == actor.user.pk and role == Role.SECADMIN:
-        raise ServiceError("不能撤销自己的安全管理员角色，请由另一位安全管理员操作。", field="role")
+        raise ServiceError(_("不能撤销自己的安全管理员角色，请由另一位安全管理员操作。"), field="role")
     RoleGrant.objects.filter(user=person, role=role).delete()
     person.__dict__.pop("roles", None)
     audit.record(actor, "role.revoke", person, before={"roles": sorted(held)}, after={"roles": sorted(held - {role})})
@@ -246,12 +247,12 @@ def revoke_role(actor: Actor, person: User, role: str) -> None:
 @transaction.atomic
 def add_charge(actor: Actor, leader: User, unit: Unit) -> LeaderCharge:
     """Put a unit in a county leader's charge (分管)."""
-    require_role(actor, Role.SYSADMIN, action="设置分管关系")
+    require_role(actor, Role.SYSADMIN, action=_("设置分管关系"))
     if Role.LEADER not in leader.roles and Role.PRINCIPAL not in leader.roles:
-        raise ServiceError(f"{leader}不是县领导（主要领导或分管领导），请先由安全管理员授予角色。", field="leader")
+        raise ServiceError(_("%(leader)s不是县领导（主要领导或分管领导），请先由安全管理员授予角色。") % {"leader": leader}, field="leader")
     charge, created = LeaderCharge.objects.get_or_create(leader=leader, unit=unit)
     if not created:
-        raise ServiceError(f"{leader}已分管{unit}。", field="unit")
+        raise ServiceError(_("%(leader)s已分管%(unit)s。") % {"leader": leader, "unit": unit}, field="unit")
     audit.record(actor, "charge.add", charge, after={"leader_id": leader.pk, "unit_id": unit.pk})
     return charge
 
@@ -259,7 +260,7 @@ def add_charge(actor: Actor, leader: User, unit: Unit) -> LeaderCharge:
 @transaction.atomic
 def remove_charge(actor: Actor, charge: LeaderCharge) -> None:
     """End a leader's charge over a unit."""
-    require_role(actor, Role.SYSADMIN, action="取消分管关系")
+    require_role(actor, Role.SYSADMIN, action=_("取消分管关系"))
     audit.record(actor, "charge.remove", charge, before={"leader_id": charge.leader_id, "unit_id": charge.unit_id})
     charge.delete()
 
@@ -270,9 +271,9 @@ def remove_charge(actor: Actor, charge: LeaderCharge) -> None:
 @transaction.atomic
 def set_calendar_day(actor: Actor, date, kind: str, name: str = "") -> CalendarDay:
     """Enter or change a holiday or adjusted working day (e.g. next year's State Council schedule)."""
-    require_role(actor, Role.SYSADMIN, action="维护节假日")
+    require_role(actor, Role.SYSADMIN, action=_("维护节假日"))
     if kind not in CalendarDayKind.values:  # anything else would silently count as a holiday
-        raise ServiceError("请选择类别：放假或调休上班。", field="kind")
+        raise ServiceError(_("请选择类别：放假或调休上班。"), field="kind")
     day = CalendarDay.objects.filter(date=date).first()
     before = audit.snapshot(day) if day else None
     if day is None:
@@ -287,7 +288,7 @@ def set_calendar_day(actor: Actor, date, kind: str, name: str = "") -> CalendarD
 @transaction.atomic
 def delete_calendar_day(actor: Actor, day: CalendarDay) -> None:
     """Remove an entry from the holiday table; the public calendar applies again for that date."""
-    require_role(actor, Role.SYSADMIN, action="维护节假日")
+    require_role(actor, Role.SYSADMIN, action=_("维护节假日"))
     audit.record(actor, "calendar.delete", day, before=audit.snapshot(day))
     day.delete()
     transaction.on_commit(_calendar_changed)
@@ -330,10 +331,10 @@ def unlock_account(actor: Actor, person: User) -> int:
     from axes.utils import reset
     from django.db.models import Sum
 
-    require_role(actor, Role.SYSADMIN, action="解锁账号")
+    require_role(actor, Role.SYSADMIN, action=_("解锁账号"))
     failures = AccessAttempt.objects.filter(username=person.username).aggregate(n=Sum("failures_since_start"))["n"] or 0
     if not failures:
-        raise ServiceError(f"{person}的账号没有被锁定，也没有输错密码的记录，无需解锁。")
+        raise ServiceError(_("%(person)s的账号没有被锁定，也没有输错密码的记录，无需解锁。") % {"person": person})
     locked = locked_out_usernames().filter(username=person.username).exists()
     cleared = reset(username=person.username)
     audit.record(
@@ -353,10 +354,10 @@ def verify_audit_chain(actor: Actor, saved_head: str = "") -> audit.VerifyResult
 
     from duban.core.choices import AuditOutcome
 
-    require_role(actor, Role.AUDITADMIN, action="校验审计链")
+    require_role(actor, Role.AUDITADMIN, action=_("校验审计链"))
     saved_head = saved_head.strip()
     if saved_head and not re.fullmatch(r"#?(\d+:)?[0-9a-fA-F]{64}", saved_head):
-        raise ServiceError("保存的链头格式不对：应为“序号:哈希值”（如 1234:3fa2…，哈希值为 64 位十六进制），或只填哈希值。", field="saved_head")
+        raise ServiceError(_("保存的链头格式不对：应为“序号:哈希值”（如 1234:3fa2…，哈希值为 64 位十六进制），或只填哈希值。"), field="saved_head")
     # The walk reads the whole chain; only the entry that records it takes the head lock.
     result = audit.verify(saved_head or None)
     audit.record(

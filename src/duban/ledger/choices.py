@@ -2,16 +2,17 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskState(models.TextChoices):
-    DRAFT = "draft", _("建账")
+    DRAFT = "draft", pgettext_lazy("task state", "建账")
     ASSIGNED = "assigned", _("已交办待签收")
     IN_PROGRESS = "in_progress", _("承办中")
-    COMPLETION_REQUESTED = "completion_requested", _("申请销账")
+    COMPLETION_REQUESTED = "completion_requested", pgettext_lazy("task state", "申请销账")
     CLOSED = "closed", _("已销账")
     SUSPENDED = "suspended", _("已暂停")
-    CANCELLED = "cancelled", _("已撤销")
+    CANCELLED = "cancelled", pgettext_lazy("task state", "已撤销")
 
 
 OPEN_STATES = frozenset({TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.COMPLETION_REQUESTED})
@@ -41,7 +42,7 @@ class RequestState(models.TextChoices):
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("建账")
-    EDITED = "edited", _("修改")
+    EDITED = "edited", pgettext_lazy("task event", "修改")
     REGISTERED = "registered", _("立账交办")
     SIGNED = "signed", _("签收")
     PROGRESS = "progress", _("报送进展")
@@ -58,6 +59,6 @@ class EventKind(models.TextChoices):
     RESUMED = "resumed", _("恢复计时")
     SUSPENDED = "suspended", _("暂停")
     REOPENED = "reopened", _("恢复办理")
-    CANCELLED = "cancelled", _("撤销")
+    CANCELLED = "cancelled", pgettext_lazy("task event", "撤销")
     DECOMPOSED = "decomposed", _("分解")
     IMPORTED = "imported", _("导入更新")

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, EventKind, TaskSource, TaskState
 from duban.ledger.machine import TASK_MACHINE
@@ -72,7 +74,7 @@ def _link(column: str, unit, idle_days: int, passed_on: int) -> str:
 
 
 TASK_KIND = registry.MatterKind(
-    key=KEY, label="重点工作任务", model=Task, noun="该任务",
+    key=KEY, label=gettext_noop("重点工作任务"), model=Task, noun=_("该任务"), word=pgettext_lazy("in a sentence", "任务"),
     chased_states=(TaskState.ASSIGNED, TaskState.IN_PROGRESS),
     open_states=tuple(sorted(OPEN_STATES)),
     finished_states=tuple(sorted(FINISHED_STATES)),

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.choices import Role
@@ -145,22 +146,22 @@ class Task(Matter):
         """Which of the five clarities are still empty (a task cannot be registered until none are)."""
         missing = []
         if not self.title.strip():
-            missing.append("任务（干什么）")
+            missing.append(gettext("任务（干什么）"))
         if not self.standard_items:
-            missing.append("标准（怎么干）")
+            missing.append(gettext("标准（怎么干）"))
         if not self.lead_unit_id or not (self.leader_in_charge_id or self.assigning_leader_id) or not (self.responsible_person_id or self.responsible_name.strip()):
             parts = []
             if not self.lead_unit_id:
-                parts.append("牵头单位")
+                parts.append(gettext("牵头单位"))
             if not (self.leader_in_charge_id or self.assigning_leader_id):
-                parts.append("牵头县领导")
+                parts.append(gettext("牵头县领导"))
             if not (self.responsible_person_id or self.responsible_name.strip()):
-                parts.append("责任人")
-            missing.append("责任（谁来干：" + "、".join(parts) + "）")
+                parts.append(gettext("责任人"))
+            missing.append(gettext("责任（谁来干：%(parts)s）") % {"parts": gettext("、").join(parts)})
         if not self.due_date and not self.standing:
-            missing.append("时限（什么时间干成）")
+            missing.append(gettext("时限（什么时间干成）"))
         if not self.reward_penalty.strip():
-            missing.append("奖惩")
+            missing.append(gettext("奖惩"))
         return missing
 
 

@@ -12,6 +12,7 @@ from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
 from django.db.models.sql.where import WhereNode
 from django.http import Http404
+from django.utils.translation import gettext
 
 from duban.core.models import Attachment, Unit
 from duban.ledger import services
@@ -175,7 +176,7 @@ def task_for(user, code: str, *, related: bool = True) -> Task:
         ).prefetch_related(Prefetch("cooperating_units", queryset=Unit.objects.order_by("sort_key")))
     task = queryset.filter(code=code).first()
     if task is None:
-        raise Http404("没有找到该任务，或它不在您的职责范围内。")
+        raise Http404(gettext("没有找到该任务，或它不在您的职责范围内。"))
     return task
 
 

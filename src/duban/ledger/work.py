@@ -13,6 +13,7 @@ from django.db.models import DateTimeField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.core import calendar
 from duban.core.choices import Role
@@ -77,13 +78,13 @@ def unit_work(user, today: dt.date) -> list[WorkItem]:
         url = _task_url(task)
         if task.state == TaskState.ASSIGNED:
             sign_by = calendar.add_workdays(timezone.localdate(task.arrived_at), 1)
-            items.append(WorkItem("待签收", _title(task), url, sign_by, OVERDUE if sign_by < today else TODAY, "交办后 1 个工作日内签收"))
+            items.append(WorkItem(_("待签收"), _title(task), url, sign_by, OVERDUE if sign_by < today else TODAY, _("交办后 1 个工作日内签收")))
             continue
         if task.next_report_due and task.next_report_due <= horizon and not task.paused_since:
             late = task.next_report_due < today
-            items.append(WorkItem("进展逾期未报" if late else "报送进展", _title(task), url, task.next_report_due, OVERDUE if late else TODAY))
+            items.append(WorkItem(_("进展逾期未报") if late else _("报送进展"), _title(task), url, task.next_report_due, OVERDUE if late else TODAY))
         if task.last_turn == EventKind.RETURNED:
-            items.append(WorkItem("退回整改", _title(task), url, task.due_date, TODAY, "整改后重新申请销账"))
+            items.append(WorkItem(_("退回整改"), _title(task), url, task.due_date, TODAY, _("整改后重新申请销账")))
     return items
 
 
@@ -92,8 +93,8 @@ def office_work(today: dt.date) -> list[WorkItem]:
     items = []
     verifying = Task.objects.filter(state=TaskState.COMPLETION_REQUESTED).only(*ROW_FIELDS).order_by("updated_at", "id")[:LIMIT]
     for task in verifying:
-        note = f"{task.completed_on:%m月%d日}申请" if task.completed_on else ""
-        items.append(WorkItem("审核销账", _title(task), _task_url(task), task.due_date, TODAY, note))
+        note = _("%(month)02d月%(day)02d日申请") % {"month": task.completed_on.month, "day": task.completed_on.day} if task.completed_on else ""
+        items.append(WorkItem(_("审核销账"), _title(task), _task_url(task), task.due_date, TODAY, note))
     pending = (
         ReassignRequest.objects.filter(state=RequestState.PENDING, task__state__in=DECIDABLE["decide_reassignment"])
         .select_related("task", "unit")
@@ -101,10 +102,10 @@ def office_work(today: dt.date) -> list[WorkItem]:
     )
     for request in pending:
         url = reverse("ledger:decide_reassignment", args=[request.task.code, request.pk])
-        items.append(WorkItem("处理调整申请", _title(request.task), url, request.task.due_date, TODAY, f"{request.unit.name}申请调整"))
+        items.append(WorkItem(_("处理调整申请"), _title(request.task), url, request.task.due_date, TODAY, _("%(unit)s申请调整") % {"unit": request.unit.name}))
     drafts = Task.objects.filter(state=TaskState.DRAFT).only(*ROW_FIELDS).order_by("created_at", "id")[:LIMIT]
     for task in drafts:
-        items.append(WorkItem("待立账", _title(task), _task_url(task), task.due_date, LATER, "五明确填全后立账交办"))
+        items.append(WorkItem(_("待立账"), _title(task), _task_url(task), task.due_date, LATER, _("五明确填全后立账交办")))
     return items
 
 
@@ -120,6 +121,6 @@ def extension_work(user, today: dt.date) -> list[WorkItem]:
     for request in pending:
         due = request.task.due_date
         url = reverse("ledger:decide_extension", args=[request.task.code, request.pk])
-        note = f"申请延至 {request.new_due:%Y-%m-%d}"
-        items.append(WorkItem("审批延期", _title(request.task), url, due, OVERDUE if due and due < today else TODAY, note))
+        note = _("申请延至 %(day)s") % {"day": f"{request.new_due:%Y-%m-%d}"}
+        items.append(WorkItem(_("审批延期"), _title(request.task), url, due, OVERDUE if due and due < today else TODAY, note))
     return items

@@ -81,10 +81,8 @@ def relight_by_id(kind: MatterKind, matter_id: int) -> None:
 class _Row:
     """What a light rule reads of a matter, from a values row (100k model instances would cost seconds)."""
 
-    __slots__ = FIELDS
-
-    def __init__(self, values):
-        for name, value in zip(FIELDS, values, strict=True):
+    def __init__(self, fields, values):
+        for name, value in zip(fields, values, strict=True):
             setattr(self, name, value)
 
 
@@ -97,7 +95,8 @@ def refresh_lights(kind: MatterKind, on: dt.date, *, full: bool = True) -> int:
     stale = model.objects.filter(state__in=kind.open_states)
     if not full:
         stale = stale.filter(light_checked_on__isnull=True)
-    rows = [_Row(v) for v in stale.order_by("id").values_list(*FIELDS)]
+    fields = FIELDS + tuple(f for f in kind.light_fields if f not in FIELDS)
+    rows = [_Row(fields, v) for v in stale.order_by("id").values_list(*fields)]
     if not rows:
         return 0
     parents: set[int] = set()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Model, TextChoices
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duban.core.errors import Conflict, ServiceError
 
@@ -40,7 +42,8 @@ class Transition:
     # Who may: (matter, user) → bool. A system job (no user) acts for the office and is not asked.
     may: Callable[[object, object], bool] | None = None
     # Said to a user `may` refuses: "只有县督查室可以审核销账。" follows "您无权对任务 2026-0001 审核销账："; a
-    # refusal naming the matter itself ({word} {code}), or marked `alone`, is said on its own.
+    # refusal naming the matter itself ({word} {code}), or marked `alone`, is said on its own (`said_alone`:
+    # asked when it is said, as a lazily translated refusal is read only then).
     refusal: str = ""
     alone: bool = False
     event: str = ""  # MatterEvent.event it writes; default its name
@@ -62,17 +65,21 @@ class Transition:
         object.__setattr__(self, "event", event or name)
         object.__setattr__(self, "offered", offered)
         object.__setattr__(self, "scoped", scoped)
-        object.__setattr__(self, "alone", alone or "{code}" in refusal)
+        object.__setattr__(self, "alone", alone)
 
     def permits(self, matter, user) -> bool:
         """True if `user` may take this move on `matter` (state aside); no user: a system job."""
         return user is None or (self.may is not None and bool(self.may(matter, user)))
 
+    def said_alone(self) -> bool:
+        """True if the refusal is said on its own (it names the matter, or the transition says so)."""
+        return self.alone or "{code}" in str(self.refusal)
+
     def refusal_for(self, word: str, code: str) -> str:
         """What a user `permits` says no to is told, naming the matter as its kind does ("任务 2026-0001")."""
-        if self.alone:
+        if self.said_alone():
             return self.refusal.format(word=word, code=code)
-        return f"您无权对{word} {code} {self.label}：{self.refusal}"
+        return _("您无权对%(word)s %(code)s %(action)s：%(refusal)s") % {"word": word, "code": code, "action": self.label, "refusal": self.refusal}
 
     def leads_to(self, source: str) -> frozenset[str]:
         """The states this transition may leave a matter in when it starts from `source`."""
@@ -99,21 +106,21 @@ class StateMachine:
         transition = self.transitions[name]
         return source in transition.sources and target in transition.leads_to(source)
 
-    def check(self, obj, name: str, *, noun: str = "该事项") -> Transition:
+    def check(self, obj, name: str, *, noun: str = gettext_lazy("该事项")) -> Transition:
         """The transition `name` if legal from `obj.state`, else a refusal that says what is allowed now."""
         transition = self.transitions[name]
         if obj.state not in transition.sources:
             state_label = self.states(obj.state).label
-            allowed = "、".join(t.label for t in self.available(obj.state))
-            hint = f"现在可以：{allowed}。" if allowed else "现在已不能再办理。"
-            raise ServiceError(f"{noun}当前为“{state_label}”，不能{transition.label}。{hint}")
+            allowed = _("、").join(str(t.label) for t in self.available(obj.state))
+            hint = _("现在可以：%(allowed)s。") % {"allowed": allowed} if allowed else _("现在已不能再办理。")
+            raise ServiceError(_("%(noun)s当前为“%(state)s”，不能%(action)s。%(hint)s") % {"noun": noun, "state": state_label, "action": transition.label, "hint": hint})
         return transition
 
 
-CONFLICT_MESSAGE = "{noun}刚被他人修改过（{who}），您的操作没有保存。请刷新页面，看过最新情况后再操作。"
+CONFLICT_MESSAGE = gettext_lazy("{noun}刚被他人修改过（{who}），您的操作没有保存。请刷新页面，看过最新情况后再操作。")
 
 
-def write(obj: Model, *, expected_version: int | None = None, expected_state: str | None = None, noun: str = "该事项", **changes) -> None:
+def write(obj: Model, *, expected_version: int | None = None, expected_state: str | None = None, noun: str = gettext_lazy("该事项"), **changes) -> None:
     """Conditionally update one matter row and bump its version; raise Conflict if it changed meanwhile.
 
     `expected_version` is the version the user saw (a form's hidden field); by default the one `obj`
@@ -129,7 +136,7 @@ def write(obj: Model, *, expected_version: int | None = None, expected_state: st
     updated = model.objects.filter(pk=obj.pk, version=version, state=state).update(version=F("version") + 1, **changes)
     if updated != 1:
         current = model.objects.filter(pk=obj.pk).values("version", "state").first()
-        who = "当前为第 {} 版".format(current["version"]) if current else "已被删除"
+        who = _("当前为第 %(version)s 版") % {"version": current["version"]} if current else _("已被删除")
         raise Conflict(CONFLICT_MESSAGE.format(noun=noun, who=who))
     computed = [key for key, value in changes.items() if hasattr(value, "resolve_expression")]
     for key, value in changes.items():

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,14 @@ class Obstruction:
 @dataclass(frozen=True)
 class MatterKind:
     key: str                       # "ledger.task": names the kind's ladders (Ladder.kind) and its events
-    label: str                     # "重点工作任务"
+    label: str                     # "重点工作任务", in the county's words (names stored rows); gettext() it to show it
     model: type                    # a subclass of matters.models.Matter
     chased_states: tuple[str, ...]  # states in which the ladder runs (not drafts, not awaiting verification)
     open_states: tuple[str, ...]   # states in which the matter is open (lit every day, counted as in hand)
     url: Callable[[str], str]      # the page of a matter, from its code
     machine: object = None         # its matters.machine.StateMachine (the runner reads who may from it)
-    noun: str = "该事项"            # how refusals name one matter ("该任务")
+    noun: str = gettext_lazy("该事项")  # how refusals name one matter ("该任务")
+    word: str = ""                 # … and in the middle of a sentence ("任务"); default: the noun without 该
     code_field: str = "code"
     title_field: str = "title"
     unit_field: str = "lead_unit"  # the standard owner columns of matters.models.Matter
@@ -61,6 +63,8 @@ class MatterKind:
     # The light rule of the kind: (matter, on, reported) → clock.LightResult; default clock.evaluate with
     # `closed` from finished_states.
     light: Callable[..., object] | None = None
+    # Fields of its own the light rule reads beyond matters.lights.FIELDS (the sweep relights from values rows).
+    light_fields: tuple[str, ...] = ()
     # What a notice asks the unit to do, by ladder step (ActionKind value → sentence); the engine has a
     # plain default for each step ("请立即办结") and a kind says it in its own terms ("办结并申请销账").
     demands: Mapping[str, str] = field(default_factory=dict)

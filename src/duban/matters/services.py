@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from duban.core import audit
 from duban.core.actor import Actor
@@ -46,8 +47,8 @@ class Performed:
 
 
 def word_of(kind: registry.MatterKind) -> str:
-    """The kind's noun without 该: "该任务" → "任务"."""
-    return kind.noun[1:] if kind.noun.startswith("该") else kind.noun
+    """The kind's word for one matter ("任务"), else its noun without 该: "该任务" → "任务"."""
+    return kind.word or (kind.noun[1:] if kind.noun.startswith("该") else kind.noun)
 
 
 def authorize(actor: Actor, matter, name: str, *, kind: registry.MatterKind | None = None) -> Transition:
@@ -58,9 +59,9 @@ def authorize(actor: Actor, matter, name: str, *, kind: registry.MatterKind | No
     if user is not None:
         code = kind.code_of(matter)
         if transition.scoped and not kind.visible(user).filter(pk=matter.pk).exists():
-            if transition.alone:  # a refusal said on its own covers scope too
+            if transition.said_alone():  # a refusal said on its own covers scope too
                 raise NotAllowed(transition.refusal_for(word_of(kind), code))
-            raise NotAllowed(f"{word_of(kind)} {code} 不在您的职责范围内，无法办理。")
+            raise NotAllowed(_("%(word)s %(code)s 不在您的职责范围内，无法办理。") % {"word": word_of(kind), "code": code})
         if not transition.permits(matter, user):
             raise NotAllowed(transition.refusal_for(word_of(kind), code))
     kind.machine.check(matter, name, noun=kind.noun)
@@ -90,7 +91,7 @@ def check_version(kind: registry.MatterKind, matter, expected_version: int | Non
         return
     current = kind.model.objects.select_for_update().filter(pk=matter.pk).values_list("version", flat=True).first()
     if current != int(expected_version):
-        who = "已被删除" if current is None else f"当前为第 {current} 版"
+        who = _("已被删除") if current is None else _("当前为第 %(version)s 版") % {"version": current}
         raise Conflict(CONFLICT_MESSAGE.format(noun=kind.noun, who=who))
 
 
@@ -153,7 +154,7 @@ def perform(
     # written and bumps the version (a cooperating unit's report changes no field of the task, but is a change).
     values = None if changes is None else dict(changes(prepared) if callable(changes) else changes)
     if values and "state" in values and not kind.machine.allows(name, source, values["state"]):
-        raise ServiceError(f"{transition.label}不能把{kind.noun}改为“{kind.machine.states(values['state']).label}”。")
+        raise ServiceError(_("%(action)s不能把%(noun)s改为“%(state)s”。") % {"action": transition.label, "noun": kind.noun, "state": kind.machine.states(values["state"]).label})
     if values is not None:
         write(matter, expected_version=expected_version, noun=kind.noun, **values)
     if after_write is not None:  # rows that may only follow the write (links of an edited matter)

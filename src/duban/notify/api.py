@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
 
 from duban.api.schemas import ERRORS, MAX_ID, Schema
@@ -61,7 +62,7 @@ def read_one(request, notification_id: int = Path(..., ge=1, le=MAX_ID)):
     """把本人的一条消息标为已读；他人的消息视为不存在（404）。"""
     note = selectors.inbox(request.auth).filter(pk=notification_id).first()
     if note is None:
-        raise Http404(f"未找到消息 {notification_id}，或它不是发给您的。")
+        raise Http404(_("未找到消息 %(id)s，或它不是发给您的。") % {"id": notification_id})
     services.mark_read(request.auth, note)
     return _out(note)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from duban.core.paging import BadCursor, Keyset, KeysetPage
 from duban.notify.models import Notification
@@ -10,7 +11,7 @@ from duban.notify.models import Notification
 INBOX_KEYSET = Keyset(["-created_at", "-id"])
 INBOX_FIELDS = ("id", "recipient_id", "title", "body", "url", "urgent", "kind", "created_at", "read_at")
 MAX_ID = 2**63 - 1
-BAD_CURSOR = "翻页参数无效，请从第一页重新浏览。"
+BAD_CURSOR = gettext_lazy("翻页参数无效，请从第一页重新浏览。")
 
 
 def inbox(user, *, unread_only: bool = False):

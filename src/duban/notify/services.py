@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.core import audit, jobs
 from duban.core.actor import Actor
@@ -165,7 +166,7 @@ def unread_count(user) -> int:
 def mark_read(user, notification: Notification) -> bool:
     """Mark one of the user's own messages read (opening it); True if it was unread."""
     if notification.recipient_id != user.pk:
-        raise ServiceError("这条消息不是发给您的。")
+        raise ServiceError(_("这条消息不是发给您的。"))
     if notification.read_at is not None:
         return False
     now = timezone.now()
@@ -224,14 +225,15 @@ def _check_webhook(url: str, kind: str) -> str:
 
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in url):
-        raise ServiceError("Webhook 地址应以 https:// 或 http:// 开头，请从群机器人的设置页面完整复制。", field="webhook_url")
+        raise ServiceError(_("Webhook 地址应以 https:// 或 http:// 开头，请从群机器人的设置页面完整复制。"), field="webhook_url")
     if not webhook_allowed(kind, url):
         host, path = ROBOT_ENDPOINTS[kind]
         gateways = "、".join(settings.DUBAN_ROBOT_GATEWAYS)
+        where = (_("，或本县内网网关 %(gateways)s 下的地址") % {"gateways": gateways} if gateways
+                 else _("；经内网网关转发的，请系统管理员在 DUBAN_ROBOT_GATEWAYS 中登记网关"))
         raise ServiceError(
-            f"{RobotKind(kind).label}的 Webhook 地址应为 https://{host}{path}?…（从群机器人设置中完整复制）"
-            + (f"，或本县内网网关 {gateways} 下的地址" if gateways else "；经内网网关转发的，请系统管理员在 DUBAN_ROBOT_GATEWAYS 中登记网关")
-            + "。其他地址不能使用：消息全文会发到该地址。",
+            _("%(kind)s的 Webhook 地址应为 https://%(host)s%(path)s?…（从群机器人设置中完整复制）") % {"kind": RobotKind(kind).label, "host": host, "path": path}
+            + where + _("。其他地址不能使用：消息全文会发到该地址。"),
             field="webhook_url",
         )
     return url
@@ -259,12 +261,12 @@ def save_channel(actor: Actor, channel: UnitChannel | None, *, unit, kind: str, 
 
     Audited; a change by a unit head is also sent to the supervision office.
     """
-    require_role(actor, *ROBOT_ROLES, action="配置单位的群机器人")
+    require_role(actor, *ROBOT_ROLES, action=_("配置单位的群机器人"))
     if kind not in RobotKind.values:
-        raise ServiceError("请选择企业微信群机器人或钉钉群机器人。", field="kind")
+        raise ServiceError(_("请选择企业微信群机器人或钉钉群机器人。"), field="kind")
     webhook_url = _check_webhook(webhook_url, kind)
     if not may_set_robot(actor, unit):
-        raise ServiceError(f"您只能配置本单位及下级单位的群机器人，不能配置{unit.name}的。", field="unit")
+        raise ServiceError(_("您只能配置本单位及下级单位的群机器人，不能配置%(unit)s的。") % {"unit": unit.name}, field="unit")
     before = None
     if channel is not None:
         channel = UnitChannel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
@@ -275,10 +277,10 @@ def save_channel(actor: Actor, channel: UnitChannel | None, *, unit, kind: str, 
         channel = UnitChannel()
     new_secret = channel.secret if secret is None else secret.strip()
     if kind == RobotKind.WECOM and new_secret:
-        raise ServiceError("企业微信群机器人没有加签密钥，请把“加签密钥”留空（或勾选“清除加签密钥”）。", field="secret")
+        raise ServiceError(_("企业微信群机器人没有加签密钥，请把“加签密钥”留空（或勾选“清除加签密钥”）。"), field="secret")
     clash = UnitChannel.objects.filter(unit=unit, kind=kind).exclude(pk=channel.pk).first()
     if clash is not None:
-        raise ServiceError(f"{unit.name}已配置{RobotKind(kind).label}，请直接修改那一条。", field="kind")
+        raise ServiceError(_("%(unit)s已配置%(kind)s，请直接修改那一条。") % {"unit": unit.name, "kind": RobotKind(kind).label}, field="kind")
     channel.unit, channel.kind, channel.webhook_url, channel.secret, channel.enabled = unit, kind, webhook_url, new_secret, bool(enabled)
     after = channel_snapshot(channel)
     if before == after:
@@ -294,14 +296,14 @@ def save_channel(actor: Actor, channel: UnitChannel | None, *, unit, kind: str, 
 @transaction.atomic
 def send_test(actor: Actor, channel: UnitChannel) -> Delivery:
     """Queue a test post to a unit's robot at once (any hour), so the office sees at once whether it works."""
-    require_role(actor, *ROBOT_ROLES, action="发送测试消息")
+    require_role(actor, *ROBOT_ROLES, action=_("发送测试消息"))
     channel = UnitChannel.objects.select_related("unit").get(pk=channel.pk)
     if not may_set_robot(actor, channel.unit):
-        raise NotAllowed(f"您只能测试本单位及下级单位的群机器人，不能测试{channel.unit.name}的。")
+        raise NotAllowed(_("您只能测试本单位及下级单位的群机器人，不能测试%(unit)s的。") % {"unit": channel.unit.name})
     if not webhook_allowed(channel.kind, channel.webhook_url):
-        raise ServiceError("该群机器人的 Webhook 地址不在允许的范围内（企业微信/钉钉机器人地址或登记的内网网关），请先改正地址再测试。")
+        raise ServiceError(_("该群机器人的 Webhook 地址不在允许的范围内（企业微信/钉钉机器人地址或登记的内网网关），请先改正地址再测试。"))
     if not channel.enabled:
-        raise ServiceError("该群机器人已停用，请先勾选“启用”并保存，再发送测试消息。")
+        raise ServiceError(_("该群机器人已停用，请先勾选“启用”并保存，再发送测试消息。"))
     now = timezone.now()
     delivery = Delivery.objects.create(
         channel=channel.kind, unit_channel=channel, target=str(channel)[:200],

@@ -100,6 +100,7 @@ class SafetyDemo:
 
     def begin(self, county, timeline) -> None:
         self.county = county
+        Sector.ensure_defaults()
         last = calendar.add_workdays(self.today, -1)
         span = max(1, (last - self.first).days - 40)
         for index, plan in enumerate(PLANS):

@@ -68,6 +68,7 @@ HAZARD_KIND = registry.MatterKind(
     url=lambda code: reverse("safety:hazard_detail", args=[code]),
     list_url=hazard_list,
     light=light,
+    light_fields=("found_on",),
     major=Q(level=HazardLevel.MAJOR),
     demands={
         "remind": "请抓紧整改，按期完成后上传整改后照片申请验收；确实无法按期完成的，请报告县安委办。",

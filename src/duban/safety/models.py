@@ -24,9 +24,23 @@ class Sector(models.Model):
     sort = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
+    # Its default rows are written by a migration: an empty, migrated database holds them, and a restore
+    # replaces them with the archive's (duban.core.backup).
+    seeded_by_migration = True
+
     class Meta:
         verbose_name = _("行业领域")
         ordering = ["sort", "id"]
+
+    @classmethod
+    def ensure_defaults(cls, model=None) -> None:
+        """The default sectors (safety.choices.DEFAULT_SECTORS), added where missing: by the migration (with
+        its historical model) and by the demo, which may run on a database whose tables were emptied."""
+        from duban.safety.choices import DEFAULT_SECTORS
+
+        model = model or cls
+        for sort, (code, name) in enumerate(DEFAULT_SECTORS, start=1):
+            model.objects.get_or_create(code=code, defaults={"name": name, "sort": sort * 10})
 
     def __str__(self):
         return self.name

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
 from ninja.errors import ValidationError
 
@@ -114,7 +115,7 @@ def list_actions(request, query: Query[ActionQuery]):
 def _get(request, action_id: int) -> SupervisionAction:
     action = _visible(request).filter(pk=action_id).first()
     if action is None:
-        raise Http404(f"未找到督办记录 {action_id}，或它不在您的职责范围内。")
+        raise Http404(_("未找到督办记录 %(id)s，或它不在您的职责范围内。") % {"id": action_id})
     return action
 
 
@@ -128,5 +129,5 @@ def reply(request, body: ReplyIn, action_id: int = Path(..., ge=1, le=MAX_ID)):
     """被督办单位的负责人、联络员（或被督办的领导）书面回复；回复后追督停止。"""
     action = _get(request, action_id)
     if not services.may_reply(action, request.auth) and action.state == ActionState.OPEN:
-        raise NotAllowed("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。")
+        raise NotAllowed(_("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。"))
     return _out(services.reply_to_action(Actor.from_request(request), action, text=body.text))

@@ -25,6 +25,8 @@ from pathlib import Path, PurePath
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.oxml.ns import qn
 from docx.parts.hdrftr import FooterPart, HeaderPart
@@ -36,18 +38,18 @@ from duban.supervision.notice_template import default_template_bytes
 
 # name → what it stands for, in the order the template page lists them
 PLACEHOLDERS = {
-    "文号": "发文字号，如“县督字〔2026〕12号”",
-    "主送单位": "主送单位（被督办单位），如“县交通运输局”",
-    "事项编号": "督办事项的编号，如“2026-0042”",
-    "事项名称": "督办事项的名称",
-    "事实": "督办事由：什么事项逾期、逾期多久（可多行，每行一段）",
-    "督办要求": "督办要求（可多行，每行一段）",
-    "回复期限": "书面回复的最后日期，如“2026年12月3日”",
-    "发文单位": "发文单位，如“县委县政府督查室”",
-    "发文日期": "成文日期，如“2026年11月24日”",
-    "分管县领导": "分管该事项的县领导（可空；为空时所在段落不出现）",
-    "联系人": "联系人及电话（可空；为空时所在段落不出现）",
-    "抄送": "抄送单位（可空；为空时所在行不出现）",
+    "文号": gettext_lazy("发文字号，如“县督字〔2026〕12号”"),
+    "主送单位": gettext_lazy("主送单位（被督办单位），如“县交通运输局”"),
+    "事项编号": gettext_lazy("督办事项的编号，如“2026-0042”"),
+    "事项名称": gettext_lazy("督办事项的名称"),
+    "事实": gettext_lazy("督办事由：什么事项逾期、逾期多久（可多行，每行一段）"),
+    "督办要求": gettext_lazy("督办要求（可多行，每行一段）"),
+    "回复期限": gettext_lazy("书面回复的最后日期，如“2026年12月3日”"),
+    "发文单位": gettext_lazy("发文单位，如“县委县政府督查室”"),
+    "发文日期": gettext_lazy("成文日期，如“2026年11月24日”"),
+    "分管县领导": gettext_lazy("分管该事项的县领导（可空；为空时所在段落不出现）"),
+    "联系人": gettext_lazy("联系人及电话（可空；为空时所在段落不出现）"),
+    "抄送": gettext_lazy("抄送单位（可空；为空时所在行不出现）"),
 }
 REQUIRED = ("文号", "事项名称")
 OPTIONAL = frozenset({"分管县领导", "联系人", "抄送"})
@@ -326,11 +328,11 @@ def inspect_template(document) -> TemplateCheck:
     warnings = []
     optional_missing = [n for n in missing if n not in REQUIRED]
     if optional_missing:
-        warnings.append("模板中没有以下占位符，生成的通知单将不含这些内容：" + "、".join("{{%s}}" % n for n in optional_missing)
-                        + "。如需要，请在模板中补上后重新上传。")
+        warnings.append(_("模板中没有以下占位符，生成的通知单将不含这些内容：%(names)s。如需要，请在模板中补上后重新上传。")
+                        % {"names": _("、").join("{{%s}}" % n for n in optional_missing)})
     if unknown:
-        warnings.append("模板中有系统不认识的占位符，生成时将原样保留：" + "、".join("{{%s}}" % n for n in unknown)
-                        + "。可用的占位符见本页列表。")
+        warnings.append(_("模板中有系统不认识的占位符，生成时将原样保留：%(names)s。可用的占位符见本页列表。")
+                        % {"names": _("、").join("{{%s}}" % n for n in unknown)})
     return TemplateCheck(found=found, missing=missing, unknown=unknown, warnings=tuple(warnings))
 
 
@@ -339,19 +341,19 @@ def check_template(name: str, data: bytes) -> TemplateCheck:
     name = PurePath(name or "").name[:200] or TEMPLATE_NAME
     limit_mb = settings.DUBAN_UPLOAD_MAX_MB
     if len(data) > limit_mb * 1024 * 1024:
-        raise ServiceError(f"“{name}”有 {len(data) / 1048576:.1f} MB，超过 {limit_mb} MB 的上限。"
-                           "请删去模板中的大图片或压缩图片后再上传。", field="file")
-    not_word = (f"“{name}”不是有效的 Word 文档（.docx），可能已损坏，或只是改了扩展名。"
-                "请在 Word 或 WPS 中打开模板，“另存为”Word 文档（*.docx）后再上传。")
+        raise ServiceError(_("“%(name)s”有 %(size).1f MB，超过 %(limit)s MB 的上限。"
+                             "请删去模板中的大图片或压缩图片后再上传。") % {"name": name, "size": len(data) / 1048576, "limit": limit_mb}, field="file")
+    not_word = (_("“%(name)s”不是有效的 Word 文档（.docx），可能已损坏，或只是改了扩展名。"
+                  "请在 Word 或 WPS 中打开模板，“另存为”Word 文档（*.docx）后再上传。") % {"name": name})
     if not name.lower().endswith(".docx"):
-        raise ServiceError(f"“{name}”不是 .docx 文件。请在 Word 或 WPS 中打开模板，“另存为”Word 文档（*.docx）后再上传"
-                           "（.doc、.wps 和 .dotx 格式不能直接使用）。", field="file")
+        raise ServiceError(_("“%(name)s”不是 .docx 文件。请在 Word 或 WPS 中打开模板，“另存为”Word 文档（*.docx）后再上传"
+                             "（.doc、.wps 和 .dotx 格式不能直接使用）。") % {"name": name}, field="file")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
             if sum(entry.file_size for entry in entries) > MAX_UNPACKED:
-                raise ServiceError(f"“{name}”解压后过大，不像是一份通知单模板。请检查文件后重新上传。", field="file")
+                raise ServiceError(_("“%(name)s”解压后过大，不像是一份通知单模板。请检查文件后重新上传。") % {"name": name}, field="file")
     except zipfile.BadZipFile:
         raise ServiceError(not_word, field="file") from None
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
@@ -363,13 +365,12 @@ def check_template(name: str, data: bytes) -> TemplateCheck:
     check = inspect_template(document)
     lacking = [n for n in REQUIRED if n not in check.found]
     if lacking:
-        raise ServiceError(f"“{name}”缺少必需的占位符 " + "、".join("{{%s}}" % n for n in lacking)
-                           + "，无法用作督办通知单模板。请在模板中相应位置写上这些占位符（连同两边的双花括号）后重新上传；"
-                           "可先下载当前模板对照。", field="file")
+        raise ServiceError(_("“%(name)s”缺少必需的占位符 %(names)s，无法用作督办通知单模板。请在模板中相应位置写上这些占位符（连同两边的双花括号）后重新上传；"
+                             "可先下载当前模板对照。") % {"name": name, "names": _("、").join("{{%s}}" % n for n in lacking)}, field="file")
     try:
         render_with(data, sample_notice())
     except Exception:
-        raise ServiceError(f"“{name}”无法用来生成通知单（文件结构异常）。请在 Word 或 WPS 中另存为新的 .docx 文件后重新上传。",
+        raise ServiceError(_("“%(name)s”无法用来生成通知单（文件结构异常）。请在 Word 或 WPS 中另存为新的 .docx 文件后重新上传。") % {"name": name},
                            field="file") from None
     return check
 
@@ -382,8 +383,8 @@ def install_template(upload, *, actor: Actor) -> TemplateCheck:
     name = PurePath(upload.name or "").name[:200] or TEMPLATE_NAME
     limit = settings.DUBAN_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size is not None and upload.size > limit:
-        raise ServiceError(f"“{name}”有 {upload.size / 1048576:.1f} MB，超过 {settings.DUBAN_UPLOAD_MAX_MB} MB 的上限。"
-                           "请删去模板中的大图片或压缩图片后再上传。", field="file")
+        raise ServiceError(_("“%(name)s”有 %(size).1f MB，超过 %(limit)s MB 的上限。"
+                             "请删去模板中的大图片或压缩图片后再上传。") % {"name": name, "size": upload.size / 1048576, "limit": settings.DUBAN_UPLOAD_MAX_MB}, field="file")
     upload.seek(0)
     data = b"".join(upload.chunks())
     check = check_template(name, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from duban.core.paging import BadCursor, KeysetPage
 from duban.supervision import ladder as rungs
@@ -34,7 +35,7 @@ def page_of(actions: QuerySet, cursor: str | None, size: int) -> KeysetPage:
     try:
         return KEYSET.page(actions, cursor=cursor or None, size=size)
     except ValidationError:
-        raise BadCursor("翻页参数无效，请从第一页重新浏览。") from None
+        raise BadCursor(_("翻页参数无效，请从第一页重新浏览。")) from None
 
 
 def actions_for_matter(matter, user) -> list[SupervisionAction]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.core import audit, calendar
 from duban.core.actor import Actor
@@ -23,7 +24,7 @@ MAX_OFFSET = 120
 def _office(actor: Actor, what: str) -> None:
     user = actor.user
     if user is not None and not user.has_role(Role.SUPERVISION):
-        raise NotAllowed(f"只有县委县政府督查室可以{what}。")
+        raise NotAllowed(_("只有县委县政府督查室可以%(action)s。") % {"action": what})
 
 
 def may_reply(action: SupervisionAction, user) -> bool:
@@ -38,19 +39,19 @@ def may_reply(action: SupervisionAction, user) -> bool:
 @transaction.atomic
 def issue_action(actor: Actor, matter, *, kind: str, text: str, reply_days: int = 0) -> SupervisionAction:
     """督办 by hand: the office issues any step of the ladder on a matter, now."""
-    _office(actor, "发出督办")
+    _office(actor, _("发出督办"))
     if kind not in ActionKind.values:
-        raise ServiceError("请选择督办方式。", field="kind")
+        raise ServiceError(_("请选择督办方式。"), field="kind")
     text = (text or "").strip()
     if not text:
-        raise ServiceError("请填写督办内容：写明事实和要求。", field="text")
+        raise ServiceError(_("请填写督办内容：写明事实和要求。"), field="text")
     if not 0 <= reply_days <= 30:
-        raise ServiceError("回复期限应在 0 到 30 个工作日之间（0 表示不需回复）。", field="reply_days")
+        raise ServiceError(_("回复期限应在 0 到 30 个工作日之间（0 表示不需回复）。"), field="reply_days")
     if kind == ActionKind.NOTICE and not reply_days:
-        raise ServiceError("督办通知单须规定书面回复期限（工作日）。", field="reply_days")
+        raise ServiceError(_("督办通知单须规定书面回复期限（工作日）。"), field="reply_days")
     kind_def = registry.for_model(type(matter))
     if matter.state not in kind_def.chased_states:
-        raise ServiceError(f"该{kind_def.label}当前为“{matter.get_state_display()}”，不在督办范围内。")
+        raise ServiceError(_("该%(kind)s当前为“%(state)s”，不在督办范围内。") % {"kind": _(kind_def.label), "state": matter.get_state_display()})
     today = timezone.localdate()
     unit_id = getattr(matter, f"{kind_def.unit_field}_id")
     leader_id = getattr(matter, f"{kind_def.leader_field}_id")
@@ -82,13 +83,13 @@ def reply_to_action(actor: Actor, action: SupervisionAction, *, text: str) -> Su
     """回复督办: the addressee answers in writing; the notice's chase stops, and the matter leaves 督办中."""
     action = SupervisionAction.objects.select_for_update().get(pk=action.pk)
     if action.state != ActionState.OPEN:
-        raise ServiceError(f"该{action.get_kind_display()}已于 {timezone.localtime(action.replied_at):%Y-%m-%d %H:%M} 回复，无需再回复。"
-                           if action.replied_at else f"该{action.get_kind_display()}不需要回复。")
+        raise ServiceError(_("该%(kind)s已于 %(at)s 回复，无需再回复。") % {"kind": action.get_kind_display(), "at": f"{timezone.localtime(action.replied_at):%Y-%m-%d %H:%M}"}
+                           if action.replied_at else _("该%(kind)s不需要回复。") % {"kind": action.get_kind_display()})
     if actor.user is not None and not may_reply(action, actor.user):
-        raise NotAllowed("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。")
+        raise NotAllowed(_("只有被督办单位的负责人、联络员（或被督办的领导）可以回复。"))
     text = (text or "").strip()
     if len(text) < 10:
-        raise ServiceError("请写明办理情况、未按期完成的原因和整改措施（不少于 10 个字）。", field="text")
+        raise ServiceError(_("请写明办理情况、未按期完成的原因和整改措施（不少于 10 个字）。"), field="text")
     answered = SupervisionAction.objects.filter(pk=action.pk)
     if action.kind == ActionKind.NOTICE:
         # One written reply answers the matter: the notice it chases, or that chases it, is answered with it.
@@ -112,23 +113,23 @@ def reply_to_action(actor: Actor, action: SupervisionAction, *, text: str) -> Su
 def save_ladder(actor: Actor, kind_key: str, *, major: bool, steps: list[dict]) -> Ladder:
     """The office edits a ladder: each step's offset, reply days, target and whether it runs. Open matters of
     the kind are looked at again by the next sweep (steps already fired stay fired)."""
-    _office(actor, "修改督办梯度")
+    _office(actor, _("修改督办梯度"))
     kind_def = registry.get(kind_key)
     seen = set()
     for step in steps:
         if step["kind"] not in ActionKind.values or step["kind"] in seen:
-            raise ServiceError("每种督办方式只能出现一次。")
+            raise ServiceError(_("每种督办方式只能出现一次。"))
         seen.add(step["kind"])
         if not -MAX_OFFSET <= int(step["offset"]) <= MAX_OFFSET:
-            raise ServiceError(f"{ActionKind(step['kind']).label}：距完成时限应在 ±{MAX_OFFSET} 个工作日之内。")
+            raise ServiceError(_("%(kind)s：距完成时限应在 ±%(max)s 个工作日之内。") % {"kind": ActionKind(step["kind"]).label, "max": MAX_OFFSET})
         if step["kind"] == ActionKind.NOTICE and step.get("enabled", True) and not int(step.get("reply_days") or 0):
-            raise ServiceError("督办通知单须规定回复期限（至少 1 个工作日）。")
+            raise ServiceError(_("督办通知单须规定回复期限（至少 1 个工作日）。"))
         if step.get("target", StepTarget.UNIT) not in StepTarget.values:
-            raise ServiceError("督办对象不正确。")
+            raise ServiceError(_("督办对象不正确。"))
     order = [s for s in steps if s.get("enabled", True)]
     offsets = [int(s["offset"]) for s in sorted(order, key=lambda s: list(ActionKind.values).index(s["kind"]))]
     if offsets != sorted(offsets):
-        raise ServiceError("督办梯度须逐级加严：提醒、催办、督办通知单、约谈建议、问责建议的时间应依次不早于上一级。")
+        raise ServiceError(_("督办梯度须逐级加严：提醒、催办、督办通知单、约谈建议、问责建议的时间应依次不早于上一级。"))
     ladder, _created = Ladder.objects.get_or_create(
         kind=kind_key, major=major, defaults={"name": f"{kind_def.label}{'（重大事项）' if major else ''}督办梯度"})
     before = [[s.kind, s.offset, s.reply_days, s.target, s.enabled] for s in ladder.steps.all()]

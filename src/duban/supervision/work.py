@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from duban.core.choices import Role
 from duban.core.scope import acting_units
@@ -26,7 +27,7 @@ def supervision_work(user, today: dt.date) -> list[WorkItem]:
     answering = SupervisionAction.objects.filter(mine, state=ActionState.OPEN).order_by("reply_due", "id")[:LIMIT]
     for action in answering:
         late = action.reply_due is not None and action.reply_due < today
-        label = "回复督办通知单" if action.kind == ActionKind.NOTICE else f"回复{action.get_kind_display()}"
+        label = _("回复督办通知单") if action.kind == ActionKind.NOTICE else _("回复%(kind)s") % {"kind": action.get_kind_display()}
         items.append(WorkItem(label, f"{action.matter_code} {action.matter_title}",
                               reverse("supervision:action_detail", args=[action.pk]), action.reply_due,
                               OVERDUE if late else TODAY, action.number))
@@ -37,5 +38,5 @@ def supervision_work(user, today: dt.date) -> list[WorkItem]:
         for action in proposals:
             items.append(WorkItem(action.get_kind_display(), f"{action.matter_code} {action.matter_title}",
                                   reverse("supervision:action_detail", args=[action.pk]), action.issued_on, TODAY,
-                                  "系统按督办梯度提出，请研究处理"))
+                                  _("系统按督办梯度提出，请研究处理")))
     return items

@@ -97,12 +97,18 @@ def _check_migrations(manifest: dict) -> None:
         )
 
 
+def _seeded(model) -> bool:
+    """A table whose default rows a migration writes (`seeded_by_migration` on the model): a migrated, empty
+    database holds them, and the archive's rows replace them."""
+    return getattr(model, "seeded_by_migration", False)
+
+
 def _occupied() -> list[tuple[str, int]]:
-    """Archived tables that already exist in this database and hold rows."""
+    """Archived tables that already exist in this database and hold rows (beyond what migrations seed)."""
     existing = set(connection.introspection.table_names())
     found = []
     for model in archived_models():
-        if model._meta.db_table not in existing:
+        if model._meta.db_table not in existing or _seeded(model):
             continue
         count = model._base_manager.count()
         if count:
@@ -144,6 +150,10 @@ def restore_backup(source, *, progress: ProgressFn | None = None, accept_broken_
             with transaction.atomic():
                 _refuse_unless_empty()  # again, now under the write lock (SQLite) / in the transaction
                 _defer_constraints()
+                with connection.cursor() as cur:
+                    for plan in plans:
+                        if _seeded(plan.model):
+                            cur.execute(f"DELETE FROM {connection.ops.quote_name(plan.model._meta.db_table)}")
                 for plan in plans:
                     _load_table(zf, plan, progress)
                 _check_constraints()

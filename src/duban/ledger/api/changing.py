@@ -4,6 +4,7 @@ the request and calls one `ledger.services` function; refusals come back as 400/
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Path, Status
 
 from duban.api.schemas import ERRORS, MAX_ID
@@ -40,7 +41,7 @@ def _unit(unit_id: int | None, field: str) -> Unit | None:
         return None
     unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
     if unit is None:
-        raise ServiceError(f"没有编号为 {unit_id} 的在用单位。", field=field)
+        raise ServiceError(_("没有编号为 %(id)s 的在用单位。") % {"id": unit_id}, field=field)
     return unit
 
 
@@ -158,7 +159,7 @@ def decide_extension(request, payload: ExtensionDecisionIn, request_id: int = Pa
     """牵头县领导或主要领导同意（时限随之改变）或不同意延期申请。"""
     extension = ExtensionRequest.objects.visible_to(request.auth).select_related("task").filter(pk=request_id).first()
     if extension is None:
-        raise Http404("未找到该延期申请，或它不在您的职责范围内。")
+        raise Http404(_("未找到该延期申请，或它不在您的职责范围内。"))
     services.decide_extension(Actor.from_request(request), extension, approve=payload.approve, note=payload.note,
                               expected_version=payload.version)
     return _done(request, extension.task.code)
@@ -169,7 +170,7 @@ def decide_reassignment(request, payload: ReassignmentDecisionIn, request_id: in
     """县督查室把任务调整给另一单位（须重新签收），或不同意调整。"""
     reassignment = ReassignRequest.objects.visible_to(request.auth).select_related("task").filter(pk=request_id).first()
     if reassignment is None:
-        raise Http404("未找到该调整申请，或它不在您的职责范围内。")
+        raise Http404(_("未找到该调整申请，或它不在您的职责范围内。"))
     new_unit = _unit(payload.new_unit, "new_unit")
     services.decide_reassignment(Actor.from_request(request), reassignment, approve=payload.approve, new_unit=new_unit,
                                  note=payload.note, expected_version=payload.version)

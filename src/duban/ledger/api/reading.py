@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch
 from django.http import Http404, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Path, Query
 from ninja.errors import ValidationError
 
@@ -96,7 +97,7 @@ def _detail(task: Task, user) -> dict:
         "under_notice": task.under_notice, "return_count": task.return_count, "reassign_count": task.reassign_count,
         "created_at": _local(task.created_at),
         "subtasks": list(Task.objects.visible_to(user).filter(parent=task).order_by("code").values_list("code", flat=True)),
-        "actions": [{"name": n, "label": TASK_MACHINE.transitions[n].label} for n in services.available_actions(task, user)],
+        "actions": [{"name": n, "label": str(TASK_MACHINE.transitions[n].label)} for n in services.available_actions(task, user)],
         "completion_request": completion and {"id": completion.pk, "requested_at": _local(completion.requested_at), "summary": completion.summary},
         "extension_request": extension and {
             "id": extension.pk, "requested_at": _local(extension.requested_at), "old_due": extension.old_due,
@@ -117,10 +118,10 @@ def _page(keyset: Keyset, queryset, cursor: str | None, limit: int):
         try:
             _, values = keyset.decode(cursor, queryset.model)
         except DjangoValidationError:
-            raise BadCursor("翻页参数无效，请从第一页重新浏览。") from None
+            raise BadCursor(gettext("翻页参数无效，请从第一页重新浏览。")) from None
         for value in values:
             if isinstance(value, str) and "\x00" in value or isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
-                raise BadCursor("翻页参数无效，请从第一页重新浏览。")
+                raise BadCursor(gettext("翻页参数无效，请从第一页重新浏览。"))
     return keyset.page(queryset, cursor=cursor or None, size=limit)
 
 

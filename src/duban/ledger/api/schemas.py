@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext_lazy
 from ninja import Field
 from pydantic import StrictBool, StrictInt
 
@@ -14,7 +15,7 @@ from duban.ledger.filters import DEFAULT_SORT, SORTS
 from duban.matters.choices import Light
 
 PAGE_MAX = 100
-NOT_FOUND = "未找到任务 {code}，或该任务不在您的职责范围内。"
+NOT_FOUND = gettext_lazy("未找到任务 {code}，或该任务不在您的职责范围内。")
 LONG_TEXT = 5000  # a progress report or a reason; longer text belongs in an attachment
 SHORT_TEXT = 300  # reasons stored in 300-character columns (pause_reason)
 

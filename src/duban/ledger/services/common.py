@@ -7,6 +7,8 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duban.core import attachments as attachment_store
 from duban.core.actor import Actor
@@ -66,7 +68,7 @@ def available_actions(task: Task, user) -> list[str]:
 def required(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ServiceError(f"请填写{what}。", field="reason")
+        raise ServiceError(_("请填写%(what)s。") % {"what": what}, field="reason")
     return text
 
 
@@ -80,9 +82,9 @@ def check_version(task: Task, expected_version: int | None) -> None:
 
 # What the database refuses (one pending request of a kind per task), in the words the user reads.
 PENDING_REFUSAL = {
-    "CompletionRequest": "已有一份销账申请在等待审核，请等审核后再申请。",
-    "ExtensionRequest": "已有一份延期申请在等待审批，请等审批后再申请。",
-    "ReassignRequest": "已有一份调整申请在等待处理。",
+    "CompletionRequest": gettext_lazy("已有一份销账申请在等待审核，请等审核后再申请。"),
+    "ExtensionRequest": gettext_lazy("已有一份延期申请在等待审批，请等审批后再申请。"),
+    "ReassignRequest": gettext_lazy("已有一份调整申请在等待处理。"),
 }
 
 

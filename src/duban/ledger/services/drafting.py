@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duban.core import audit
 from duban.core.actor import Actor
@@ -27,12 +29,12 @@ from duban.ledger.services.common import (
 from duban.matters import services as kernel
 from duban.matters.models import MatterEvent
 
-ASSIGNERS_ONLY = "只有县督查室或主要领导可以建账。"
+ASSIGNERS_ONLY = gettext_lazy("只有县督查室或主要领导可以建账。")
 
 
 def _require_title(values: dict) -> None:
     if not (values.get("title") or "").strip():
-        raise ServiceError("请填写工作任务（干什么）。", field="title")
+        raise ServiceError(_("请填写工作任务（干什么）。"), field="title")
 
 
 @transaction.atomic
@@ -55,7 +57,7 @@ def _check_values(fields: dict, campaign: Campaign | None, task: Task | None = N
     """Refuse values that contradict each other, judged against the task's current ones where not given."""
     front = fields.get("front")
     if front is not None and campaign is not None and front.campaign_id != campaign.pk:
-        raise ServiceError(f"战线“{front}”不属于“{campaign}”，请重新选择。", field="front")
+        raise ServiceError(_("战线“%(front)s”不属于“%(campaign)s”，请重新选择。") % {"front": front, "campaign": campaign}, field="front")
     if fields.get("standing"):
         fields["due_date"] = None
     if fields.get("report_cycle"):
@@ -68,9 +70,9 @@ def _check_values(fields: dict, campaign: Campaign | None, task: Task | None = N
     start = fields.get("start_date", task.start_date if task else None)
     due = fields.get("due_date", task.due_date if task else None)
     if start and due and due < start:
-        raise ServiceError("完成时限不能早于开始日期，请检查日期。", field="due_date")
+        raise ServiceError(_("完成时限不能早于开始日期，请检查日期。"), field="due_date")
     if "source" in fields and fields["source"] not in TaskSource.values:
-        raise ServiceError("任务来源不正确。", field="source")
+        raise ServiceError(_("任务来源不正确。"), field="source")
 
 
 @transaction.atomic
@@ -117,7 +119,7 @@ def register_task(actor: Actor, task: Task, *, expected_version: int | None = No
     def complete():
         missing = task.missing_clarities()
         if missing:
-            raise ServiceError("五明确未填全，不能立账：缺少" + "；".join(missing) + "。请补充后再立账。")
+            raise ServiceError(_("五明确未填全，不能立账：缺少%(missing)s。请补充后再立账。") % {"missing": _("；").join(missing)})
 
     kernel.perform(actor, task, "register", guard=complete, changes={"state": TaskState.ASSIGNED},
                    expected_version=expected_version, text=f"立账交办 {task.lead_unit}", kind=TASK_KIND)
@@ -133,7 +135,7 @@ def decompose_task(actor: Actor, parent: Task, parts: list[dict], *, expected_ve
 
     def some():
         if not parts:
-            raise ServiceError("请至少填写一个子任务的承办单位。", field="parts")
+            raise ServiceError(_("请至少填写一个子任务的承办单位。"), field="parts")
 
     def make_children() -> tuple[list[Task], list[str]]:
         existing = list(Task.objects.filter(parent=parent).values_list("code", flat=True))
@@ -141,7 +143,7 @@ def decompose_task(actor: Actor, parent: Task, parts: list[dict], *, expected_ve
         for offset, part in enumerate(parts, start=1):
             unit = part.get("lead_unit")
             if unit is None:
-                raise ServiceError(f"第 {offset} 个子任务没有承办单位，请选择。", field="parts")
+                raise ServiceError(_("第 %(number)s 个子任务没有承办单位，请选择。") % {"number": offset}, field="parts")
             own_due = part.get("due_date")
             own_due = own_due if own_due and own_due != parent.due_date else None
             child = Task(
@@ -261,7 +263,7 @@ def _require_register_draft(task: Task, actor: Actor) -> None:
     if user is None:
         return
     if not unit_scope(user).everything:
-        raise NotAllowed(f"任务 {task.code} 不在您的职责范围内，无法办理。")
+        raise NotAllowed(_("%(word)s %(code)s 不在您的职责范围内，无法办理。") % {"word": TASK_KIND.word, "code": task.code})
     transition = TASK_MACHINE.transitions["register"]
     if not transition.permits(task, user):
-        raise NotAllowed(transition.refusal_for("任务", task.code))
+        raise NotAllowed(transition.refusal_for(TASK_KIND.word, task.code))

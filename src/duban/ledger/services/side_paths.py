@@ -9,6 +9,8 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from duban.core.actor import Actor
 from duban.core.errors import ServiceError
@@ -27,11 +29,11 @@ def request_extension(actor: Actor, task: Task, *, new_due: dt.date, reason: str
     said = (reason or "").strip()
 
     def sound():
-        required(said, "延期理由")
+        required(said, _("延期理由"))
         if task.standing or task.due_date is None:
-            raise ServiceError("长期坚持的任务没有完成时限，无需延期。")
+            raise ServiceError(_("长期坚持的任务没有完成时限，无需延期。"))
         if new_due <= task.due_date:
-            raise ServiceError(f"申请延至的日期应晚于现在的完成时限 {task.due_date:%Y年%m月%d日}。", field="new_due")
+            raise ServiceError(_("申请延至的日期应晚于现在的完成时限 %(day)s。") % {"day": date_format(task.due_date, _("Y年m月d日"))}, field="new_due")
 
     def file_request() -> ExtensionRequest:
         return create_pending(ExtensionRequest, task=task, requested_by=actor.user, old_due=task.due_date, new_due=new_due, reason=said)
@@ -61,11 +63,11 @@ def decide_extension(actor: Actor, request: ExtensionRequest, *, approve: bool, 
             state=RequestState.APPROVED if approve else RequestState.REJECTED, decided_by=actor.user,
             decided_at=timezone.now(), note=note,
         ) != 1:
-            raise ServiceError("这份延期申请已经审批过了。")
+            raise ServiceError(_("这份延期申请已经审批过了。"))
         if approve and task.due_date is not None and request.new_due <= task.due_date:
             # The deadline moved since the request (a resumed clock, the office's edit): approving would shorten it.
-            raise ServiceError(f"完成时限已是 {task.due_date:%Y年%m月%d日}，不早于申请延至的 {request.new_due:%Y年%m月%d日}，"
-                               "无需按此申请延期。请选择不同意，如仍需延期由单位重新申请。")
+            raise ServiceError(_("完成时限已是 %(due)s，不早于申请延至的 %(asked)s，"
+                                 "无需按此申请延期。请选择不同意，如仍需延期由单位重新申请。") % {"due": date_format(task.due_date, _("Y年m月d日")), "asked": date_format(request.new_due, _("Y年m月d日"))})
 
     if not approve:
         kernel.perform(actor, task, "decide_extension", expected_version=expected_version, prepare=decide, kind=TASK_KIND,
@@ -89,9 +91,9 @@ def request_reassignment(actor: Actor, task: Task, *, reason: str, suggested_uni
     said = (reason or "").strip()
 
     def sound():
-        required(said, "调整理由")
+        required(said, _("调整理由"))
         if suggested_unit is not None and suggested_unit.pk == task.lead_unit_id:
-            raise ServiceError("建议的承办单位就是现在的牵头单位，请重新选择。", field="suggested_unit")
+            raise ServiceError(_("建议的承办单位就是现在的牵头单位，请重新选择。"), field="suggested_unit")
 
     def file_request() -> ReassignRequest:
         return create_pending(ReassignRequest, task=task, unit=task.lead_unit, requested_by=actor.user, reason=said,
@@ -117,14 +119,14 @@ def decide_reassignment(actor: Actor, request: ReassignRequest, *, approve: bool
 
     def sound():
         if approve and (new_unit is None or new_unit.pk == task.lead_unit_id):
-            raise ServiceError("请选择调整后的承办单位（不能是原单位）。", field="new_unit")
+            raise ServiceError(_("请选择调整后的承办单位（不能是原单位）。"), field="new_unit")
 
     def decide():
         if ReassignRequest.objects.filter(pk=request.pk, state=RequestState.PENDING).update(
             state=RequestState.APPROVED if approve else RequestState.REJECTED, decided_by=actor.user,
             decided_at=timezone.now(), new_unit=new_unit if approve else None, note=note,
         ) != 1:
-            raise ServiceError("这份调整申请已经处理过了。")
+            raise ServiceError(_("这份调整申请已经处理过了。"))
 
     if not approve:
         kernel.perform(actor, task, "decide_reassignment", guard=sound, expected_version=expected_version, prepare=decide,
@@ -151,9 +153,9 @@ def pause_clock(actor: Actor, task: Task, *, reason: str, expected_version: int 
     said = (reason or "").strip()
 
     def sound():
-        required(said, "挂起原因")
+        required(said, _("挂起原因"))
         if task.paused_since:
-            raise ServiceError(f"该任务已于 {task.paused_since:%Y年%m月%d日} 挂起。")
+            raise ServiceError(_("该任务已于 %(day)s 挂起。") % {"day": date_format(task.paused_since, _("Y年m月d日"))})
 
     kernel.perform(actor, task, "pause", guard=sound, expected_version=expected_version, kind=TASK_KIND,
                    changes=lambda _p: {"paused_since": today(), "pause_reason": said}, text=said)
@@ -176,7 +178,7 @@ def resume_clock(actor: Actor, task: Task, *, expected_version: int | None = Non
 
     def paused():
         if not task.paused_since:
-            raise ServiceError("该任务没有挂起。")
+            raise ServiceError(_("该任务没有挂起。"))
 
     kernel.perform(actor, task, "resume_clock", guard=paused, expected_version=expected_version, prepare=lambda: _resumed(task),
                    changes=lambda p: p[0], text=lambda p: p[1], kind=TASK_KIND)
@@ -189,7 +191,7 @@ def suspend_task(actor: Actor, task: Task, *, reason: str, expected_version: int
     said = (reason or "").strip()
 
     def sound():
-        required(said, "暂停原因")
+        required(said, _("暂停原因"))
 
     kernel.perform(actor, task, "suspend", guard=sound, expected_version=expected_version, kind=TASK_KIND,
                    changes=lambda _p: {"state": TaskState.SUSPENDED, "paused_since": task.paused_since or today(), "pause_reason": said},
@@ -220,7 +222,7 @@ def cancel_task(actor: Actor, task: Task, *, reason: str, expected_version: int 
     said = (reason or "").strip()
 
     def sound():
-        required(said, "撤销原因")
+        required(said, _("撤销原因"))
 
     kernel.perform(actor, task, "cancel", guard=sound, expected_version=expected_version, kind=TASK_KIND,
                    prepare=lambda: end_pending_requests(task, "任务已撤销，此申请不再办理。"),

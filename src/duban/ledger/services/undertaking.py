@@ -36,9 +36,9 @@ def report_progress(actor: Actor, task: Task, *, percent: int, text: str, proble
 
     def valid():
         if not isinstance(percent, int) or not 0 <= percent <= 100:
-            raise ServiceError("完成进度应为 0 到 100 之间的整数。", field="percent")
+            raise ServiceError(_("完成进度应为 0 到 100 之间的整数。"), field="percent")
         if not (text or "").strip():
-            raise ServiceError("请填写工作进展。", field="text")
+            raise ServiceError(_("请填写工作进展。"), field="text")
 
     on = today()
     unit = actor.user.unit if actor.user and actor.user.unit_id else task.lead_unit
@@ -72,10 +72,10 @@ def request_completion(actor: Actor, task: Task, *, summary: str, files=(), no_e
     why_none = "" if files else (no_evidence_reason or "").strip()
 
     def ready():
-        required(said, "完成情况")
+        required(said, _("完成情况"))
         if task.children.exclude(state__in=FINISHED_STATES).exists():
-            open_codes = "、".join(task.children.exclude(state__in=FINISHED_STATES).values_list("code", flat=True)[:5])
-            raise ServiceError(f"子任务 {open_codes} 尚未销账，请待全部子任务销账后再申请。")
+            open_codes = _("、").join(task.children.exclude(state__in=FINISHED_STATES).values_list("code", flat=True)[:5])
+            raise ServiceError(_("子任务 %(codes)s 尚未销账，请待全部子任务销账后再申请。") % {"codes": open_codes})
         if not files and not why_none:
             raise ServiceError(_("请上传至少一份佐证材料（验收报告、文件、照片等）；确实没有的，请写明没有佐证材料的原因。"))
 
@@ -93,7 +93,7 @@ def request_completion(actor: Actor, task: Task, *, summary: str, files=(), no_e
 def _pending_completion(task: Task) -> CompletionRequest:
     request = task.completion_requests.filter(state=RequestState.PENDING).first()
     if request is None:
-        raise ServiceError("没有待审核的销账申请。")
+        raise ServiceError(_("没有待审核的销账申请。"))
     return request
 
 
@@ -106,12 +106,12 @@ def close_task(actor: Actor, task: Task, *, checklist: list[bool], grade: str, n
 
     def verified():
         if len(checklist) != len(items):
-            raise ServiceError(f"验收清单有 {len(items)} 项，请逐项核验。", field="checklist")
+            raise ServiceError(_("验收清单有 %(count)s 项，请逐项核验。") % {"count": len(items)}, field="checklist")
         unmet = [item for item, met in zip(items, checklist, strict=True) if not met]
         if unmet:
-            raise ServiceError("以下标准未达到，不能销账，请退回并写明理由：" + "；".join(unmet), field="checklist")
+            raise ServiceError(_("以下标准未达到，不能销账，请退回并写明理由：%(unmet)s") % {"unmet": _("；").join(unmet)}, field="checklist")
         if grade not in QualityGrade.values:
-            raise ServiceError("请选择销账评定：优秀、良好或合格。", field="grade")
+            raise ServiceError(_("请选择销账评定：优秀、良好或合格。"), field="grade")
         _pending_completion(task)
 
     def decide():
@@ -136,7 +136,7 @@ def return_task(actor: Actor, task: Task, *, reason: str, checklist: list[bool] 
     said = (reason or "").strip()
 
     def given():
-        required(said, "退回理由")
+        required(said, _("退回理由"))
         _pending_completion(task)
 
     def decide():

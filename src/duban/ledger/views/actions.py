@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,7 @@ from duban.core.actor import Actor
 from duban.core.errors import ServiceError
 from duban.ledger import forms, selectors, services
 from duban.ledger.choices import RequestState
+from duban.ledger.kind import TASK_KIND
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import ExtensionRequest, ReassignRequest
 from duban.ledger.services.common import PENDING_REFUSAL
@@ -176,15 +178,15 @@ def why_not(task, user, name: str) -> str:
     the runner refuses by (who may, then the state), then the guards the services would refuse by."""
     transition = TASK_MACHINE.transitions[name]
     if not transition.permits(task, user):
-        return transition.refusal_for("任务", task.code)
+        return transition.refusal_for(TASK_KIND.word, task.code)
     try:
-        TASK_MACHINE.check(task, name, noun="该任务")
+        TASK_MACHINE.check(task, name, noun=TASK_KIND.noun)
     except ServiceError as exc:
         return exc.message
     if name == "resume_clock" and not task.paused_since:
         return _("该任务没有挂起。")
     if name == "pause" and task.paused_since:
-        return _("该任务已于 %(day)s 挂起。") % {"day": f"{task.paused_since:%Y年%m月%d日}"}
+        return _("该任务已于 %(day)s 挂起。") % {"day": date_format(task.paused_since, _("Y年m月d日"))}
     if name == "request_completion":
         return _("子任务尚未全部销账，请待全部子任务销账后再申请。")
     if name == "request_extension" and (task.standing or task.due_date is None):
@@ -199,7 +201,7 @@ def why_not(task, user, name: str) -> str:
 def task_action(request, code, action):
     page = BY_SLUG.get(action)
     if page is None:
-        raise Http404("没有这个操作。")
+        raise Http404(_("没有这个操作。"))
     task = selectors.task_for(request.user, code)
     allowed = page.name in services.available_actions(task, request.user)
     extra = _extra_context(page.name, task)

@@ -2,13 +2,11 @@
 
 from django.db import migrations
 
-from duban.safety.choices import DEFAULT_SECTORS
+from duban.safety.models import Sector
 
 
 def load(apps, schema_editor):
-    Sector = apps.get_model("safety", "Sector")
-    for sort, (code, name) in enumerate(DEFAULT_SECTORS, start=1):
-        Sector.objects.get_or_create(code=code, defaults={"name": name, "sort": sort * 10})
+    Sector.ensure_defaults(apps.get_model("safety", "Sector"))  # through the historical model
 
 
 class Migration(migrations.Migration):

@@ -97,7 +97,7 @@ def action_detail(request, pk):
     kind = registry.for_model(action.matter_type.model_class())
     return render(request, "supervision/action_detail.html", {
         "action": action, "form": form, "may_reply": services.may_reply(action, request.user),
-        "matter_url": kind.url(action.matter_code), "kind_label": kind.label,
+        "matter_url": kind.url(action.matter_code), "kind_label": _(kind.label),
     }, status=status)
 
 

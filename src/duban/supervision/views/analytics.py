@@ -66,7 +66,7 @@ def _kind(query):
     for kind in kinds:
         params = query.copy()
         params["matter"] = kind.key
-        tabs.append({"key": kind.key, "label": kind.label, "href": "?" + params.urlencode(), "active": kind is chosen})
+        tabs.append({"key": kind.key, "label": _(kind.label), "href": "?" + params.urlencode(), "active": kind is chosen})
     return chosen, tabs if len(kinds) > 1 else []
 
 
