@@ -16,6 +16,10 @@ wording names one (2000–2099: 2027年, 二〇二七年; 今年/本年 = the ca
 - "全年" → 12-31 (the work runs over the year); "延期至/延长至 6月30日" → the date it was moved to;
 - "4月8日、7月8日、10月8日、次年1月8日前" → each date a milestone; "4月至9月", "7月3日至7月15日" → the end;
 - "3月14日（星期五）前": the weekday is checked against the date and dropped, refused when it does not fit.
+- "2024" alone → 2024-12-31; "6月底和7月底", "分别于…" → milestones; "(5月-8月)", a whole cell in brackets, as
+  without them; "截止：2019-06-18", "预计10月底前" → that day.
+A list piece without timing is the work going on ("2024年完成甲、乙建设"), and a clause without timing next to
+one that has it is the work too ("12月底前完成，组织验收").
 Standing work (长期坚持, 持续推进, 常态化(推进), 长期) has no due date, also with the unit in front
 ("由相关部门长期推进"). A wording that only sets a report rhythm ("每月25日前报送进展") is standing too, with
 that report cycle: it names no day the work is done.
@@ -26,13 +30,15 @@ quarter's last day, "每季度结束后10日内" by the 10th of the month after,
 "每半年" by 06-30 and 12-31, "每年9月10日前" yearly, "双周"/"每两周" 14 days after the last report,
 "每日(一督查)" every working day.
 With a reference `today` (the day of assignment) relative wordings are read too: "本月底前", "下月底前",
-"15日内" (calendar days), "10个工作日内" (working days, from the calendar table).
+"15日内" (calendar days), "10个工作日内" (working days, from the calendar table), "3个月内", "(自)交办之日起…",
+"下周一报送".
 
 Refused, with a message naming the wording: anything unrecognised; dates that do not exist (2月30日);
 "6月前" and "三季度前" (before June starts or before it ends? a county writes both); "每周一调度" (every
-Monday, or once a week?); "立即", "即日起", "立行立改", "尽快", also next to a date (no date to count to:
-write the day by which it must be done); a start alone ("从2026年3月起"); a status pasted into the column
-(欠进度, 已完成 …: how far the work has got, not when it is due); a period that ends before it starts; a
+Monday, or once a week?); "立即", "即日起", "立行立改", "即查即改", "及时", "尽快", also next to a date (no date to
+count to: write the day by which it must be done); "按期", "按要求", "根据…", "适时", "限时" (the period is
+written somewhere else); a start alone ("从2026年3月起", "本月起"); a status pasted into the column
+(欠进度, 已完成, 进度滞后, 正在整改, 已完工, 项目暂缓 …: how far the work has got, not when it is due); a period that ends before it starts; a
 bracketed note ("(本次报送于5月29日)"); a standing wording together with a completion date ("长期坚持，6月底前
 出台方案": split it into two tasks); two report cycles; relative wordings without `today`.
 A refusal whose slip has one likely reading proposes it ("20251月20日" → 是否指“2025年1月20日”？, also a
@@ -164,12 +170,18 @@ def _phrase(pattern: str, *, after_year: bool = False):
 
 
 # Immediacy has no date to count to: the sheet must say by when.
-@_phrase(r"立即|立刻|马上|立行立改|即日起|即时|尽快|随时|限期")
+@_phrase(r"立即|立刻|马上|立行立改|即查即改|即知即改|立查立改|即日起|即时|及时|尽快|随时|限期")
 def _immediate(m, ctx):
     raise ctx.refuse(f"没有具体日期，请写明须在哪天前完成，如“{ctx.year}年3月31日前”")
 
 
-@_phrase(r"(?:长期|持续|常态化|常态长效|长效)(?:坚持|推进|开展|落实|执行|抓好)?")
+# "按期", "按要求": the period is somewhere else (the notice, the rules), not in the sheet.
+@_phrase(r"按期|按时(?!间节点)|如期|按(?:照)?(?:\S*?)要求|按规定|根据|限时|适时|择机|视情")
+def _unspecified(m, ctx):
+    raise ctx.refuse(f"没有写明具体期限，请写明须在哪天前完成，如“{ctx.year}年12月31日前”")
+
+
+@_phrase(r"(?:长期|持续|常态化|常态长效|长效|常年)(?:坚持|推进|开展|落实|执行|抓好|跟踪)?")
 def _standing(m, ctx):
     return True
 
@@ -223,7 +235,7 @@ def _halfmonthly(m, ctx):
     return ReportCycle(CycleKind.HALFMONTHLY)
 
 
-@_phrase(r"(?:每|按)月度?(?:月?(?:底|末)" + _SUFFIX + r")?(?![0-9〇零一二三四五六七八九十两廿])")
+@_phrase(r"(?:每|按|逐)月度?(?:月?(?:底|末)" + _SUFFIX + r"|(?:至少)?一次)?(?![0-9〇零一二三四五六七八九十两廿])")
 def _monthly_end(m, ctx):
     return ReportCycle(CycleKind.MONTHLY, 0)
 
@@ -234,7 +246,7 @@ def _quarterly_after(m, ctx):
     return _counted(ctx, CycleKind.QUARTERLY, day, 31, f"中的“{day}日”超出一个月")
 
 
-@_phrase(rf"每季度?(?:的)?最后一个月(?:的)?(?P<d>{_NUM})[日号]" + _SUFFIX)
+@_phrase(rf"每季度?(?:的)?(?:最后一个月|末月)(?:的)?(?P<d>{_NUM})[日号]" + _SUFFIX)
 def _quarter_last_month(m, ctx):
     day = _number(m["d"])
     return _counted(ctx, CycleKind.QUARTERLAST, day, 31, f"中的“{day}日”超出一个月")
@@ -268,21 +280,36 @@ def _workdays(m, ctx):
     return _counted(ctx, CycleKind.WORKDAYS, n, 250, f"中的“每{n}个工作日”超出范围（1到250）")
 
 
-@_phrase(r"每(?:个工作日|日|天)(?:一次?)?")
+@_phrase(r"每(?:个工作日|日|天)(?:一次?)?|日报制?")
 def _daily(m, ctx):
     return ReportCycle(CycleKind.WORKDAYS, 1)
 
 
-@_phrase(r"(?:本|当)月(?:底|末|内)" + _SUFFIX)
+@_phrase(r"(?:本|当)月(?:(?:底|末|内)|(?P<x>[上中下])旬(?:末|底)?)" + _SUFFIX)
 def _this_month(m, ctx):
     today = ctx.needs_today()
-    return _month_end(today.year, today.month)
+    end = _month_end(today.year, today.month)
+    return end.replace(day={"上": 10, "中": 20, "下": end.day}[m["x"]]) if m["x"] else end
 
 
 @_phrase(r"(?:下|次)月(?:底|末|内)" + _SUFFIX)
 def _next_month(m, ctx):
     today = ctx.needs_today()
     return _month_end(today.year + today.month // 12, today.month % 12 + 1)
+
+
+@_phrase(r"下(?:周|星期)(?P<wd>[1-7一二三四五六日天])" + _SUFFIX)
+def _next_week(m, ctx):
+    today = ctx.needs_today()
+    wd = 7 if m["wd"] in "日天" else _number(m["wd"])
+    return today + dt.timedelta(days=7 - today.weekday() + wd - 1)
+
+
+@_phrase(rf"(?P<n>{_NUM})个月内")
+def _within_months(m, ctx):
+    today, n = ctx.needs_today(), _number(m["n"])
+    year, month = today.year + (today.month - 1 + n) // 12, (today.month - 1 + n) % 12 + 1
+    return today.replace(year=year, month=month, day=min(today.day, _month_end(year, month).day))
 
 
 @_phrase(rf"(?P<n>{_NUM})个?(?:日|天)内")
@@ -373,16 +400,22 @@ def _year_alone(m, ctx):
     return _month_end(ctx.year, 12) if ctx.explicit_year else None
 
 
+@_phrase(r"(?P<y>20[0-9]{2})$")
+def _bare_year(m, ctx):
+    return _month_end(int(m["y"]), 12)  # a cell that says only "2024": within that year
+
+
 _YEAR_PREFIX = re.compile(rf"(?:(?P<y>{_YEAR})|(?P<rel>今|本|当|明|次))年")
 _LEAD = re.compile(
-    r"(?:并且?|且|同时|力争|争取|确保|务必|必须|须|要|于|在|截至|截止(?:到|于)?|到|(?:自|从)?即日起?(?:至|到)"
+    r"(?:并且?|且|同时|力争|争取|确保|务必|必须|须|应当?|要|预计(?:至|到)?|持续(?:至|到)|分别|于|在|截至|截止(?:到|于|日期|时间)?:?|到"
+    r"|(?:自|从)?交办之日起|(?:自|从)?即日起?(?:至|到)"
     r"|(?:延期|延长|顺延|推迟|调整)(?:至|到)|延至)*"
 )
 # What may follow the time phrase is the work ("完成方案"), never more timing or a hedge.
 _HARMLESS = re.compile(r"上月|本月|当月|上周|本周|当周|上季度|本季度|当季度|月度|年度|日常|前期")
 _TIMING = re.compile(
     r"[0-9]|年|月|日|号|旬|季|周|星期|底|末|初|适时|左右|视|待|另行|择机|尽快|逐步|之前|以前|之后|以后|前后|后"
-    r"|每|长期|持续|常态|立即|即日|随时"
+    r"|每|长期|持续|常态|常年|立即|即日|随时|[二两三四五六七八九十](?:期|次)"
 )
 # A rest that starts like this continues the time phrase ("12月下", "2026年五") or lists another one
 # ("每周一、三"); "上报", "下达", "明确", "中期评估" are work and may follow.
@@ -391,6 +424,7 @@ _DANGLING = re.compile(
     r"|[上中下](?:$|[前后内底末份度旬半午今明上中下、0-9〇零一二三四五六七八九十两廿])"
 )
 _SEPARATORS = re.compile(r"[,;。\n\r]")
+_LIST = re.compile(r"、|和")
 
 
 # Brackets after a date name its weekday, checked against the date and dropped: "3月14日（星期五）前".
@@ -401,10 +435,13 @@ _NOTE = re.compile(r"\((?!(?:星期|周|礼拜)[1-7一二三四五六日天]\))[
 _QUARTER_DAYS = re.compile(r"每季度?末?\((?:分别)?(?:在|于|为)?(?P<days>[^()]+)\)(?P<rest>.*)")
 _RANGE = re.compile(r"至|到|—|~")
 _TIME_OF_DAY = re.compile(r"(?:(?:上午|中午|下午)?下班(?:前|以前|之前)?)?")
-_START_ONLY = re.compile(r"(?:从|自)(?P<start>.+?)(?:起|开始)(?:实施|执行|施行)?")
+_START_ONLY = re.compile(r"(?:从|自)(?P<start>.+?)(?:起|开始)(?:实施|执行|施行)?|(?!即日)(?P<bare>(?:本|当|下|次)月|[0-9]{1,2}月|20[0-9]{2}年)起")
 # How far a task has got is not when it is due: a 完成情况 pasted into the 完成时限 column.
 _STATUS = re.compile(
-    r"(?:已|未|尚未|基本|全面|提前|按期|按时|如期|逾期)?(?:完成|办结|启动)|(?:欠|超|达)进度|滞后|序时推进|正在推进|推进中|进行中"
+    r"(?:该问题|该项目|项目)?(?:已|未|尚未|基本|全面|提前|已提前|按期|按时|如期|逾期|部分|已全部|全部)?"
+    r"(?:完成|办结|启动|完工|竣工|整改)(?:整改|年度任务|建设)?"
+    r"|(?:欠|超|达)进度|未达序时|(?:进度|进展|严重)?滞后(?:序时)?|序时推进|正在(?:推进|办理|整改|施工|实施)中?"
+    r"|(?:推进|进行|施工|实施|办理|整改)中|(?:项目)?暂缓"
 )
 _WEEKDAYS = "一二三四五六日"
 
@@ -429,21 +466,32 @@ def _read_clause(clause: str, text: str, year: int, today: dt.date | None) -> li
     quarter_days = _QUARTER_DAYS.fullmatch(clause)
     if quarter_days:
         return [_quarter_days(quarter_days, text, year, today)]
-    parts, start = [], 0
-    for end in [*_outside_brackets(clause, re.compile("、")), len(clause)]:
-        part, year = _read_element(clause[start:end], text, year, today)  # a year named carries to the next date
-        parts.append(part)
+    # A list of dates ("4月8日、7月8日前", "6月底和7月底"); a piece without timing is the work going on
+    # ("2024年完成大瑶中学、杨花中学建设"), kept with the piece before it.
+    elements, start = [], 0
+    for end in [*_outside_brackets(clause, _LIST), len(clause)]:
+        piece = clause[start:end]
+        if elements and not _TIMING.search(piece) and not _DANGLING.match(piece):
+            elements[-1] += clause[start - 1:end]
+        else:
+            elements.append(piece)
         start = end + 1
+    parts = []
+    for element in elements:
+        part, year = _read_element(element, text, year, today)  # a year named carries to the next date
+        parts.append(part)
     return parts
 
 
 def _read_element(element: str, text: str, year: int, today: dt.date | None) -> tuple[_Part, int]:
     """One time phrase (a period "4月至9月" reads as its end), and the year it was in."""
     ctx = _Context(text, year, today, explicit_year=False)
+    element = re.sub(r"(?<=[月日号旬底末])[-–](?=[0-9〇零一二三四五六七八九十两])", "至", element)  # "5月-8月"
+    element = re.sub(r"^([0-9]{1,2})[-–](?=[0-9]{1,2}月)", r"\1至", element)  # "3-4月"
     if _START_ONLY.fullmatch(element) and not _RANGE.search(element):
         raise ctx.refuse(f"只写了开始时间，没有完成时限，请写明须在哪天前完成，如“{year}年12月31日前”")
     for at in _outside_brackets(element, _RANGE):
-        left, right = element[:at], element[at + 1:]
+        left, right = re.sub(r"^(?:自|从)", "", element[:at]), element[at + 1:]  # "自2018年7月至2019年3月"
         if not left or not right:
             continue
         if re.fullmatch(_NUM, left) and re.match(rf"(?:{_NUM})月", right):
@@ -496,7 +544,7 @@ def _quarter_days(match: re.Match, text: str, year: int, today: dt.date | None) 
     """The rhythm that "每季度末（分别在3月25日、6月25日…）" spells out, if the dates make one."""
     ctx = _Context(text, year, today, explicit_year=False)
     days = []
-    for element in match["days"].split("、"):
+    for element in _LIST.split(match["days"]):
         day, year = _read_element(element, text, year, today)
         if not isinstance(day, dt.date):
             raise ctx.refuse()
@@ -545,13 +593,19 @@ def _parse_clause(clause: str, text: str, year: int, today: dt.date | None) -> t
 def _parse(text: str, year: int, today: dt.date | None) -> Deadline:
     shown = text.strip()
     normal = unicodedata.normalize("NFKC", text)  # full-width digits, commas, dots and brackets to half-width
-    clauses = ["".join(c.split()).rstrip(".!") for c in _SEPARATORS.split(normal)]
+    whole = "".join(normal.split())
+    if re.fullmatch(r"\([^()]+\)", whole):  # the whole cell in brackets: "(5月-8月)"
+        normal = whole[1:-1]
+    clauses = [c for c in ("".join(c.split()).rstrip(".!") for c in _SEPARATORS.split(normal)) if c]
     ctx = _Context(shown, year, today, explicit_year=False)
-    if len([c for c in clauses if c]) == 1 and _STATUS.fullmatch(next(c for c in clauses if c)):
+    if clauses and _STATUS.fullmatch(clauses[0]):
         raise ctx.refuse(
             f"是完成情况（工作进展），不是完成时限，请填写须完成的日期，如“{year}年12月31日前”；进展请在报送进展时填写"
         )
-    parts = [part for c in clauses if c for part in _read_clause(c, shown, year, today)]
+    # A clause with no timing at all is the work ("12月底前完成，组织验收"), once another clause has some.
+    if any(_TIMING.search(c) for c in clauses):
+        clauses = [c for c in clauses if _TIMING.search(c)]
+    parts = [part for c in clauses for part in _read_clause(c, shown, year, today)]
     if not parts:
         raise DeadlineError("完成时限为空，请填写，如“6月底前”“长期坚持”")
     dates = sorted({p for p in parts if isinstance(p, dt.date)})
