@@ -2,7 +2,9 @@
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.choices import UnitKind
@@ -14,6 +16,17 @@ from duban.safety.choices import OPEN_STATES, HazardLevel, HazardState
 from duban.safety.models import Hazard, Sector
 
 STATE_CHOICES = [("open", _("未销号（全部在办）")), *HazardState.choices]
+TIMELINESS_CHOICES = [("due", _("应按期完成")), ("on_time", _("按期完成")), ("late", _("未按期完成"))]
+
+
+def timeliness(on) -> dict[str, Q]:
+    """按期整改 on the day `on` (SPEC §7): a hazard is due once its rectification is done (申请验收 or struck off)
+    or its deadline has passed; on time if it was done by its deadline (当场整改 always is); late otherwise.
+    Done is the unit's last 申请验收 (completed_on), not the office's verification."""
+    done = Q(completed_on__isnull=False)
+    on_time = done & (Q(rectified_on_spot=True) | Q(due_date__isnull=True) | Q(completed_on__lte=models.F("due_date")))
+    due = done | Q(due_date__lt=on)
+    return {"due": due, "on_time": on_time, "late": due & ~on_time}
 KEYSET = Keyset(["due_sort", "id"])
 
 
@@ -27,6 +40,11 @@ class HazardFilter(django_filters.FilterSet):
                                                 widget=forms.CheckboxSelectMultiple)
     light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     returned = django_filters.NumberFilter(label=_("退回次数不少于"), field_name="return_count", lookup_expr="gte", min_value=1)
+    found_from = django_filters.DateFilter(label=_("排查时间自"), field_name="found_on", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    found_to = django_filters.DateFilter(label=_("排查时间至"), field_name="found_on", lookup_expr="lte",
+                                         widget=forms.DateInput(attrs={"type": "date"}))
+    timeliness = django_filters.ChoiceFilter(label=_("按期整改"), choices=TIMELINESS_CHOICES, method="filter_timeliness")
     recurrence = django_filters.BooleanFilter(label=_("复发（回头看）"), field_name="recurrence_of", lookup_expr="isnull", exclude=True,
                                               widget=forms.CheckboxInput)
 
@@ -40,6 +58,9 @@ class HazardFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value) | Q(place__icontains=value) | Q(place_unit__icontains=value))
+
+    def filter_timeliness(self, queryset, name, value):
+        return queryset.filter(timeliness(timezone.localdate())[value])
 
     def filter_state(self, queryset, name, values):
         states = set(values)

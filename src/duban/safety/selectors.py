@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
 from duban.core.paging import BadCursor, KeysetPage
 from duban.matters.models import MatterEvent
-from duban.safety.filters import KEYSET, HazardFilter
+from duban.safety.choices import HazardState
+from duban.safety.filters import KEYSET, HazardFilter, timeliness
 from duban.safety.kind import HAZARD_KIND
 from duban.safety.models import Hazard, HazardPhoto, PhotoStage
 
@@ -61,3 +63,61 @@ def photos_of(hazard: Hazard) -> dict[str, list[HazardPhoto]]:
 
 def timeline(hazard: Hazard) -> list[MatterEvent]:
     return list(MatterEvent.objects.filter(kind=HAZARD_KIND.key, matter_id=hazard.pk).order_by("-at", "-id"))
+
+
+# --- 整改率 and 按期整改率 by sector and by township (SPEC §7) ----------------------------------------------
+
+
+@dataclass
+class RateRow:
+    """One sector's or township's figures; `key` is its filter parameter (sector=…, township=…) for the links."""
+
+    label: str
+    key: dict
+    found: int = 0
+    closed: int = 0
+    due: int = 0
+    on_time: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.due - self.on_time
+
+    @property
+    def closed_rate(self) -> float | None:  # 整改率: struck off of all found
+        return 100 * self.closed / self.found if self.found else None
+
+    @property
+    def on_time_rate(self) -> float | None:  # 按期整改率: done by the deadline of all that were due
+        return 100 * self.on_time / self.due if self.due else None
+
+
+@dataclass
+class Rates:
+    filterset: HazardFilter
+    by_sector: list[RateRow]
+    by_township: list[RateRow]
+    total: RateRow
+
+
+def rates(user, params, on=None) -> Rates:
+    """The rates of the hazards `user` may see filtered by `params` (the ledger's FilterSet: period, level …),
+    counted on the day `on`, from whole counts (the page rounds to one decimal)."""
+    on = on or timezone.localdate()
+    filterset = HazardFilter(params, queryset=Hazard.objects.visible_to(user))
+    rows = filterset.qs if filterset.is_valid() else Hazard.objects.none()
+    when = timeliness(on)
+    figures = {"found": Count("id"), "closed": Count("id", filter=Q(state=HazardState.CLOSED)),
+               "due": Count("id", filter=when["due"]), "on_time": Count("id", filter=when["on_time"])}
+
+    def grouped(field: str, name: str, param: str) -> list[RateRow]:
+        out = []
+        for row in rows.order_by().values(field, name).annotate(**figures).order_by(name):
+            label = row[name] or "（未定乡镇）"
+            key = {param: row[field]} if row[field] is not None else {}
+            out.append(RateRow(label, key, row["found"], row["closed"], row["due"], row["on_time"]))
+        return out
+
+    by_sector = grouped("sector_id", "sector__name", "sector")
+    total = RateRow("合计", {}, *(sum(getattr(r, f) for r in by_sector) for f in ("found", "closed", "due", "on_time")))
+    return Rates(filterset, by_sector, grouped("township_id", "township__name", "township"), total)

@@ -4,6 +4,7 @@ side, and one action page per transition. Views only validate and call one servi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -47,6 +48,25 @@ def hazard_list(request):
         "may_report": may_report(request.user), "query": query.urlencode(),
     }
     return render(request, "safety/hazard_list.html", context)
+
+
+@safety_page
+def hazard_rates(request):
+    """整改率 and 按期整改率 by sector and township over the hazards the user sees, filtered like the ledger (period
+    by 排查时间, level …); each figure links to its hazards on the ledger."""
+    rates = selectors.rates(request.user, request.GET)
+    base = {k: v for k, v in request.GET.items() if k in ("found_from", "found_to", "level", "sector", "township") and v}
+
+    def link(row, **more) -> str:
+        return reverse("safety:hazard_list") + "?" + urlencode({**base, **row.key, **more})
+
+    def table(rows):
+        return [{"row": r, "found": link(r), "closed": link(r, state="closed"), "due": link(r, timeliness="due"),
+                 "on_time": link(r, timeliness="on_time"), "late": link(r, timeliness="late")} for r in rows]
+
+    context = {"form": rates.filterset.form, "by_sector": table(rates.by_sector), "by_township": table(rates.by_township),
+               "total": table([rates.total])[0]}
+    return render(request, "safety/hazard_rates.html", context)
 
 
 @safety_page
