@@ -28,6 +28,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("验收销号")
     RETURNED = "returned", _("验收退回")
     EDITED = "edited", _("修改")
+    PROMOTED = "promoted", _("转为重点工作任务")
 
 
 # The sectors a county starts with (SPEC §7); the safety office may add its own (Sector rows).

@@ -9,6 +9,7 @@ from duban.core.choices import UnitKind
 from duban.core.manage_forms import ManageForm, UnitChoiceField
 from duban.core.models import Unit
 from duban.ledger.forms import MultipleFileField
+from duban.ledger.models import Campaign
 from duban.safety.choices import HazardLevel
 from duban.safety.models import Hazard, Sector
 
@@ -79,6 +80,20 @@ class VerificationRequestForm(VersionForm):
 
 class VerifyForm(VersionForm):
     note = forms.CharField(label=_("验收意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PromoteForm(VersionForm):
+    """转为重点工作任务: onto which campaign's ledger."""
+
+    campaign = forms.ModelChoiceField(label=_("专项行动"), queryset=Campaign.objects.filter(is_active=True),
+                                      help_text=_("在该专项行动中建一项重点工作任务（草稿），整改责任单位、整改时限和整改措施带入任务，"
+                                                  "由县督查室补全后立账交办。隐患本身仍按整改、验收、销号办理。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        campaigns = list(self.fields["campaign"].queryset[:2])
+        if len(campaigns) == 1:
+            self.fields["campaign"].initial = campaigns[0].pk
 
 
 class ReturnForm(VersionForm):

@@ -7,7 +7,7 @@ hazard page's action bar and its "why not" read this table.
 from duban.matters.machine import StateMachine, Transition
 from duban.safety.choices import EventKind as E
 from duban.safety.choices import HazardState as S
-from duban.safety.policies import is_finder, is_rectifying_unit, is_safety_office, may_assign, may_verify
+from duban.safety.policies import is_finder, is_rectifying_unit, is_safety_office, may_assign, may_promote, may_verify
 
 OPEN = {S.FOUND, S.RECTIFYING, S.AWAITING}
 
@@ -28,4 +28,7 @@ HAZARD_MACHINE = StateMachine(S, [
                may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.CLOSED),
     Transition("return", "验收退回", {S.AWAITING}, S.RECTIFYING,
                may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.RETURNED),
+    # The hazard stays where it is; the work beyond its rectification becomes a key-work task (a draft).
+    Transition("promote", "转为重点工作任务", {S.RECTIFYING, S.AWAITING}, may=may_promote,
+               refusal="只有县督查室或主要领导可以把隐患转为重点工作任务。", event=E.PROMOTED),
 ])

@@ -99,6 +99,9 @@ class Hazard(Matter):
     verified_by = models.ForeignKey(User, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    # 转为重点工作任务: the key-work task made from it (a draft the supervision office registers).
+    promoted_task = models.ForeignKey("ledger.Task", verbose_name=_("转为重点工作任务"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
     # 回头看: the struck-off hazard at the same place and sector this one came back after (SPEC §7).
     recurrence_of = models.ForeignKey("self", verbose_name=_("复发于"), null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="recurrences")

@@ -40,5 +40,11 @@ def may_verify(hazard, user) -> bool:
     return settings.DUBAN_SAFETY_TOWNSHIP_VERIFIES and not hazard.is_major and is_township(hazard, user)
 
 
+def may_promote(hazard, user) -> bool:
+    """转为重点工作任务: whoever builds key-work ledgers (the supervision office, a principal leader) — the task
+    it makes is theirs to register."""
+    return Role.SUPERVISION in user.roles or Role.PRINCIPAL in user.roles
+
+
 def is_finder(hazard, user) -> bool:
     return hazard.found_by_id == user.pk or is_safety_office(user)

@@ -47,7 +47,8 @@ def page_of(rows, cursor: str | None, size: int) -> KeysetPage:
 def hazard_for(user, code: str) -> Hazard:
     """The hazard if `user` may see it; 404 otherwise (a hazard out of scope does not exist for them)."""
     hazard = (Hazard.objects.visible_to(user).select_related("sector", "township", "lead_unit", "found_by", "verified_by",
-                                                             "recurrence_of", "closed_by_unit", "responsible_person")
+                                                             "recurrence_of", "closed_by_unit", "responsible_person",
+                                                             "promoted_task")
               .filter(code=code).first())
     if hazard is None:
         raise Http404("没有这个隐患，或您无权查看。")

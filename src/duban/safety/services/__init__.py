@@ -219,6 +219,36 @@ def return_hazard(actor: Actor, hazard: Hazard, *, reason: str, expected_version
     return hazard
 
 
+@transaction.atomic
+def promote_hazard(actor: Actor, hazard: Hazard, *, campaign, expected_version: int | None = None) -> Hazard:
+    """转为重点工作任务: a hazard whose rectification is more than its unit can do alone (a road to rebuild, a
+    site to relocate) goes onto a key-work ledger as a draft task — its unit, deadline and measures carried over
+    — that the supervision office completes and registers; the hazard keeps its own loop and links to it."""
+    from duban.ledger import services as ledger_services
+    from duban.ledger.choices import TaskSource
+
+    made = {}
+
+    def ready():
+        if hazard.promoted_task_id:
+            raise ServiceError(f"隐患 {hazard.code} 已转为重点工作任务 {hazard.promoted_task.code}，不能重复转。")
+        if campaign is None or not campaign.is_active:
+            raise ServiceError("请选择一个进行中的专项行动。", field="campaign")
+
+    def create():
+        standard = hazard.measures + (f"；整改目标：{hazard.plan_goal}" if hazard.plan_goal else "")
+        made["task"] = ledger_services.create_task(
+            actor, campaign, title=f"整改{hazard.get_level_display()}：{hazard.place} {hazard.title}"[:200],
+            standard=standard, lead_unit=hazard.lead_unit, due_date=hazard.due_date,
+            source=TaskSource.HAZARD, source_ref=f"安全隐患 {hazard.code}")
+        return made["task"]
+
+    kernel.perform(actor, hazard, "promote", guard=ready, expected_version=expected_version, kind=HAZARD_KIND, prepare=create,
+                   changes=lambda task: {"promoted_task": task},
+                   text=lambda task: f"转为重点工作任务 {task.code}（{campaign.name}）", data=lambda task: {"task": task.code})
+    return hazard
+
+
 def refresh_light(hazard: Hazard, on: dt.date | None = None) -> None:
     """Recompute and store the hazard's light (what the sweep does each morning for every open matter)."""
     lights.relight(HAZARD_KIND, hazard, on)
