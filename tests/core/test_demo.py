@@ -253,6 +253,16 @@ class TestTheLoadedDemo:
         entries = AuditEntry.objects.filter(action__startswith="hazard.")
         assert set(entries.values_list("request_id", flat=True)) == {REQUEST_ID}
 
+    def test_inspections_against_the_checklists_turn_failed_lines_into_hazards(self):
+        from duban.safety.models import ChecklistItem, Inspection, InspectionResult
+
+        assert ChecklistItem.objects.values("sector").distinct().count() == 4
+        inspections = Inspection.objects.all()
+        assert inspections.count() == 5 and inspections.values("place_key").distinct().count() == 4  # one place twice
+        failed = InspectionResult.objects.filter(outcome="fail")
+        assert failed.count() == 3 and not failed.filter(hazard__isnull=True).exists()
+        assert {r.hazard.found_on for r in failed} == {r.inspection.inspected_on for r in failed}
+
 
 # --- loads of their own ------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from duban.core import calendar
 from duban.core.actor import Actor
 from duban.safety import services
 from duban.safety.choices import HazardLevel, HazardState
-from duban.safety.models import Hazard, Sector
+from duban.safety.models import ChecklistItem, Hazard, Inspection, Outcome, Sector
 
 REQUEST_ID = "duban-demo"
 
@@ -55,6 +55,23 @@ PLANS = [
 ]
 PHOTO_COLORS = {"before": (176, 58, 46), "after": (39, 122, 82)}
 
+# 排查检查表 the safety office keeps, and inspections against them:
+# (sector, township, inspector login, place, unit, {line index: what was wrong}, working days before yesterday)
+CHECKLISTS = {
+    "gas": ["液化气钢瓶存放在独立气瓶间，不在灶台下", "连接软管为金属波纹管，无老化、无破损", "安装可燃气体报警器并能联动切断",
+            "配备灭火器材且在有效期内"],
+    "three_in_one": ["生产经营区与住宿区防火分隔", "设有独立的疏散通道和安全出口", "电动车不在楼道、室内充电", "电气线路穿管敷设，无私拉乱接"],
+    "forest_fire": ["入山检查站有人值守、登记", "防火宣传牌、警示标志齐全", "防火隔离带清理到位", "扑火工具和物资储备到位"],
+    "construction": ["塔吊、升降机检测合格并有记录", "脚手架连墙件、临边防护到位", "深基坑按专项方案支护并监测", "特种作业人员持证上岗"],
+}
+INSPECTIONS = [
+    ("gas", "chengguan", "chengguan_dongjie", "城关镇东街社区 幸福路22号", "鸿运饭店", {}, 30),
+    ("forest_fire", "qingshan", "qingshan_lly", "青山乡 前山林区入山口", "", {}, 14),
+    ("three_in_one", "shiqiao", "shiqiao_hewan", "石桥镇河湾村 河湾街20号", "河湾小百货", {2: "楼道内停放电动车并充电"}, 12),
+    ("gas", "chengguan", "chengguan_dongjie", "城关镇东街社区 幸福路22号", "鸿运饭店", {3: "灭火器压力不足，已过有效期"}, 5),
+    ("construction", "chengguan", "zhujian_lly", "城关镇滨河新区5号地块", "滨河花园三期工地", {3: "塔吊司机操作证过期"}, 3),
+]
+
 
 @dataclass
 class SafetyResult:
@@ -63,11 +80,12 @@ class SafetyResult:
     on_the_spot: int = 0
     recurrences: int = 0
     per_state: dict[str, int] = field(default_factory=dict)
+    inspections: int = 0
 
     def describe(self) -> str:
         states = "，".join(f"{HazardState(s).label} {self.per_state.get(s, 0)}" for s in HazardState)
         return (f"隐患排查整改台账：{self.hazards} 条隐患（重大隐患 {self.major} 条，当场整改 {self.on_the_spot} 条，"
-                f"销号后复发 {self.recurrences} 条）。\n  按状态：{states}")
+                f"销号后复发 {self.recurrences} 条），排查记录 {self.inspections} 次。\n  按状态：{states}")
 
 
 def _photo(label: str, stage: str, rng: random.Random) -> SimpleUploadedFile:
@@ -89,6 +107,7 @@ class SafetyDemo:
         self.today = timezone.localdate(now)
         self.first = calendar.next_workday(self.today - dt.timedelta(days=150))
         self.county_opened = self.at(self.first - dt.timedelta(days=7), 9)
+        self.seed = seed
         self.rng = random.Random(seed)
 
     def at(self, day: dt.date, hour: float) -> dt.datetime:
@@ -110,6 +129,28 @@ class SafetyDemo:
             if plan[-1] in {"late"}:
                 found = min(found, calendar.add_workdays(last, -25))
             self._schedule(timeline, plan, found, last)
+        self._inspections(timeline, last)
+
+    def _inspections(self, timeline, last: dt.date) -> None:
+        """The office's checklists on the first day, then inspections against them; a failed line becomes a hazard."""
+        rng = random.Random(self.seed + 1)  # apart from the hazards' draws, so that those stay as they were
+
+        def checklists():
+            for code, lines in CHECKLISTS.items():
+                sector = Sector.objects.get(code=code)
+                for text in lines:
+                    services.add_checklist_item(self.actor("anwei1"), sector=sector, text=text)
+
+        timeline.add(self.at(self.first, 8.5), checklists, "排查检查表")
+        for sector_code, town, login, place, where, failed, back in INSPECTIONS:
+            def inspect(sector_code=sector_code, town=town, login=login, place=place, where=where, failed=failed):
+                items = list(ChecklistItem.objects.filter(sector__code=sector_code, active=True).order_by("sort", "id"))
+                answers = [services.Answer(item, Outcome.FAIL, note=failed[i], photos=(_photo(failed[i][:8], "before", rng),))
+                           if i in failed else services.Answer(item, Outcome.PASS) for i, item in enumerate(items)]
+                services.record_inspection(self.actor(login), sector=items[0].sector, place=place, place_unit=where,
+                                           township=self.county.units[town], answers=answers)
+
+            timeline.add(self.at(calendar.add_workdays(last, -back), 14), inspect, f"{place} 排查")
 
     def _schedule(self, timeline, plan, found: dt.date, last: dt.date) -> None:
         sector_code, town, reporter, place, where, title, unit_code, measures, level, fate = plan
@@ -197,4 +238,4 @@ class SafetyDemo:
         return SafetyResult(
             hazards=hazards.count(), major=hazards.filter(level=HazardLevel.MAJOR).count(),
             on_the_spot=hazards.filter(rectified_on_spot=True).count(), recurrences=hazards.filter(recurrence_of__isnull=False).count(),
-            per_state=dict(Counter(hazards.values_list("state", flat=True))))
+            per_state=dict(Counter(hazards.values_list("state", flat=True))), inspections=Inspection.objects.count())

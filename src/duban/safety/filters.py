@@ -13,7 +13,7 @@ from duban.core.models import Unit
 from duban.core.paging import Keyset
 from duban.matters.choices import Light
 from duban.safety.choices import OPEN_STATES, HazardLevel, HazardState
-from duban.safety.models import Hazard, Sector
+from duban.safety.models import Hazard, Inspection, Sector, normalize_place
 
 STATE_CHOICES = [("open", _("未销号（全部在办）")), *HazardState.choices]
 TIMELINESS_CHOICES = [("due", _("应按期完成")), ("on_time", _("按期完成")), ("late", _("未按期完成"))]
@@ -67,3 +67,29 @@ class HazardFilter(django_filters.FilterSet):
         if "open" in states:
             states = (states - {"open"}) | set(OPEN_STATES)
         return queryset.filter(state__in=sorted(states)) if states else queryset
+
+
+INSPECTION_KEYSET = Keyset(["-inspected_on", "-id"])
+
+
+class InspectionFilter(django_filters.FilterSet):
+    """排查记录: the page and the API filter through it."""
+
+    q = django_filters.CharFilter(label=_("检查部位"), method="filter_place", max_length=50)
+    sector = django_filters.ModelChoiceFilter(label=_("行业领域"), queryset=Sector.objects.all())
+    township = django_filters.ModelChoiceFilter(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
+    inspected_from = django_filters.DateFilter(label=_("检查日期自"), field_name="inspected_on", lookup_expr="gte",
+                                               widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_to = django_filters.DateFilter(label=_("检查日期至"), field_name="inspected_on", lookup_expr="lte",
+                                             widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Inspection
+        fields = []
+        form = ManageForm
+
+    def filter_place(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(place_key__contains=normalize_place(value)) | Q(place_unit__icontains=value))

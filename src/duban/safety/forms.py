@@ -11,7 +11,7 @@ from duban.core.models import Unit
 from duban.ledger.forms import MultipleFileField
 from duban.ledger.models import Campaign
 from duban.safety.choices import HazardLevel
-from duban.safety.models import Hazard, Sector
+from duban.safety.models import ChecklistItem, Hazard, Outcome, Sector
 
 PHOTO_HELP = _("手机拍摄的 JPG、PNG 照片，可多选；系统会去掉照片里的位置等附加信息。")
 
@@ -98,3 +98,45 @@ class PromoteForm(VersionForm):
 
 class ReturnForm(VersionForm):
     reason = forms.CharField(label=_("退回理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- 排查 -----------------------------------------------------------------------------------------------
+
+
+class ChecklistItemForm(ManageForm):
+    sector = forms.ModelChoiceField(label=_("行业领域"), queryset=Sector.objects.filter(active=True))
+    text = forms.CharField(label=_("检查内容"), max_length=200, help_text=_("写成合格的样子，如“连接软管无老化、无破损”。"))
+
+
+class InspectionForm(ManageForm):
+    """排查 of one place against its sector's checklist: one 合格/不合格/不涉及 per line, and for a 不合格 line what
+    is wrong, whether it becomes a hazard (it does unless unticked) and its photos."""
+
+    place = forms.CharField(label=_("检查部位"), max_length=200, help_text=_("如：城关镇南街12号 某某加油站 储罐区"))
+    place_unit = forms.CharField(label=_("被检查单位"), max_length=100, required=False)
+    township = UnitChoiceField(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True), required=False,
+                               help_text=_("不选则为您所在的乡镇。"))
+    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("备注"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, items: list[ChecklistItem], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"outcome_{item.pk}"] = forms.ChoiceField(label=item.text, choices=Outcome.choices, widget=forms.RadioSelect)
+            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("存在的问题"), max_length=500, required=False)
+            self.fields[f"hazard_{item.pk}"] = forms.BooleanField(label=_("登记为隐患"), required=False, initial=True)
+            self.fields[f"photos_{item.pk}"] = MultipleFileField(label=_("现场照片"))
+
+    def lines(self):
+        """(item, outcome field, note field, hazard field, photos field) per checklist line, for the template."""
+        return [(item, self[f"outcome_{item.pk}"], self[f"note_{item.pk}"], self[f"hazard_{item.pk}"], self[f"photos_{item.pk}"])
+                for item in self.items]
+
+    def answers(self):
+        from duban.safety.services import Answer
+
+        data = self.cleaned_data
+        return [Answer(item, data[f"outcome_{item.pk}"], note=data.get(f"note_{item.pk}") or "",
+                       hazard=bool(data.get(f"hazard_{item.pk}")), photos=tuple(data.get(f"photos_{item.pk}") or ()))
+                for item in self.items]

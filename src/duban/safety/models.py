@@ -163,3 +163,86 @@ class HazardPhoto(models.Model):
     class Meta:
         verbose_name = _("隐患照片")
         ordering = ["stage", "id"]
+
+
+# --- 排查: inspections against the safety office's checklists ----------------------------------------------
+
+
+class ChecklistItem(models.Model):
+    """One line of a sector's checklist (排查检查表), kept by the safety office. Retired lines stay for the
+    inspections that used them."""
+
+    sector = models.ForeignKey(Sector, verbose_name=_("行业领域"), on_delete=models.PROTECT, related_name="checklist")
+    text = models.CharField(_("检查内容"), max_length=200)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("检查项")
+        ordering = ["sector", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["sector", "text"], name="checklist_item_unique_text")]
+
+    def __str__(self):
+        return self.text
+
+
+class Outcome(models.TextChoices):
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+    NA = "na", _("不涉及")
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """As hazards: the safety office and principal leaders all; a township those in its territory; the
+        inspector their own. Admins none."""
+        scope = unit_scope(user, everything_for=frozenset({Role.SAFETY}))
+        if scope.everything:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(inspector_id=user.pk)
+        if scope.unit_ids:
+            condition |= Q(township_id__in=sorted(scope.unit_ids))
+        return self.filter(condition)
+
+
+class Inspection(models.Model):
+    """排查: a place inspected by a person on a date against its sector's checklist."""
+
+    sector = models.ForeignKey(Sector, verbose_name=_("行业领域"), on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(_("检查部位"), max_length=200)
+    place_key = models.CharField(max_length=200, db_index=True, editable=False)
+    place_unit = models.CharField(_("被检查单位"), max_length=100, blank=True)
+    township = models.ForeignKey(Unit, verbose_name=_("属地乡镇"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField(_("检查日期"))
+    inspector = models.ForeignKey(User, verbose_name=_("检查人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    inspector_name = models.CharField(_("检查人"), max_length=60, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("隐患排查")
+        ordering = ["-inspected_on", "-id"]
+        indexes = [models.Index(fields=["township", "inspected_on"], name="inspection_town_day_idx")]
+
+    def __str__(self):
+        return f"{self.inspected_on} {self.place}"
+
+
+class InspectionResult(models.Model):
+    """One checklist line of an inspection; a failed one made into a hazard links to it."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    item_text = models.CharField(_("检查内容"), max_length=200)  # as it read on the day
+    outcome = models.CharField(_("检查结果"), max_length=4, choices=Outcome.choices)
+    note = models.CharField(_("问题描述"), max_length=500, blank=True)
+    hazard = models.OneToOneField(Hazard, verbose_name=_("隐患"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inspection_result")
+
+    class Meta:
+        verbose_name = _("检查结果")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="inspection_result_once")]

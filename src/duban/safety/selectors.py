@@ -12,9 +12,9 @@ from django.utils import timezone
 from duban.core.paging import BadCursor, KeysetPage
 from duban.matters.models import MatterEvent
 from duban.safety.choices import HazardState
-from duban.safety.filters import KEYSET, HazardFilter, timeliness
+from duban.safety.filters import INSPECTION_KEYSET, KEYSET, HazardFilter, InspectionFilter, timeliness
 from duban.safety.kind import HAZARD_KIND
-from duban.safety.models import Hazard, HazardPhoto, PhotoStage
+from duban.safety.models import ChecklistItem, Hazard, HazardPhoto, Inspection, PhotoStage
 
 LIST_COLUMNS = ("id", "code", "title", "place", "place_unit", "level", "state", "light", "light_reason", "due_date", "due_sort",
                 "found_on", "return_count", "recurrence_of_id", "sector__name", "township__name", "lead_unit__name")
@@ -122,3 +122,43 @@ def rates(user, params, on=None) -> Rates:
     by_sector = grouped("sector_id", "sector__name", "sector")
     total = RateRow("合计", {}, *(sum(getattr(r, f) for r in by_sector) for f in ("found", "closed", "due", "on_time")))
     return Rates(filterset, by_sector, grouped("township_id", "township__name", "township"), total)
+
+
+# --- 排查 -----------------------------------------------------------------------------------------------
+
+
+def checklist(sector) -> list[ChecklistItem]:
+    return list(ChecklistItem.objects.filter(sector=sector, active=True).order_by("sort", "id"))
+
+
+def inspections(user, params):
+    """(filterset, rows) of the inspections `user` may see, filtered by `params`."""
+    filterset = InspectionFilter(params, queryset=Inspection.objects.visible_to(user))
+    rows = filterset.qs if filterset.is_valid() else Inspection.objects.none()
+    failed = Count("results", filter=Q(results__outcome="fail"))
+    return filterset, rows.select_related("sector", "township").annotate(failed=failed)
+
+
+def inspection_page(rows, cursor: str | None, size: int) -> KeysetPage:
+    try:
+        return INSPECTION_KEYSET.page(rows, cursor=cursor or None, size=size)
+    except ValidationError:
+        raise BadCursor("翻页参数无效，请从第一页重新浏览。") from None
+
+
+def inspection_for(user, pk: int) -> Inspection:
+    inspection = Inspection.objects.visible_to(user).select_related("sector", "township", "inspector").filter(pk=pk).first()
+    if inspection is None:
+        raise Http404("没有这条排查记录，或您无权查看。")
+    return inspection
+
+
+def results_of(inspection: Inspection) -> list:
+    return list(inspection.results.select_related("hazard").order_by("id"))
+
+
+def history_of(user, inspection: Inspection) -> list[Inspection]:
+    """The other inspections of the same place (as recurrence compares places) that `user` may see."""
+    return list(Inspection.objects.visible_to(user).filter(place_key=inspection.place_key).exclude(pk=inspection.pk)
+                .select_related("sector").annotate(failed=Count("results", filter=Q(results__outcome="fail")))
+                .order_by("-inspected_on", "-id")[:50])

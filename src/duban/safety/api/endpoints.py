@@ -13,7 +13,9 @@ from duban.core.models import Unit
 from duban.matters import services as kernel
 from duban.safety import selectors, services
 from duban.safety.api import router
-from duban.safety.api.schemas import NOT_FOUND, AssignIn, HazardDetail, HazardPage, HazardQuery, ReturnIn, VerifyIn
+from duban.safety.api.schemas import (
+    NOT_FOUND, AssignIn, HazardDetail, HazardPage, HazardQuery, InspectionDetail, InspectionPage, InspectionQuery, ReturnIn, VerifyIn,
+)
 from duban.safety.kind import HAZARD_KIND
 from duban.safety.models import Hazard, PhotoStage
 
@@ -104,3 +106,39 @@ def return_(request, payload: ReturnIn, code: str = CODE):
     """整改不到位，写明理由退回整改责任单位。"""
     services.return_hazard(Actor.from_request(request), _hazard_or_404(request, code), reason=payload.reason, expected_version=payload.version)
     return _detail(request, code)
+
+
+# --- 排查 -----------------------------------------------------------------------------------------------
+
+
+def _inspection(i) -> dict:
+    return {"id": i.pk, "sector": _ref(i.sector), "place": i.place, "place_unit": i.place_unit, "township": _ref(i.township),
+            "inspected_on": i.inspected_on, "inspector": i.inspector_name, "failed": i.failed}
+
+
+@router.get("/inspections", response={200: InspectionPage, **ERRORS}, summary="排查记录")
+def list_inspections(request, filters: Query[InspectionQuery]):
+    """调用者可见的排查记录（与页面同一套筛选），按检查日期倒序，按游标翻页。"""
+    data = QueryDict(mutable=True)
+    for name in ("sector", "township", "q", "inspected_from", "inspected_to"):
+        value = getattr(filters, name)
+        if value is not None:
+            data[name] = str(value)
+    filterset, rows = selectors.inspections(request.auth, data)
+    if not filterset.is_valid():
+        raise ValidationError([{"loc": ("query", name), "msg": " ".join(messages), "type": "value_error"}
+                               for name, messages in filterset.errors.items()])
+    page = selectors.inspection_page(rows, filters.cursor, filters.limit)
+    return {"items": [_inspection(i) for i in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
+
+
+@router.get("/inspections/{inspection_id}", response={200: InspectionDetail, **ERRORS}, summary="排查详情")
+def get_inspection(request, inspection_id: int = Path(..., ge=1, le=2**31 - 1)):
+    """一次排查的逐项结果，不合格项登记的隐患编号。"""
+    _filterset, rows = selectors.inspections(request.auth, QueryDict())
+    inspection = rows.filter(pk=inspection_id).first()
+    if inspection is None:
+        raise Http404(f"未找到排查记录 {inspection_id}，或不在您的职责范围内。")
+    results = [{"item": r.item_text, "outcome": r.outcome, "note": r.note, "hazard": r.hazard.code if r.hazard else None}
+               for r in selectors.results_of(inspection)]
+    return {**_inspection(inspection), "note": inspection.note, "results": results}

@@ -98,3 +98,47 @@ class VerifyIn(Input):
 class ReturnIn(Input):
     version: int = Version
     reason: str = Field(..., max_length=2000, description="退回理由")
+
+
+# --- 排查 -----------------------------------------------------------------------------------------------
+
+
+class InspectionItem(Schema):
+    id: int
+    sector: Ref
+    place: str = Field(..., description="检查部位")
+    place_unit: str
+    township: Ref | None = Field(None, description="属地乡镇")
+    inspected_on: dt.date
+    inspector: str = Field(..., description="检查人")
+    failed: int = Field(..., description="不合格项数")
+
+
+class InspectionResultOut(Schema):
+    item: str = Field(..., description="检查内容（检查当日的表述）")
+    outcome: Literal["pass", "fail", "na"]
+    note: str
+    hazard: str | None = Field(None, description="登记的隐患编号")
+
+
+class InspectionDetail(InspectionItem):
+    note: str
+    results: list[InspectionResultOut]
+
+
+class InspectionPage(Schema):
+    items: list[InspectionItem]
+    next: str | None
+    prev: str | None
+
+
+class InspectionQuery(Schema):
+    """The same InspectionFilter as the list page, and paging."""
+
+    sector: int | None = Field(None, ge=1, le=MAX_ID, description="行业领域 id")
+    township: int | None = Field(None, ge=1, le=MAX_ID, description="属地乡镇 id")
+    q: str | None = Field(None, max_length=50, description="检查部位或被检查单位")
+    inspected_from: dt.date | None = None
+    inspected_to: dt.date | None = None
+    cursor: str | None = Field(None, max_length=400, description="翻页游标")
+    limit: int = Field(50, ge=1, le=PAGE_MAX, description="每页条数，最多 100")

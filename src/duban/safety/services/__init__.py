@@ -258,3 +258,7 @@ def available_actions(hazard: Hazard, user) -> list[str]:
     """The transitions the hazard page offers `user` now (read from the machine's who-may)."""
     return [t.name for t in kernel.offered(hazard, user, kind=HAZARD_KIND)]
 
+
+
+# 排查 against the checklists (a module of its own; it reports hazards through report_hazard above).
+from duban.safety.services.inspecting import Answer, add_checklist_item, record_inspection, set_checklist_item_active  # noqa: E402, F401
