@@ -119,8 +119,10 @@ def test_the_history_of_a_place_and_who_sees_an_inspection(county, gas, checklis
 def test_the_inspection_page_records_one_from_a_phone(county, gas, checklist, grid_worker):
     client = Client()
     client.force_login(grid_worker)
-    form = client.get("/safety/inspections/new/", {"sector": gas.pk}).content.decode()
+    with at("2026-06-05"):
+        form = client.get("/safety/inspections/new/", {"sector": gas.pk}).content.decode()
     assert all(item.text in form for item in checklist)
+    assert 'type="date" name="inspected_on" value="2026-06-05"' in form  # a date input takes ISO dates only
     data = {"sector": gas.pk, "place": "东街5号 小吃店", "inspected_on": "2026-06-05"}
     for item in checklist:
         data[f"outcome_{item.pk}"] = "pass"

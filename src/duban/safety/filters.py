@@ -41,9 +41,9 @@ class HazardFilter(django_filters.FilterSet):
     light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     returned = django_filters.NumberFilter(label=_("退回次数不少于"), field_name="return_count", lookup_expr="gte", min_value=1)
     found_from = django_filters.DateFilter(label=_("排查时间自"), field_name="found_on", lookup_expr="gte",
-                                           widget=forms.DateInput(attrs={"type": "date"}))
+                                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     found_to = django_filters.DateFilter(label=_("排查时间至"), field_name="found_on", lookup_expr="lte",
-                                         widget=forms.DateInput(attrs={"type": "date"}))
+                                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     timeliness = django_filters.ChoiceFilter(label=_("按期整改"), choices=TIMELINESS_CHOICES, method="filter_timeliness")
     recurrence = django_filters.BooleanFilter(label=_("复发（回头看）"), field_name="recurrence_of", lookup_expr="isnull", exclude=True,
                                               widget=forms.CheckboxInput)
@@ -79,9 +79,9 @@ class InspectionFilter(django_filters.FilterSet):
     sector = django_filters.ModelChoiceFilter(label=_("行业领域"), queryset=Sector.objects.all())
     township = django_filters.ModelChoiceFilter(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
     inspected_from = django_filters.DateFilter(label=_("检查日期自"), field_name="inspected_on", lookup_expr="gte",
-                                               widget=forms.DateInput(attrs={"type": "date"}))
+                                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     inspected_to = django_filters.DateFilter(label=_("检查日期至"), field_name="inspected_on", lookup_expr="lte",
-                                             widget=forms.DateInput(attrs={"type": "date"}))
+                                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     class Meta:
         model = Inspection

@@ -57,7 +57,7 @@ class AssignForm(VersionForm):
     lead_unit = UnitChoiceField(label=_("整改责任单位"), queryset=Unit.objects.filter(is_active=True))
     responsible_name = forms.CharField(label=_("整改责任人"), max_length=60, required=False)
     measures = forms.CharField(label=_("整改措施"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     funds = forms.DecimalField(label=_("整改资金（万元）"), max_digits=12, decimal_places=2, required=False, min_value=0)
     plan_goal = forms.CharField(label=_("整改目标"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     plan_person = forms.CharField(label=_("整改负责人"), max_length=60, required=False)
@@ -116,7 +116,7 @@ class InspectionForm(ManageForm):
     place_unit = forms.CharField(label=_("被检查单位"), max_length=100, required=False)
     township = UnitChoiceField(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True), required=False,
                                help_text=_("不选则为您所在的乡镇。"))
-    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("备注"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, items: list[ChecklistItem], **kwargs):
