@@ -4,6 +4,8 @@ Who may take each move is declared beside it, once: the services (through `matte
 hazard page's action bar and its "why not" read this table.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from duban.matters.machine import StateMachine, Transition
 from duban.safety.choices import EventKind as E
 from duban.safety.choices import HazardState as S
@@ -17,18 +19,18 @@ def _office(hazard, user) -> bool:
 
 
 HAZARD_MACHINE = StateMachine(S, [
-    Transition("edit", "修改隐患", OPEN, may=_office, refusal="只有县安委办可以修改隐患信息。", event=E.EDITED),
-    Transition("assign", "交办整改", {S.FOUND}, S.RECTIFYING,
-               may=may_assign, refusal="一般隐患由县安委办或属地乡镇交办整改，重大隐患由县安委办挂牌督办。", event=E.ASSIGNED),
-    Transition("rectify_on_spot", "当场整改", {S.FOUND}, S.CLOSED, offered=False,
-               may=is_finder, refusal="当场整改由发现隐患的人员在上报时一并登记。", event=E.RECTIFIED_ON_SPOT),
-    Transition("request_verification", "申请验收", {S.RECTIFYING}, S.AWAITING,
-               may=is_rectifying_unit, refusal="只有整改责任单位的联络员或一把手可以申请验收。", event=E.VERIFICATION_REQUESTED),
-    Transition("verify", "验收销号", {S.AWAITING}, S.CLOSED,
-               may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.CLOSED),
-    Transition("return", "验收退回", {S.AWAITING}, S.RECTIFYING,
-               may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.RETURNED),
+    Transition("edit", _("修改隐患"), OPEN, may=_office, refusal=_("只有县安委办可以修改隐患信息。"), event=E.EDITED),
+    Transition("assign", _("交办整改"), {S.FOUND}, S.RECTIFYING,
+               may=may_assign, refusal=_("一般隐患由县安委办或属地乡镇交办整改，重大隐患由县安委办挂牌督办。"), event=E.ASSIGNED),
+    Transition("rectify_on_spot", _("当场整改"), {S.FOUND}, S.CLOSED, offered=False,
+               may=is_finder, refusal=_("当场整改由发现隐患的人员在上报时一并登记。"), event=E.RECTIFIED_ON_SPOT),
+    Transition("request_verification", _("申请验收"), {S.RECTIFYING}, S.AWAITING,
+               may=is_rectifying_unit, refusal=_("只有整改责任单位的联络员或一把手可以申请验收。"), event=E.VERIFICATION_REQUESTED),
+    Transition("verify", _("验收销号"), {S.AWAITING}, S.CLOSED,
+               may=may_verify, refusal=_("一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。"), event=E.CLOSED),
+    Transition("return", _("验收退回"), {S.AWAITING}, S.RECTIFYING,
+               may=may_verify, refusal=_("一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。"), event=E.RETURNED),
     # The hazard stays where it is; the work beyond its rectification becomes a key-work task (a draft).
-    Transition("promote", "转为重点工作任务", {S.RECTIFYING, S.AWAITING}, may=may_promote,
-               refusal="只有县督查室或主要领导可以把隐患转为重点工作任务。", event=E.PROMOTED),
+    Transition("promote", _("转为重点工作任务"), {S.RECTIFYING, S.AWAITING}, may=may_promote,
+               refusal=_("只有县督查室或主要领导可以把隐患转为重点工作任务。"), event=E.PROMOTED),
 ])

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from duban.core.errors import ServiceError
@@ -36,8 +37,8 @@ def clean(upload, *, field: str = "photos") -> CleanPhoto:
     name = PurePath(upload.name or "").name[:120] or "照片"
     limit = settings.DUBAN_PHOTO_MAX_MB * 1024 * 1024
     if upload.size > limit:
-        raise ServiceError(f"照片“{name}”有 {upload.size / 1048576:.1f} MB，超过 {settings.DUBAN_PHOTO_MAX_MB} MB 的上限，"
-                           "请在手机上选择“压缩”或较小尺寸后再上传。", field=field)
+        raise ServiceError(_("照片“%(name)s”有 %(mb).1f MB，超过 %(limit)s MB 的上限，请在手机上选择“压缩”或较小尺寸后再上传。")
+                           % {"name": name, "mb": upload.size / 1048576, "limit": settings.DUBAN_PHOTO_MAX_MB}, field=field)
     upload.seek(0)
     data = upload.read()
     try:
@@ -50,10 +51,11 @@ def clean(upload, *, field: str = "photos") -> CleanPhoto:
                 raise Image.DecompressionBombError(image.width * image.height)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ServiceError(f"照片“{name}”的像素过多（上限 {settings.DUBAN_PHOTO_MAX_PIXELS // 1_000_000} 百万像素），"
-                           "请缩小后再上传。", field=field) from None
+        raise ServiceError(_("照片“%(name)s”的像素过多（上限 %(limit)s 百万像素），请缩小后再上传。")
+                           % {"name": name, "limit": settings.DUBAN_PHOTO_MAX_PIXELS // 1_000_000}, field=field) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ServiceError(f"“{name}”不是可识别的照片（JPG、PNG 或 WebP），请上传手机或相机拍摄的原始照片。", field=field) from None
+        raise ServiceError(_("“%(name)s”不是可识别的照片（JPG、PNG 或 WebP），请上传手机或相机拍摄的原始照片。") % {"name": name},
+                           field=field) from None
     position = _position(image) if settings.DUBAN_PHOTO_KEEP_GPS else None
     image = ImageOps.exif_transpose(image)  # upright as shown on the phone, before the orientation tag is dropped
     keep_alpha = image.mode in {"RGBA", "LA"} or (image.mode == "P" and "transparency" in image.info)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duban.core import attachments as attachment_store
 from duban.core.actor import Actor
@@ -42,7 +43,7 @@ def _day(day: dt.date) -> str:
 def _text(value, what: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ServiceError(f"请填写{what}。", field=field)
+        raise ServiceError(_("请填写%(what)s。") % {"what": what}, field=field)
     return value
 
 
@@ -63,7 +64,7 @@ def township_of(unit: Unit | None) -> Unit | None:
 def _checked_photos(files, field: str) -> list[photo_check.CleanPhoto]:
     files = list(files or ())
     if len(files) > MAX_PHOTOS:
-        raise ServiceError(f"一次最多上传 {MAX_PHOTOS} 张照片。", field=field)
+        raise ServiceError(_("一次最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field=field)
     return [photo_check.clean(f, field=field) for f in files]
 
 
@@ -97,27 +98,27 @@ def report_hazard(actor: Actor, *, sector: Sector, place: str, title: str, level
     the spot — struck off at once with what was done and a photo after, still counted in the ledger."""
     user = actor.user
     if user is not None and not policies.may_report(user):
-        raise NotAllowed("系统管理员、安全管理员和审计管理员不能上报隐患。")
-    place, title = _text(place, "隐患部位", "place"), _text(title, "隐患内容", "title")
+        raise NotAllowed(_("系统管理员、安全管理员和审计管理员不能上报隐患。"))
+    place, title = _text(place, _("隐患部位"), "place"), _text(title, _("隐患内容"), "title")
     if not sector.active:
-        raise ServiceError(f"行业领域“{sector.name}”已停用，请选择其他领域。", field="sector")
+        raise ServiceError(_("行业领域“%(name)s”已停用，请选择其他领域。") % {"name": sector.name}, field="sector")
     if level not in HazardLevel.values:
-        raise ServiceError("隐患等级只能是“一般隐患”或“重大隐患”。", field="level")
+        raise ServiceError(_("隐患等级只能是“一般隐患”或“重大隐患”。"), field="level")
     found_on = found_on or today()
     if found_on > today():
-        raise ServiceError("排查时间不能晚于今天。", field="found_on")
+        raise ServiceError(_("排查时间不能晚于今天。"), field="found_on")
     if on_the_spot:
         if level == HazardLevel.MAJOR:
-            raise ServiceError("重大隐患须制定整改方案、挂牌督办，不能登记为当场整改。", field="on_the_spot")
-        result = _text(result, "当场整改情况", "result")
+            raise ServiceError(_("重大隐患须制定整改方案、挂牌督办，不能登记为当场整改。"), field="on_the_spot")
+        result = _text(result, _("当场整改情况"), "result")
         if not after_photos:
-            raise ServiceError("当场整改须上传整改后的照片。", field="after_photos")
+            raise ServiceError(_("当场整改须上传整改后的照片。"), field="after_photos")
     before = _checked_photos(photos, "photos")
     after = _checked_photos(after_photos, "after_photos") if on_the_spot else []
     if township is None and user is not None:
         township = township_of(user.unit)
     if township is not None and township.kind != UnitKind.TOWNSHIP:
-        raise ServiceError(f"“{township}”不是乡镇，请选择隐患所在的乡镇。", field="township")
+        raise ServiceError(_("“%(unit)s”不是乡镇，请选择隐患所在的乡镇。") % {"unit": township}, field="township")
     position = _position_from(before) if latitude is None and longitude is None else None
     if position:
         latitude, longitude = position
@@ -146,20 +147,20 @@ def report_hazard(actor: Actor, *, sector: Sector, place: str, title: str, level
 def _assignment(hazard: Hazard, values: dict) -> dict:
     """The rectification fields of `values`, checked: 措施、责任单位、时限 always; the plan for a major hazard."""
     changes = {k: v for k, v in values.items() if k in ASSIGN_FIELDS}
-    for field, what in (("lead_unit", "整改责任单位"), ("due_date", "整改时限")):
+    for field, what in (("lead_unit", _("整改责任单位")), ("due_date", _("整改时限"))):
         if not changes.get(field):
-            raise ServiceError(f"请填写{what}。", field=field)
-    changes["measures"] = _text(changes.get("measures"), "整改措施", "measures")
+            raise ServiceError(_("请填写%(what)s。") % {"what": what}, field=field)
+    changes["measures"] = _text(changes.get("measures"), _("整改措施"), "measures")
     if changes["due_date"] < today():
-        raise ServiceError("整改时限不能早于今天。", field="due_date")
+        raise ServiceError(_("整改时限不能早于今天。"), field="due_date")
     funds = changes.get("funds")
     if funds is not None and funds < 0:
-        raise ServiceError("整改资金不能为负数。", field="funds")
+        raise ServiceError(_("整改资金不能为负数。"), field="funds")
     if hazard.is_major:
         probe = Hazard(level=hazard.level, **{f: changes.get(f, getattr(hazard, f)) for f in ("plan_goal", "measures", "funds", "plan_person", "due_date", "plan_contingency")})
         missing = probe.missing_plan()
         if missing:
-            raise ServiceError(f"重大隐患须先制定整改方案，请补全：{'、'.join(missing)}。", field="plan_goal")
+            raise ServiceError(_("重大隐患须先制定整改方案，请补全：%(parts)s。") % {"parts": "、".join(missing)}, field="plan_goal")
     return changes
 
 
@@ -188,9 +189,9 @@ def request_verification(actor: Actor, hazard: Hazard, *, result: str, photos=()
     cleaned: list = []
 
     def ready():
-        _text(said, "整改完成情况", "result")
+        _text(said, _("整改完成情况"), "result")
         if not photos:
-            raise ServiceError("请上传至少一张整改后的照片。", field="photos")
+            raise ServiceError(_("请上传至少一张整改后的照片。"), field="photos")
         cleaned.extend(_checked_photos(photos, "photos"))
 
     kernel.perform(actor, hazard, "request_verification", guard=ready, expected_version=expected_version, kind=HAZARD_KIND,
@@ -213,7 +214,7 @@ def verify_hazard(actor: Actor, hazard: Hazard, *, note: str = "", expected_vers
 def return_hazard(actor: Actor, hazard: Hazard, *, reason: str, expected_version: int | None = None) -> Hazard:
     """验收退回: not yet rectified; back to the unit with the reason, the deadline unchanged."""
     said = (reason or "").strip()
-    kernel.perform(actor, hazard, "return", guard=lambda: _text(said, "退回理由", "reason"), expected_version=expected_version,
+    kernel.perform(actor, hazard, "return", guard=lambda: _text(said, _("退回理由"), "reason"), expected_version=expected_version,
                    kind=HAZARD_KIND, changes={"state": HazardState.RECTIFYING, "completed_on": None, "return_count": F("return_count") + 1},
                    text=f"验收退回：{said}")
     return hazard
@@ -231,9 +232,9 @@ def promote_hazard(actor: Actor, hazard: Hazard, *, campaign, expected_version: 
 
     def ready():
         if hazard.promoted_task_id:
-            raise ServiceError(f"隐患 {hazard.code} 已转为重点工作任务 {hazard.promoted_task.code}，不能重复转。")
+            raise ServiceError(_("隐患 %(code)s 已转为重点工作任务 %(task)s，不能重复转。") % {"code": hazard.code, "task": hazard.promoted_task.code})
         if campaign is None or not campaign.is_active:
-            raise ServiceError("请选择一个进行中的专项行动。", field="campaign")
+            raise ServiceError(_("请选择一个进行中的专项行动。"), field="campaign")
 
     def create():
         standard = hazard.measures + (f"；整改目标：{hazard.plan_goal}" if hazard.plan_goal else "")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from duban.core import audit
 from duban.core.actor import Actor
@@ -25,7 +26,7 @@ INSPECTION_FIELDS = ("sector", "place", "place_unit", "township", "inspected_on"
 
 def _office_only(actor: Actor) -> None:
     if actor.user is not None and not policies.is_safety_office(actor.user):
-        raise NotAllowed("排查检查表由县安委办维护。")
+        raise NotAllowed(_("排查检查表由县安委办维护。"))
 
 
 @transaction.atomic
@@ -34,9 +35,9 @@ def add_checklist_item(actor: Actor, *, sector: Sector, text: str) -> ChecklistI
     _office_only(actor)
     text = (text or "").strip()
     if not text:
-        raise ServiceError("请填写检查内容。", field="text")
+        raise ServiceError(_("请填写检查内容。"), field="text")
     if ChecklistItem.objects.filter(sector=sector, text=text).exists():
-        raise ServiceError(f"“{sector.name}”的检查表已有“{text}”。", field="text")
+        raise ServiceError(_("“%(sector)s”的检查表已有“%(text)s”。") % {"sector": sector.name, "text": text}, field="text")
     last = ChecklistItem.objects.filter(sector=sector).aggregate(m=Max("sort"))["m"] or 0
     item = ChecklistItem.objects.create(sector=sector, text=text, sort=last + 10)
     audit.record(actor, "checklist.add", item, after=audit.snapshot(item, CHECKLIST_FIELDS), message=f"{sector.name}：{text}"[:300])
@@ -79,32 +80,32 @@ def record_inspection(actor: Actor, *, sector: Sector, place: str, answers: list
 
     user = actor.user
     if user is not None and not policies.may_report(user):
-        raise NotAllowed("系统管理员、安全管理员和审计管理员不能登记排查。")
+        raise NotAllowed(_("系统管理员、安全管理员和审计管理员不能登记排查。"))
     place = (place or "").strip()
     if not place:
-        raise ServiceError("请填写检查部位。", field="place")
+        raise ServiceError(_("请填写检查部位。"), field="place")
     inspected_on = inspected_on or today()
     if inspected_on > today():
-        raise ServiceError("检查日期不能晚于今天。", field="inspected_on")
+        raise ServiceError(_("检查日期不能晚于今天。"), field="inspected_on")
     if township is None and user is not None:
         township = township_of(user.unit)
     if township is not None and township.kind != UnitKind.TOWNSHIP:
-        raise ServiceError(f"“{township}”不是乡镇，请选择检查部位所在的乡镇。", field="township")
+        raise ServiceError(_("“%(unit)s”不是乡镇，请选择检查部位所在的乡镇。") % {"unit": township}, field="township")
     asked = {i.pk: i for i in ChecklistItem.objects.filter(sector=sector, active=True)}
     if not asked:
-        raise ServiceError(f"“{sector.name}”还没有排查检查表，请县安委办先添加检查项。", field="sector")
+        raise ServiceError(_("“%(name)s”还没有排查检查表，请县安委办先添加检查项。") % {"name": sector.name}, field="sector")
     given = {a.item.pk: a for a in answers}
     foreign = [a.item.text for a in answers if a.item.pk not in asked]
     if foreign:
-        raise ServiceError(f"检查项“{foreign[0]}”不在“{sector.name}”当前的检查表中，请刷新页面后重新填写。", field="answers")
+        raise ServiceError(_("检查项“%(item)s”不在“%(sector)s”当前的检查表中，请刷新页面后重新填写。") % {"item": foreign[0], "sector": sector.name}, field="answers")
     missing = [item.text for pk, item in asked.items() if pk not in given]
     if missing:
-        raise ServiceError(f"还有 {len(missing)} 项没有填写检查结果（如“{missing[0]}”），请逐项选择合格、不合格或不涉及。", field="answers")
+        raise ServiceError(_("还有 %(n)s 项没有填写检查结果（如“%(item)s”），请逐项选择合格、不合格或不涉及。") % {"n": len(missing), "item": missing[0]}, field="answers")
     for answer in answers:
         if answer.outcome not in Outcome.values:
-            raise ServiceError("检查结果只能是合格、不合格或不涉及。", field="answers")
+            raise ServiceError(_("检查结果只能是合格、不合格或不涉及。"), field="answers")
         if answer.outcome == Outcome.FAIL and not answer.note.strip():
-            raise ServiceError(f"“{answer.item.text}”不合格，请写明存在的问题。", field="answers")
+            raise ServiceError(_("“%(item)s”不合格，请写明存在的问题。") % {"item": answer.item.text}, field="answers")
     inspection = Inspection.objects.create(
         sector=sector, place=place, place_key=normalize_place(place), place_unit=(place_unit or "").strip(), township=township,
         inspected_on=inspected_on, inspector=user, inspector_name=user.full_name if user is not None else "", note=(note or "").strip())
