@@ -87,7 +87,9 @@ class Task(Matter):
     code = models.CharField(_("任务编号"), max_length=24, unique=True)
     campaign = models.ForeignKey(Campaign, verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="tasks")
     front = models.ForeignKey(Front, verbose_name=_("战线"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
-    parent = models.ForeignKey("self", verbose_name=_("上级任务"), null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    # Indexed by (parent, code) below, which serves the foreign key's lookups too.
+    parent = models.ForeignKey("self", verbose_name=_("上级任务"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children", db_index=False)
     seq = models.CharField(_("序号"), max_length=20, blank=True)
 
     # 任务 — what to do
@@ -132,6 +134,10 @@ class Task(Matter):
             # stop after 51, instead of sorting every open task; deep keyset pages seek into it.
             models.Index(fields=["due_sort", "id", "state"], name="task_due_state_idx"),
             models.Index(fields=["campaign", "front"], name="task_campaign_front_idx"),
+            # The task page's sub-tasks (parent_id = ? ORDER BY code): found and ordered by this index. With
+            # parent_id alone, a ledger where most tasks are top-level made SQLite walk the whole table in code
+            # order through the unique index (85–130 ms at 100k tasks; issue 14, docs/benchmarks.md).
+            models.Index(fields=["parent", "code"], name="task_parent_code_idx"),
         ]
 
     def __str__(self):
