@@ -134,10 +134,12 @@ class Task(Matter):
             # stop after 51, instead of sorting every open task; deep keyset pages seek into it.
             models.Index(fields=["due_sort", "id", "state"], name="task_due_state_idx"),
             models.Index(fields=["campaign", "front"], name="task_campaign_front_idx"),
-            # The task page's sub-tasks (parent_id = ? ORDER BY code): found and ordered by this index. With
-            # parent_id alone, a ledger where most tasks are top-level made SQLite walk the whole table in code
-            # order through the unique index (85–130 ms at 100k tasks; issue 14, docs/benchmarks.md).
-            models.Index(fields=["parent", "code"], name="task_parent_code_idx"),
+            # The task page's sub-tasks (parent_id = ? ORDER BY code, and whether any is still open): found and
+            # ordered by this index. Partial, on sub-tasks only: in a ledger where most tasks are top-level, an
+            # index over every row tells the planner that parent_id = ? matches them all (the NULLs count as one
+            # value), and SQLite walked the whole table instead (85–130 ms at 100k tasks; issue 14,
+            # docs/benchmarks.md). Any parent_id = ? implies parent_id IS NOT NULL, on both databases.
+            models.Index(fields=["parent", "code"], name="task_parent_code_idx", condition=models.Q(parent__isnull=False)),
         ]
 
     def __str__(self):
