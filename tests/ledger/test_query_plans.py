@@ -74,3 +74,16 @@ def test_the_sub_tasks_are_found_and_ordered_by_the_parent_code_index(county, le
         else:
             assert re.search(r"Index (Only )?Scan using task_parent_code_idx on ledger_task", steps), steps
             assert not re.search(r"\bSort\b", steps) and not re.search(r"Seq Scan on ledger_task\s", steps), steps
+
+
+def test_a_unit_heads_home_page_reads_its_tasks_by_index(county, ledger):
+    # 报送进展, 退回整改 and 待签收, each counted and paged: none walks the unit's tasks in progress.
+    with CaptureQueriesContext(connection) as queries:
+        assert county.client("unit_head").get("/").status_code == 200
+    found = [q["sql"] for q in queries if re.search(r'FROM "ledger_task"', q["sql"])]
+    assert len(found) == 6
+    for sql in found:
+        steps = plan(sql)
+        assert not re.search(r"SCAN ledger_task\b|Seq Scan on ledger_task\s", steps), steps
+        if "COUNT(*)" not in sql:  # the index serves the filter: at most the matched rows are sorted
+            assert re.search(r"USING (COVERING )?INDEX task_unit_\w+ \(lead_unit_id=\? AND state=\?|Index (Only )?Scan|Bitmap Index Scan", steps), steps

@@ -140,6 +140,12 @@ class Task(Matter):
             # value), and SQLite walked the whole table instead (85–130 ms at 100k tasks; issue 14,
             # docs/benchmarks.md). Any parent_id = ? implies parent_id IS NOT NULL, on both databases.
             models.Index(fields=["parent", "code"], name="task_parent_code_idx", condition=models.Q(parent__isnull=False)),
+            # A unit's home page (ledger.work.unit_work): reports due by a day, counted and paged from the index
+            # alone, and the returned tasks found without reading every task the unit has in progress (the
+            # busiest unit's 4,824: ~50 ms a query on SQLite at 100k tasks; issue 14, docs/benchmarks.md).
+            models.Index(fields=["lead_unit", "state", "next_report_due"], name="task_unit_report_due_idx",
+                         condition=models.Q(paused_since__isnull=True)),
+            models.Index(fields=["lead_unit", "state", "return_count"], name="task_unit_returned_idx"),
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateTimeField, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -72,7 +72,11 @@ def unit_work(user, today: dt.date) -> list[Source]:
     to_report = mine.filter(state=TaskState.IN_PROGRESS, next_report_due__lte=horizon, paused_since__isnull=True).order_by("next_report_due", "id")
     returned = (mine.filter(state=TaskState.IN_PROGRESS, return_count__gt=0)
                 .annotate(last_turn=Subquery(events.filter(event__in=RETURN_ANSWERS).values("event")[:1]))
-                .filter(last_turn=EventKind.RETURNED).order_by("due_sort", "id"))
+                .filter(last_turn=EventKind.RETURNED)
+                # By due_date, not due_sort: walking the (lead_unit, state, due_sort) index for its order, SQLite
+                # read every task the unit has in progress to find the few returned ones; no index serves this
+                # order, so the (lead_unit, state, return_count) index finds them and they are sorted.
+                .order_by(F("due_date").asc(nulls_last=True), "id"))
 
     def sign(task):
         sign_by = calendar.add_workdays(timezone.localdate(task.arrived_at), 1)
