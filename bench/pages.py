@@ -101,7 +101,7 @@ def subject_task():
         Task.objects.filter(pk__in=children).update(parent=task)
         have = task.reports.count()
         last = task.reports.order_by("-created_at").first()
-        start = last.created_at if last else dt.datetime(2026, 1, 10, 10, tzinfo=dt.timezone.utc)
+        start = last.created_at if last else dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC)
         ProgressReport.objects.bulk_create([
             ProgressReport(task=task, unit_id=busiest, author_id=last.author_id if last else None,
                            reported_on=(start + dt.timedelta(days=7 * (i + 1))).date(), created_at=start + dt.timedelta(days=7 * (i + 1)),
