@@ -7,4 +7,5 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("people/", views.people_directory, name="people_list"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("work/<str:key>/", views.work_more, name="work_more"),
 ]

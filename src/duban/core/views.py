@@ -61,10 +61,29 @@ def _minutes_left(username: str, minutes: int) -> int:
 
 @login_required
 def home(request):
-    """The greeting page: who you are, your unit and roles, and what you must do today (most urgent first)."""
+    """The greeting page: who you are, your unit and roles, and what you must do today: the first items of
+    each kind of work, most urgent first, with the exact count of each and a link to the rest."""
     today = timezone.localdate()
-    context = {"expired": password_expired(request.user), "work_items": work.items_for(request.user, today), "today": today}
+    sections = work.sections_for(request.user, today)
+    context = {"expired": password_expired(request.user), "work_sections": sections,
+               "work_total": sum(section.count for section in sections), "today": today}
     return render(request, "core/home.html", context)
+
+
+@login_required
+def work_more(request, key):
+    """The next page of one kind of the user's work: its items alone for htmx (appended to the home page's
+    list), else a page of its own with a link to the one after."""
+    today = timezone.localdate()
+    try:
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    section = work.section_page(request.user, today, key, offset=offset)
+    if section is None:
+        raise Http404(_("没有这类待办事项。"))
+    template = "core/_work_items.html" if request.htmx else "core/work_more.html"
+    return render(request, template, {"section": section, "today": today})
 
 
 @login_required

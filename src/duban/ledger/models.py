@@ -87,7 +87,9 @@ class Task(Matter):
     code = models.CharField(_("任务编号"), max_length=24, unique=True)
     campaign = models.ForeignKey(Campaign, verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="tasks")
     front = models.ForeignKey(Front, verbose_name=_("战线"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
-    parent = models.ForeignKey("self", verbose_name=_("上级任务"), null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    # Indexed by (parent, code) below, which serves the foreign key's lookups too.
+    parent = models.ForeignKey("self", verbose_name=_("上级任务"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children", db_index=False)
     seq = models.CharField(_("序号"), max_length=20, blank=True)
 
     # 任务 — what to do
@@ -132,6 +134,18 @@ class Task(Matter):
             # stop after 51, instead of sorting every open task; deep keyset pages seek into it.
             models.Index(fields=["due_sort", "id", "state"], name="task_due_state_idx"),
             models.Index(fields=["campaign", "front"], name="task_campaign_front_idx"),
+            # The task page's sub-tasks (parent_id = ? ORDER BY code, and whether any is still open): found and
+            # ordered by this index. Partial, on sub-tasks only: in a ledger where most tasks are top-level, an
+            # index over every row tells the planner that parent_id = ? matches them all (the NULLs count as one
+            # value), and SQLite walked the whole table instead (85–130 ms at 100k tasks; issue 14,
+            # docs/benchmarks.md). Any parent_id = ? implies parent_id IS NOT NULL, on both databases.
+            models.Index(fields=["parent", "code"], name="task_parent_code_idx", condition=models.Q(parent__isnull=False)),
+            # A unit's home page (ledger.work.unit_work): reports due by a day, counted and paged from the index
+            # alone, and the returned tasks found without reading every task the unit has in progress (the
+            # busiest unit's 4,824: ~50 ms a query on SQLite at 100k tasks; issue 14, docs/benchmarks.md).
+            models.Index(fields=["lead_unit", "state", "next_report_due"], name="task_unit_report_due_idx",
+                         condition=models.Q(paused_since__isnull=True)),
+            models.Index(fields=["lead_unit", "state", "return_count"], name="task_unit_returned_idx"),
         ]
 
     def __str__(self):

@@ -104,6 +104,9 @@ class SupervisionAction(models.Model):
             models.Index(fields=["matter_type", "matter_id", "deadline_cycle"], name="action_matter_idx"),
             models.Index(fields=["target_unit", "-issued_at"], name="action_unit_idx"),
             models.Index(fields=["state", "reply_due"], name="action_open_idx"),
+            # The office's home page: the 约谈/问责 the ladder proposed this week (kind IN … AND issued_on >= …),
+            # which read the whole table without it (issue 14, docs/benchmarks.md).
+            models.Index(fields=["kind", "issued_on"], name="action_kind_issued_idx"),
         ]
         constraints = [
             # The sweep fires each slot of the ladder once per matter per deadline cycle, whoever runs it.
