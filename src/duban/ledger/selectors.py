@@ -191,7 +191,7 @@ def cycle_label(code: str) -> str:
 
 # What the sub-task table shows. Found and ordered by the (parent, code) index (ledger.Task.Meta.indexes):
 # tests/ledger/test_query_plans.py checks the plan on both databases.
-CHILD_COLUMNS = ("id", "code", "due_date", "progress", "light", "light_reason", "state", "lead_unit__name")
+CHILD_COLUMNS = ("id", "code", "due_date", "progress", "light", "light_reason", "state", "lead_unit")
 
 
 @dataclass
@@ -229,7 +229,10 @@ class TaskPage:
 
 def task_page(task: Task, user) -> TaskPage:
     """Sub-tasks the user may see, the timeline (newest first), reports and requests with their files."""
-    children = list(visible_tasks(user).filter(parent=task).select_related("lead_unit").only(*CHILD_COLUMNS).order_by("code"))
+    # The units' names in a query of their own: joined, PostgreSQL may hash-join the small unit table and sort
+    # the sub-tasks again, where the index already gives them in order.
+    children = list(visible_tasks(user).filter(parent=task).only(*CHILD_COLUMNS).order_by("code")
+                    .prefetch_related(Prefetch("lead_unit", queryset=Unit.objects.only("id", "name"))))
     events = list(task.events.order_by("-at", "-id"))
     reports = list(ProgressReport.objects.filter(task=task).select_related("unit", "author").order_by("-created_at", "-id"))
     completions = list(CompletionRequest.objects.filter(task=task).select_related("requested_by", "decided_by"))
