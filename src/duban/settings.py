@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "duban.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "duban.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -234,6 +235,13 @@ HUEY = {
 }
 EMBEDDED_WORKER = env_bool("DUBAN_EMBEDDED_WORKER", True, "`duban serve` runs a background worker beside the web server (0: dedicated `duban worker`s run the jobs)")
 
+# Everything is served from this server (Bootstrap, htmx and swagger-ui are vendored), and no template
+# has an inline script, on…= handler or style="…" (static/duban/duban.js does their work from data
+# attributes): the browser runs and styles nothing else. Bootstrap's form controls draw with data: SVGs.
+DUBAN_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DUBAN_CALENDAR_CACHE_SECONDS = env_int("DUBAN_CALENDAR_CACHE_SECONDS", 300, "how long a process trusts its copy of the holiday table", minimum=0)

@@ -12,6 +12,21 @@ from django.utils.translation import gettext_lazy
 from duban.core.actor import current_request_id, new_request_id
 
 
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.DUBAN_CONTENT_SECURITY_POLICY on every response (pages, API, static files, errors)
+    that does not set its own: everything duban serves is its own, so a browser need run nothing else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.DUBAN_CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
+
+
 class RequestIdMiddleware:
     """Gives every request an id (or keeps the proxy's X-Request-ID) that audit entries carry."""
 
