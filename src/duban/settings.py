@@ -250,9 +250,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_4xx_traceback": {"()": "duban.core.logging.NoTracebackFor4xx"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DUBAN_LOG_LEVEL", "INFO", "log level: DEBUG, INFO, WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # An ordinary 403 (or 404) is one line in the log, not a traceback (duban.core.logging).
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["no_4xx_traceback"]}},
 }
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -1,12 +1,16 @@
 """Low, cheap defences of issue 15: a strict Content-Security-Policy on every response, and templates that
-need nothing it would refuse."""
+need nothing it would refuse; a refused request logged in one line."""
 
+import logging
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+
+from duban.core.logging import NoTracebackFor4xx
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
@@ -34,3 +38,27 @@ def test_no_template_has_an_inline_script_handler_or_style():
         for pattern in (r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", r"\son[a-z]+=", r"\sstyle=", r"<style", "javascript:"):
             found += [f"{path.relative_to(TEMPLATES)}: {m.group(0)}" for m in re.finditer(pattern, text)]
     assert found == []
+
+
+# --- the log -------------------------------------------------------------------------------------------
+
+
+def test_an_ordinary_403_is_one_line_in_the_log_without_a_traceback(county, caplog):
+    leader = county.client("leader")  # a county leader may not import sheets: role_required raises PermissionDenied
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert leader.get(reverse("ledger:import")).status_code == 403
+
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /ledger/import/"
+    assert record.exc_info is None and "Traceback" not in caplog.text
+
+
+def test_a_server_error_keeps_its_traceback():
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: /x", (), sys.exc_info())
+    record.status_code = 500
+
+    assert NoTracebackFor4xx().filter(record) and record.exc_info is not None
