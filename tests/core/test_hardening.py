@@ -1,5 +1,5 @@
 """Low, cheap defences of issue 15: a strict Content-Security-Policy on every response, and templates that
-need nothing it would refuse; a refused request logged in one line."""
+need nothing it would refuse; a refused request logged in one line; invisible characters kept out of input."""
 
 import logging
 import re
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 
 from duban.core.logging import NoTracebackFor4xx
+from duban.core.middleware import InvisibleCharactersMiddleware
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
@@ -62,3 +64,27 @@ def test_a_server_error_keeps_its_traceback():
     record.status_code = 500
 
     assert NoTracebackFor4xx().filter(record) and record.exc_info is not None
+
+
+# --- invisible characters ------------------------------------------------------------------------------
+
+
+def test_passwords_are_taken_exactly_as_typed_while_other_fields_lose_invisible_characters(rf):
+    seen = {}
+
+    def view(request):
+        seen.update(request.POST.dict())
+        return HttpResponse()
+
+    request = rf.post("/", {"name": "县\u200b交通局", "new_password1": "Pass\u200bword-1", "password": "a\u202eb"})
+    InvisibleCharactersMiddleware(view)(request)
+
+    assert seen == {"name": "县交通局", "new_password1": "Pass\u200bword-1", "password": "a\u202eb"}
+
+
+def test_a_json_body_that_is_not_json_is_left_for_the_api_to_refuse(rf):
+    seen = []
+    request = rf.post("/", data="{not json\u200b", content_type="application/json")
+    InvisibleCharactersMiddleware(lambda r: seen.append(r.body) or HttpResponse())(request)
+
+    assert seen == ["{not json\u200b".encode()]

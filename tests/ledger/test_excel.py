@@ -571,3 +571,13 @@ def test_export_runs_the_same_number_of_queries_for_5_and_50_tasks(county, campa
         make_task(cooperating_units=coop, responsible_person=None, responsible_name="某人")
     assert count_queries() == five
     assert five <= 3
+
+
+def test_a_sheet_is_input_too_invisible_characters_leave_its_cells(county, campaign):
+    rows = [["1", "推进\u200b国道改线\u202e工程", "完成征地", "李副县长", "县交通\ufeff运输局", "", "", "2026年12月底前", ""]]
+
+    plan = importing.build_plan(county_sheet(rows), file_name="分解表.xlsx")
+
+    assert plan.ok, [str(p) for p in plan.errors]
+    (created,) = plan.creates
+    assert created.title == "推进国道改线工程" and created.values["lead_unit"] == county.units["transport"]
