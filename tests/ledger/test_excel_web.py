@@ -32,7 +32,7 @@ def upload(client, sheet: io.BytesIO, name="任务分解表.xlsx", **fields):
 def uploads_on_disk():
     """Uploaded files and the checked plans kept for their preview and confirm."""
     folder = settings.DATA_DIR / "tmp" / "ledger-import"
-    return sorted(p for p in folder.iterdir() if p.suffix in {".xlsx", ".plan"}) if folder.exists() else []
+    return sorted(p for p in folder.iterdir() if p.suffix in {".xlsx", ".plan", ".sheet"}) if folder.exists() else []
 
 
 def sheet_of(response):
@@ -73,7 +73,7 @@ def test_upload_preview_confirm_done(county, campaign):
     assert response.status_code == 302
     preview_url = response["Location"]
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
-    assert len(uploads_on_disk()) == 1
+    assert [p.suffix for p in uploads_on_disk()] == [".plan", ".sheet"]
 
     preview = office.get(preview_url)
     assert preview.status_code == 200
@@ -179,7 +179,7 @@ def test_the_file_is_read_once_and_confirm_writes_the_plan_checked_then(county, 
 
     preview_url = upload(office, county_sheet(), register="on")["Location"]
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
-    assert [p.suffix for p in uploads_on_disk()] == [".plan"]  # the upload itself is gone once read
+    assert [p.suffix for p in uploads_on_disk()] == [".plan", ".sheet"]  # the upload itself is gone once read
     assert 'data-testid="create-count">6<' in office.get(preview_url).content.decode()
     assert 'data-testid="create-count">6<' in office.get(preview_url).content.decode()
     fingerprint = office.session["ledger_imports"][token]["fingerprint"]
@@ -192,7 +192,7 @@ def test_the_file_is_read_once_and_confirm_writes_the_plan_checked_then(county, 
 def test_a_plan_file_not_signed_by_the_server_is_not_loaded(county, campaign):
     office = county.client("supervision")
     preview_url = upload(office, county_sheet())["Location"]
-    (plan,) = uploads_on_disk()
+    (plan,) = [p for p in uploads_on_disk() if p.suffix == ".plan"]
     plan.write_bytes(b"0" * 64 + b"\n" + plan.read_bytes().partition(b"\n")[2])
 
     assert office.get(preview_url).status_code == 404
@@ -223,7 +223,7 @@ def test_a_second_sheet_while_the_first_is_still_being_read_is_refused_politely(
     assert response.status_code == 429
     assert "您上一份表格还在读取中，请稍候再试。" in response.content.decode()
     assert other.status_code == 302
-    assert len(uploads_on_disk()) == 1 and "ledger_imports" not in office.session
+    assert len(uploads_on_disk()) == 2 and "ledger_imports" not in office.session  # the principal's plan and sheet
     assert upload(office, county_sheet()).status_code == 302  # and once it is done, the next one is read
 
 

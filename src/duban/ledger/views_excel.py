@@ -82,10 +82,10 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _entry(request, token: str) -> tuple[dict, staging.Staged]:
+def _entry(request, token: str, *, sheet: bool = False) -> tuple[dict, staging.Staged]:
     """The upload `token` names if this session made it (and its plan is still there), else 404."""
     entry = request.session.get(SESSION_KEY, {}).get(token) if TOKEN.match(token) else None
-    staged = staging.load(token, request.user) if entry is not None else None
+    staged = staging.load(token, request.user, sheet=sheet) if entry is not None else None
     if staged is None:
         raise Http404(_("这份上传已过期或不存在，请重新上传。"))
     return entry, staged
@@ -187,7 +187,7 @@ def _preview(request, token, entry, plan, *, status=200, warning=""):
 
 def _restage(request, token, entry, staged, plan, **kwargs):
     """Keep the plan just checked as the one the preview shows (and a next confirm compares with)."""
-    staging.save(token, staging.Staged(staged.user_id, staged.sheet, plan))
+    staging.save(token, staging.Staged(staged.user_id, staged.sheet, plan), sheet=False)
     return _preview(request, token, entry, plan, **kwargs)
 
 
@@ -195,7 +195,7 @@ def _restage(request, token, entry, staged, plan, **kwargs):
 @require_POST
 def import_confirm(request, token):
     """Step 3: check the stored sheet again and, if it still does exactly what was previewed, write it all."""
-    entry, staged = _entry(request, token)
+    entry, staged = _entry(request, token, sheet=True)
     plan = _recheck(request, entry, staged)
     if not plan.ok:
         return _restage(request, token, entry, staged, plan, status=422)

@@ -3,8 +3,9 @@ most one sheet being read per user at a time.
 
 Reading the XML is what an attacker can make expensive, so it happens once, at upload, under a per-user lock;
 the file itself is deleted as soon as it is read. What was read (the `Sheet`) and what the check found (the
-`ImportPlan`) wait under DATA_DIR/tmp/ledger-import/<token>.plan, signed with the secret key and bound to the
-uploader, until confirm or cancel. Preview pages show the stored plan; confirm checks the stored sheet again
+`ImportPlan`) wait under DATA_DIR/tmp/ledger-import/<token>.sheet and <token>.plan, signed with the secret
+key and bound to the uploader, until confirm or cancel (apart, so that a preview loads only the plan: the
+sheet of a 10k-row export with long texts pickles to ~19 MB). Preview pages show the stored plan; confirm checks the stored sheet again
 against the database as it is then (no XML read) and writes only if that is still exactly what was previewed.
 
 The lock is an flock on a file under the data dir: it holds across processes and threads of one machine
@@ -56,6 +57,10 @@ def plan_path(token: str) -> Path:
     return folder() / f"{token}.plan"
 
 
+def sheet_path(token: str) -> Path:
+    return folder() / f"{token}.sheet"
+
+
 @contextmanager
 def reading(user):
     """Hold this user's reading lock for the block, or raise Busy at once if another request holds it."""
@@ -71,33 +76,51 @@ def reading(user):
         os.close(fd)  # closing releases the lock
 
 
-def save(token: str, staged: Staged) -> None:
-    """Write the staged plan, signed, atomically (a reader sees the old file or the new one)."""
-    body = pickle.dumps(staged, protocol=pickle.HIGHEST_PROTOCOL)
-    target = plan_path(token)
-    temporary = target.with_suffix(".part")
+def save(token: str, staged: Staged, *, sheet: bool = True) -> None:
+    """Write the staged plan (and, unless `sheet` is False, the sheet), signed and bound to the user."""
+    if sheet:
+        _write(sheet_path(token), (staged.user_id, staged.sheet))
+    _write(plan_path(token), (staged.user_id, staged.plan))
+
+
+def load(token: str, user, *, sheet: bool = False) -> Staged | None:
+    """The plan staged under `token` for `user` (with its sheet if `sheet`); None if there is none, a signature
+    fails or it is another's."""
+    plan = _read(plan_path(token), user)
+    if plan is None:
+        return None
+    read = _read(sheet_path(token), user) if sheet else None
+    if sheet and read is None:
+        return None
+    return Staged(user.pk, read[1] if read else None, plan[1])
+
+
+def _write(target: Path, value) -> None:
+    """Signed and atomic: a reader sees the old file or the new one."""
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary = target.with_name(target.name + ".part")
     with temporary.open("wb") as out:
         out.write(salted_hmac(_SALT, body, algorithm="sha256").hexdigest().encode() + b"\n")
         out.write(body)
     os.replace(temporary, target)
 
 
-def load(token: str, user) -> Staged | None:
-    """The plan staged under `token` for `user`; None if there is none, its signature fails or it is another's."""
+def _read(path: Path, user):
     try:
-        data = plan_path(token).read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
     signature, _, body = data.partition(b"\n")
     expected = salted_hmac(_SALT, body, algorithm="sha256").hexdigest().encode()
     if not hmac.compare_digest(signature, expected):
         return None  # not written by this server with this key: never unpickled
-    staged = pickle.loads(body)  # noqa: S301 - signed above with the secret key, written only by save()
-    return staged if staged.user_id == user.pk else None
+    value = pickle.loads(body)  # noqa: S301 - signed above with the secret key, written only by _write()
+    return value if value[0] == user.pk else None
 
 
 def forget(token: str) -> None:
     plan_path(token).unlink(missing_ok=True)
+    sheet_path(token).unlink(missing_ok=True)
     (folder() / f"{token}.xlsx").unlink(missing_ok=True)
 
 
@@ -105,7 +128,7 @@ def sweep_old() -> None:
     """Remove what nobody confirmed or cancelled within KEEP_SECONDS."""
     cutoff = time.time() - KEEP_SECONDS
     for path in folder().iterdir():
-        if path.suffix not in {".plan", ".xlsx", ".part"}:
+        if path.suffix not in {".plan", ".sheet", ".xlsx", ".part"}:
             continue
         try:
             if path.stat().st_mtime < cutoff:
