@@ -28,11 +28,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; the test fails if anything on it broke the Content-Security-Policy (Chromium reports each
+    refused script, handler or style on the console) — such a page would look fine and not work."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture

@@ -56,11 +56,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "duban.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "duban.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "duban.core.middleware.InvisibleCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -234,6 +236,13 @@ HUEY = {
 }
 EMBEDDED_WORKER = env_bool("DUBAN_EMBEDDED_WORKER", True, "`duban serve` runs a background worker beside the web server (0: dedicated `duban worker`s run the jobs)")
 
+# Everything is served from this server (Bootstrap, htmx and swagger-ui are vendored), and no template
+# has an inline script, on…= handler or style="…" (static/duban/duban.js does their work from data
+# attributes): the browser runs and styles nothing else. Bootstrap's form controls draw with data: SVGs.
+DUBAN_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DUBAN_CALENDAR_CACHE_SECONDS = env_int("DUBAN_CALENDAR_CACHE_SECONDS", 300, "how long a process trusts its copy of the holiday table", minimum=0)
@@ -242,9 +251,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_4xx_traceback": {"()": "duban.core.logging.NoTracebackFor4xx"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DUBAN_LOG_LEVEL", "INFO", "log level: DEBUG, INFO, WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # An ordinary 403 (or 404) is one line in the log, not a traceback (duban.core.logging).
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["no_4xx_traceback"]}},
 }
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -2,6 +2,7 @@
 every refusal changes nothing."""
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -447,3 +448,16 @@ def test_a_completion_request_through_the_api_must_say_why_it_has_no_files(count
     response = api("unit_head").post(f"/tasks/{task.code}/transitions/request_completion", {"version": task.version, "summary": "做完了"})
     assert response.status_code == 400 and "请上传至少一份佐证材料" in response.json()["detail"]
     assert snapshot(task) == before
+
+
+def test_invisible_characters_are_stripped_from_what_the_api_takes_in(county, make_task, api):
+    task = _in_progress(county, make_task)
+    # Literal and as JSON escapes: the schema sees neither.
+    raw = json.dumps({"percent": 60, "text": "已签订\u200b补偿协议\u202e 120 户", "problems": "\\u200e2 户未谈妥"}, ensure_ascii=False)
+    raw = raw.replace("\\\\u200e", "\\u200e")
+
+    response = api("unit_head").post(f"/tasks/{task.code}/reports", raw=raw)
+
+    assert response.status_code == 201
+    assert (response.json()["text"], response.json()["problems"]) == ("已签订补偿协议 120 户", "2 户未谈妥")
+    assert task.reports.get().text == "已签订补偿协议 120 户"

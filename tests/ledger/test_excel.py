@@ -544,12 +544,16 @@ def test_export_layout_title_header_and_read_only_columns(county, campaign, impo
     assert ws.max_row == 3 + 6
 
 
-def test_a_title_that_starts_with_an_equals_sign_is_exported_as_text(county, campaign, make_task):
-    make_task(title="=HYPERLINK(\"http://x\")")
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1+1"])
+def test_a_title_a_spreadsheet_would_take_for_a_formula_is_exported_as_text_that_stays_text(county, campaign, make_task, title):
+    make_task(title=title, standard="完成方案制定")
 
     ws = openpyxl.load_workbook(load(export_ledger(Task.objects.order_by("code")))).active
 
-    assert ws["C4"].value == "=HYPERLINK(\"http://x\")" and ws["C4"].data_type == "s"
+    cell = ws["C4"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (title, "s", True)  # quote-prefixed: stays text when edited
+    assert (ws["D4"].value, ws["D4"].quotePrefix) == ("完成方案制定", False)  # ordinary text keeps its style
+    assert ws["C4"].alignment.wrap_text == ws["D4"].alignment.wrap_text  # and the column's own style
 
 
 def test_export_runs_the_same_number_of_queries_for_5_and_50_tasks(county, campaign, make_task):
@@ -567,3 +571,13 @@ def test_export_runs_the_same_number_of_queries_for_5_and_50_tasks(county, campa
         make_task(cooperating_units=coop, responsible_person=None, responsible_name="某人")
     assert count_queries() == five
     assert five <= 3
+
+
+def test_a_sheet_is_input_too_invisible_characters_leave_its_cells(county, campaign):
+    rows = [["1", "推进\u200b国道改线\u202e工程", "完成征地", "李副县长", "县交通\ufeff运输局", "", "", "2026年12月底前", ""]]
+
+    plan = importing.build_plan(county_sheet(rows), file_name="分解表.xlsx")
+
+    assert plan.ok, [str(p) for p in plan.errors]
+    (created,) = plan.creates
+    assert created.title == "推进国道改线工程" and created.values["lead_unit"] == county.units["transport"]

@@ -3,6 +3,8 @@ exports the list they are looking at, within their own scope."""
 
 import datetime as dt
 import io
+import subprocess
+import sys
 import zipfile
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -15,6 +17,7 @@ from django.urls import reverse
 
 from duban.core.actor import Actor
 from duban.ledger import services
+from duban.ledger.excel import reader, staging
 from duban.ledger.models import Task
 from tests.ledger.test_excel import ROWS, county_sheet, with_cell
 
@@ -27,8 +30,9 @@ def upload(client, sheet: io.BytesIO, name="任务分解表.xlsx", **fields):
 
 
 def uploads_on_disk():
+    """Uploaded files and the checked plans kept for their preview and confirm."""
     folder = settings.DATA_DIR / "tmp" / "ledger-import"
-    return sorted(folder.glob("*.xlsx")) if folder.exists() else []
+    return sorted(p for p in folder.iterdir() if p.suffix in {".xlsx", ".plan", ".sheet"}) if folder.exists() else []
 
 
 def sheet_of(response):
@@ -69,7 +73,7 @@ def test_upload_preview_confirm_done(county, campaign):
     assert response.status_code == 302
     preview_url = response["Location"]
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
-    assert len(uploads_on_disk()) == 1
+    assert [p.suffix for p in uploads_on_disk()] == [".plan", ".sheet"]
 
     preview = office.get(preview_url)
     assert preview.status_code == 200
@@ -165,6 +169,62 @@ def test_cancel_deletes_the_upload(county, campaign):
 
     assert response.status_code == 302 and uploads_on_disk() == []
     assert office.get(reverse("ledger:import_preview", args=[token])).status_code == 404
+
+
+def test_the_file_is_read_once_and_confirm_writes_the_plan_checked_then(county, campaign, monkeypatch):
+    opened = []
+    real = reader.load_workbook
+    monkeypatch.setattr(reader, "load_workbook", lambda *a, **kw: opened.append(1) or real(*a, **kw))
+    office = county.client("supervision")
+
+    preview_url = upload(office, county_sheet(), register="on")["Location"]
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    assert [p.suffix for p in uploads_on_disk()] == [".plan", ".sheet"]  # the upload itself is gone once read
+    assert 'data-testid="create-count">6<' in office.get(preview_url).content.decode()
+    assert 'data-testid="create-count">6<' in office.get(preview_url).content.decode()
+    fingerprint = office.session["ledger_imports"][token]["fingerprint"]
+    done = office.post(reverse("ledger:import_confirm", args=[token]), {"fingerprint": fingerprint})
+
+    assert done.status_code == 302 and Task.objects.count() == 6
+    assert len(opened) == 1  # one read for the upload, two previews and the confirm
+
+
+def test_a_plan_file_not_signed_by_the_server_is_not_loaded(county, campaign):
+    office = county.client("supervision")
+    preview_url = upload(office, county_sheet())["Location"]
+    (plan,) = [p for p in uploads_on_disk() if p.suffix == ".plan"]
+    plan.write_bytes(b"0" * 64 + b"\n" + plan.read_bytes().partition(b"\n")[2])
+
+    assert office.get(preview_url).status_code == 404
+
+
+LOCK_HOLDER = """
+import fcntl, sys
+lock = open(sys.argv[1], "a")
+fcntl.flock(lock, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_second_sheet_while_the_first_is_still_being_read_is_refused_politely(county, campaign):
+    office = county.client("supervision")
+    lock = staging.folder() / f"reading-{county.people['supervision'].pk}.lock"
+    # Another worker process reading this user's first sheet holds the lock.
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+
+        response = upload(office, county_sheet())
+        other = upload(county.client("principal"), county_sheet())  # the lock is this user's, not everyone's
+    finally:
+        holder.communicate("")
+
+    assert response.status_code == 429
+    assert "您上一份表格还在读取中，请稍候再试。" in response.content.decode()
+    assert other.status_code == 302
+    assert len(uploads_on_disk()) == 2 and "ledger_imports" not in office.session  # the principal's plan and sheet
+    assert upload(office, county_sheet()).status_code == 302  # and once it is done, the next one is read
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [

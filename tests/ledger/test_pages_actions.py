@@ -485,3 +485,15 @@ def test_an_action_page_that_is_not_open_now_says_why(county, office, signed):
 
 def test_an_unknown_action_is_404(county, office, signed):
     assert office.get(url(signed, "explode")).status_code == 404
+
+
+def test_zero_width_and_right_to_left_override_characters_are_stripped_from_what_the_form_saves(county, campaign, office):
+    # "新建\u200b产业园区道路" looks like the real title yet differs from it; U+202E would show the text reversed.
+    response = office.post("/ledger/tasks/new/", task_form(
+        county, campaign, title="新建\u200b产业\u202e园区\u2066道路\ufeff", standard="完成设计\u200d\n完成\u2060招标",
+        responsible_name="\u200f张三",
+    ))
+
+    task = Task.objects.get(code="2026-0001")
+    assert_done(response, task)
+    assert (task.title, task.standard, task.responsible_name) == ("新建产业园区道路", "完成设计\n完成招标", "张三")

@@ -88,12 +88,12 @@ def test_a_refused_filter_goes_back_to_the_list_with_the_reason(county, record):
     assert not AuditEntry.objects.filter(action="supervision.export").exists()
 
 
-def test_a_reply_that_looks_like_a_formula_stays_text(county, record):
-    services.reply_to_action(Actor(user=county.people["unit_head"]), record["notice"],
-                             text='=HYPERLINK("http://example.com","征地协议已全部签订")')
+@pytest.mark.parametrize("reply", ['=HYPERLINK("http://example.com","征地协议已全部签订")', "+86 138 0000 0000 已电话联系", "-征地协议已全部签订，拆迁已完成", "@所有人 征地协议已全部签订完毕"])
+def test_a_reply_that_looks_like_a_formula_stays_text(county, record, reply):
+    services.reply_to_action(Actor(user=county.people["unit_head"]), record["notice"], text=reply)
     sheet = sheet_of(county.client("supervision").get(reverse("supervision:action_export"), {"status": "replied", "q": "2026-0001"}))
     cell = sheet["I4"]
-    assert (sheet["A4"].value, cell.value, cell.data_type) == ("县督字〔2026〕1号", '=HYPERLINK("http://example.com","征地协议已全部签订")', "s")
+    assert (sheet["A4"].value, cell.value, cell.data_type, cell.quotePrefix) == ("县督字〔2026〕1号", reply, "s", True)
 
 
 @pytest.mark.parametrize(("role", "status"), [("business", 403), ("safety", 403), ("leader", 200)])

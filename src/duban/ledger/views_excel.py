@@ -1,16 +1,17 @@
 """Excel pages: upload a decomposition sheet → preview (what it creates and changes, or every problem) →
 confirm → done; and the list's export, streamed as .xlsx with the list's filters and the user's scope.
 
-Between preview and confirm the file waits under DATA_DIR/tmp/ledger-import/ named by a random token that
-only the uploader's session knows; confirm checks the whole sheet again (all or nothing) and refuses to
-write anything other than what was previewed.
+The file is read once, at upload, under the uploader's reading lock (one sheet at a time per user), and
+deleted; the sheet as read and its checked plan wait under DATA_DIR/tmp/ledger-import/ (`excel.staging`)
+named by a random token that only the uploader's session knows. Preview shows the stored plan; confirm
+checks the stored sheet again against the database (all or nothing) and refuses to write anything other
+than what was previewed.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import time
 from pathlib import Path
 
 from django import forms
@@ -28,7 +29,10 @@ from duban.core.attachments import sniff
 from duban.core.choices import Role
 from duban.core.permissions import role_required
 from duban.ledger import importing
+from duban.ledger.excel import staging
 from duban.ledger.excel.export import FilterError, export_filtered, export_ledger
+from duban.ledger.excel.plan import unreadable_plan
+from duban.ledger.excel.reader import SheetError, open_sheet
 from duban.ledger.models import Campaign, Task
 from duban.ledger.policies import is_office, is_principal
 
@@ -36,7 +40,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_imports"
 DONE_KEY = "ledger_import_done"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
-KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed the next day
 PREVIEW_ROWS = 300  # rows of each list the preview page shows; the rest are counted
 # The office and principal leaders import decomposition sheets; a unit brings its exported sheet back with
 # progress filled in (importing.build_plan's unit mode: progress reports only).
@@ -79,45 +82,47 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "tmp" / "ledger-import"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _path(token: str) -> Path:
-    return _folder() / f"{token}.xlsx"
-
-
-def _sweep_old_uploads() -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for path in _folder().glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _entry(request, token: str) -> dict:
-    """The upload `token` names if this session made it (and its file is still there), else 404."""
+def _entry(request, token: str, *, sheet: bool = False) -> tuple[dict, staging.Staged]:
+    """The upload `token` names if this session made it (and its plan is still there), else 404."""
     entry = request.session.get(SESSION_KEY, {}).get(token) if TOKEN.match(token) else None
-    if entry is None or not _path(token).is_file():
+    staged = staging.load(token, request.user, sheet=sheet) if entry is not None else None
+    if staged is None:
         raise Http404(_("这份上传已过期或不存在，请重新上传。"))
-    return entry
+    return entry, staged
 
 
 def _forget(request, token: str) -> None:
-    _path(token).unlink(missing_ok=True)
+    staging.forget(token)
     uploads = request.session.get(SESSION_KEY, {})
     if uploads.pop(token, None) is not None:
         request.session[SESSION_KEY] = uploads
 
 
-def _plan(request, entry: dict, token: str) -> importing.ImportPlan:
+def _read(request, token: str, upload, *, campaign, register: bool) -> staging.Staged:
+    """Read the uploaded sheet (once: the file is deleted after) and check it; raises staging.Busy."""
+    name = Path(upload.name).name[:200]
+    path = staging.folder() / f"{token}.xlsx"
+    with staging.reading(request.user):
+        try:
+            with path.open("wb") as target:
+                for chunk in upload.chunks():
+                    target.write(chunk)
+            sheet = open_sheet(path)
+        except SheetError as exc:
+            return staging.Staged(request.user.pk, None, unreadable_plan(str(exc), register=register, user=request.user, file_name=name))
+        finally:
+            path.unlink(missing_ok=True)
+        plan = importing.build_plan(sheet, campaign=campaign, register=register, user=request.user, file_name=name)
+    return staging.Staged(request.user.pk, sheet, plan)
+
+
+def _recheck(request, entry: dict, staged: staging.Staged) -> importing.ImportPlan:
+    """The stored sheet checked again against the database as it is now (the file is not read again)."""
+    if staged.sheet is None:
+        return staged.plan
     campaign = Campaign.objects.filter(pk=entry["campaign"]).first() if entry.get("campaign") else None
-    with _path(token).open("rb") as source:
-        return importing.build_plan(source, campaign=campaign, register=entry["register"], user=request.user, file_name=entry["name"])
+    return importing.build_plan(staged.sheet, campaign=campaign, register=entry["register"], user=request.user,
+                                file_name=entry["name"])
 
 
 # --- import -------------------------------------------------------------------------------------------
@@ -129,32 +134,39 @@ def import_upload(request):
     """Step 1: choose the sheet (and the campaign, and whether to register)."""
     unit_mode = not (is_office(request.user) or is_principal(request.user))
     form = UploadForm(request.POST or None, request.FILES or None, unit_mode=unit_mode)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        _sweep_old_uploads()
+        staging.sweep_old()
         token = secrets.token_urlsafe(18)
         upload = form.cleaned_data["file"]
-        with _path(token).open("wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
-        uploads = request.session.get(SESSION_KEY, {})
-        for old in list(uploads)[:-4]:  # a session keeps its last five uploads
-            _forget(request, old)
-            uploads.pop(old, None)
         campaign = form.cleaned_data.get("campaign")
-        uploads[token] = {"name": Path(upload.name).name[:200], "campaign": campaign.pk if campaign else None,
-                          "register": bool(form.cleaned_data.get("register")), "fingerprint": "", "at": timezone.now().isoformat()}
-        request.session[SESSION_KEY] = uploads
-        return redirect("ledger:import_preview", token=token)
-    return render(request, "ledger/import_upload.html", {"form": form, "max_mb": settings.DUBAN_UPLOAD_MAX_MB, "unit_mode": unit_mode})
+        register = bool(form.cleaned_data.get("register"))
+        try:
+            staged = _read(request, token, upload, campaign=campaign, register=register)
+        except staging.Busy:
+            form.add_error(None, _("您上一份表格还在读取中，请稍候再试。"))
+            status = 429
+        else:
+            staging.save(token, staged)
+            uploads = request.session.get(SESSION_KEY, {})
+            for old in list(uploads)[:-4]:  # a session keeps its last five uploads
+                _forget(request, old)
+                uploads.pop(old, None)
+            uploads[token] = {"name": Path(upload.name).name[:200], "campaign": campaign.pk if campaign else None,
+                              "register": register, "fingerprint": "", "at": timezone.now().isoformat()}
+            request.session[SESSION_KEY] = uploads
+            return redirect("ledger:import_preview", token=token)
+    return render(request, "ledger/import_upload.html", {"form": form, "max_mb": settings.DUBAN_UPLOAD_MAX_MB, "unit_mode": unit_mode},
+                  status=status)
 
 
 @role_required(*IMPORTERS)
 @require_GET
 def import_preview(request, token):
-    """Step 2: what the sheet would create and change, or every problem in it; nothing is written."""
-    entry = _entry(request, token)
-    plan = _plan(request, entry, token)
-    return _preview(request, token, entry, plan)
+    """Step 2: what the sheet would create and change, or every problem in it (as checked at upload); nothing
+    is written and the file is not read again."""
+    entry, staged = _entry(request, token)
+    return _preview(request, token, entry, staged.plan)
 
 
 def _preview(request, token, entry, plan, *, status=200, warning=""):
@@ -173,22 +185,28 @@ def _preview(request, token, entry, plan, *, status=200, warning=""):
     return render(request, "ledger/import_preview.html", context, status=status)
 
 
+def _restage(request, token, entry, staged, plan, **kwargs):
+    """Keep the plan just checked as the one the preview shows (and a next confirm compares with)."""
+    staging.save(token, staging.Staged(staged.user_id, staged.sheet, plan), sheet=False)
+    return _preview(request, token, entry, plan, **kwargs)
+
+
 @role_required(*IMPORTERS)
 @require_POST
 def import_confirm(request, token):
-    """Step 3: check the sheet again and, if it still does exactly what was previewed, write it all."""
-    entry = _entry(request, token)
-    plan = _plan(request, entry, token)
+    """Step 3: check the stored sheet again and, if it still does exactly what was previewed, write it all."""
+    entry, staged = _entry(request, token, sheet=True)
+    plan = _recheck(request, entry, staged)
     if not plan.ok:
-        return _preview(request, token, entry, plan, status=422)
+        return _restage(request, token, entry, staged, plan, status=422)
     if plan.fingerprint() != entry.get("fingerprint") or request.POST.get("fingerprint") != entry.get("fingerprint"):
-        return _preview(request, token, entry, plan, status=409,
+        return _restage(request, token, entry, staged, plan, status=409,
                         warning=_("预览之后系统中的任务有了变化（或预览已过期），以下是按现在的数据重新核对的结果。请再看一遍后确认。"))
     try:
         result = importing.apply_plan(plan, Actor.from_request(request))
     except importing.ImportFailed as exc:
         plan.errors.append(exc.problem)
-        return _preview(request, token, entry, plan, status=409)
+        return _restage(request, token, entry, staged, plan, status=409)
     _forget(request, token)
     request.session[DONE_KEY] = {
         "name": entry["name"], "campaign": str(plan.campaign), "created": result.created, "updated": result.updated,

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from duban.core import audit
+from duban.core.text import formula_like
 from duban.supervision.choices import ActionKind, ActionState
 from duban.supervision.filters import ORDER
 
@@ -130,10 +131,13 @@ def _value(sheet, value, *, wrap: bool = False):
     if isinstance(value, dt.date):
         return _cell(sheet, value, number_format=DATE_FORMAT)
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if not wrap and not text.startswith("="):
+    quoted = formula_like(text)
+    if not wrap and not quoted:
         return text
     cell = _cell(sheet, text)
     cell.data_type = "s"  # text starting with "=" stays text: a reply is not a formula to run
+    if quoted:
+        cell.quotePrefix = True  # and stays text when someone edits the cell (=, +, -, @ would start a formula)
     if wrap:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell

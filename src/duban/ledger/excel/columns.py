@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from duban.core.text import strip_invisible
 from duban.ledger.deadlines import DeadlineError, parse_deadline
 
 
@@ -92,7 +93,8 @@ def column_for(header) -> str | None:
 
 
 def clean(value) -> str:
-    """A cell's value as the text it shows: stripped, Windows line ends folded, whole numbers without ".0"."""
+    """A cell's value as the text it shows: stripped, Windows line ends folded, whole numbers without ".0",
+    no zero-width or bidi-control characters (a sheet is input like a form)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -103,7 +105,7 @@ def clean(value) -> str:
         value = value.date() if not (value.hour or value.minute or value.second) else value
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return f"{value.year}年{value.month}月{value.day}日"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+    text = strip_invisible(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 

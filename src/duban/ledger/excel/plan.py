@@ -25,7 +25,7 @@ from duban.ledger.deadlines import DeadlineError, parse_deadline
 from duban.ledger.excel.columns import BY_KEY, REPORT_KEYS, cell_values, clean, display_labels, row_of, same
 from duban.ledger.excel.export import export_queryset
 from duban.ledger.excel.matching import Directory, Miss, normal
-from duban.ledger.excel.reader import Row, SheetError, duplicate_columns, is_note, open_sheet, strip_enumerator
+from duban.ledger.excel.reader import Row, Sheet, SheetError, duplicate_columns, is_note, open_sheet, strip_enumerator
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import Campaign, Front, Task
 
@@ -144,17 +144,20 @@ def build_plan(source, *, campaign: Campaign | None = None, register: bool = Fal
                file_name: str = "", progress=None) -> ImportPlan:
     """Read and check the whole sheet; write nothing. `user` limits the tasks a 任务编号 may name to their scope.
 
-    A user who is not of the office or a principal leader brings a unit's sheet back (`unit_mode`): the rows
-    must name tasks, the five clarities must be left as they are, and a changed 进度 / 最新进展 is a progress
-    report of their unit.
+    `source` is a file (path or binary file object) or a `Sheet` already read (the web import reads the file
+    once, at upload, and checks the sheet again at confirm). A user who is not of the office or a principal
+    leader brings a unit's sheet back (`unit_mode`): the rows must name tasks, the five clarities must be left
+    as they are, and a changed 进度 / 最新进展 is a progress report of their unit.
     """
+    if isinstance(source, Sheet):
+        sheet = source
+    else:
+        try:
+            sheet = open_sheet(source, progress=progress)
+        except SheetError as exc:
+            return unreadable_plan(str(exc), register=register, user=user, file_name=file_name)
     unit_mode = user is not None and not (policies.is_office(user) or policies.is_principal(user))
     plan = ImportPlan(file_name=file_name, register=register and not unit_mode, unit_mode=unit_mode)
-    try:
-        sheet = open_sheet(source, progress=progress)
-    except SheetError as exc:
-        plan.errors.append(Problem(str(exc)))
-        return plan
     plan.sheet_name = sheet.name
     plan.errors.extend(Problem(m) for m in duplicate_columns(sheet.header))
     if sheet.header.ignored:
@@ -175,6 +178,14 @@ def build_plan(source, *, campaign: Campaign | None = None, register: bool = Fal
         return plan
     planner = _Planner(plan, sheet, tasks, user)
     planner.run(progress)
+    return plan
+
+
+def unreadable_plan(message: str, *, register: bool = False, user=None, file_name: str = "") -> ImportPlan:
+    """The plan of a file that could not be read: its one error says why."""
+    unit_mode = user is not None and not (policies.is_office(user) or policies.is_principal(user))
+    plan = ImportPlan(file_name=file_name, register=register and not unit_mode, unit_mode=unit_mode)
+    plan.errors.append(Problem(message))
     return plan
 
 

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import iterparse
+from xml.parsers import expat
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -21,10 +22,24 @@ from duban.ledger.excel.columns import MIN_HEADER_COLUMNS, REPEATABLE, clean, co
 
 HEADER_SEARCH_ROWS = 15
 MAX_ROWS = 100_000
-# What an archive may expand to (a 100k-row sheet is ~100 MB of XML): this stops a zip bomb, not a ledger.
+# What an archive may expand to. A 10k-row sheet exported by the ledger with every column filled and long texts
+# (60-character tasks, 200-character standards and progress, measured 2026-12: export layout, 15 columns) is
+# 27 MB of sheet XML (7 MB zipped); a sheet of that size is what SPEC §9 asks the import to take. 64 MB leaves
+# room for a wordier county and stops a zip bomb long before it costs a worker anything.
 # The shared-string table is read whole into memory, so it gets its own, lower cap.
-MAX_EXPANDED_BYTES = 300 * 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 100 * 1024 * 1024
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+# Deflate shrinks sheet XML 3-16× (a sheet of bordered empty cells: 15.6×); only a crafted member goes past
+# 100× (deflate's ceiling is ~1030×). Members below 1 MB may compress as they like: they cannot hurt.
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024
+# Excel keeps at most 32,767 characters in a cell; a cell (or shared string) longer than that was not made by
+# Excel or WPS. Between two tags the XML may hold that text escaped (&#20013; is 8 bytes a character) plus
+# the tag itself: no run of bytes without a "<" is longer than MAX_RUN_BYTES in a sheet anyone made.
+MAX_CELL_CHARS = 32_767
+MAX_RUN_BYTES = 512 * 1024
+_CHUNK = 1024 * 1024
+_CELL_TAGS = frozenset({"c", "si"})  # a cell (its inline string included), a shared string
 
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十0-9]+(?:条)?战线)")
 _ATTACHMENT = re.compile(r"^附件\s*[0-9一二三四五六七八九十]*[:：]?$")
@@ -110,23 +125,117 @@ def open_sheet(source, *, progress=None) -> Sheet:
 
 
 def _check_archive(source) -> None:
-    """Refuse what is not an .xlsx (old .xls, a renamed file) and archives that would expand beyond reason."""
+    """Refuse what is not an .xlsx (old .xls, a renamed file) and archives that would expand beyond reason.
+
+    The zip directory is checked first (sizes and compression ratios as declared), then every member is
+    streamed through zlib and its XML through expat a megabyte at a time, counting what really comes out,
+    so that nothing is ever expanded whole: a directory that lies, a member that still expands past the caps,
+    one cell or shared string longer than Excel allows, is refused before openpyxl reads a byte.
+    """
     try:
         with zipfile.ZipFile(source) as archive:
-            names = archive.namelist()
-            expanded = sum(info.file_size for info in archive.infolist())
-            strings = sum(i.file_size for i in archive.infolist() if i.filename.lower().endswith("sharedstrings.xml"))
+            infos = archive.infolist()
+            names = [i.filename for i in infos]
+            if not any(n.startswith("xl/worksheets/") for n in names):
+                raise SheetError("该文件不是 Excel 工作簿（.xlsx），请检查后重新选择。")
+            _check_directory(infos)
+            for info in infos:
+                _check_member(archive, info)
     except zipfile.BadZipFile:
-        if hasattr(source, "seek"):
-            source.seek(0)
         raise SheetError("该文件不是 .xlsx 格式（可能是旧版 .xls 或被改了扩展名）。请用 Excel 或 WPS 打开后“另存为” .xlsx 再导入。") from None
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
-    if not any(n.startswith("xl/worksheets/") for n in names):
-        raise SheetError("该文件不是 Excel 工作簿（.xlsx），请检查后重新选择。")
+
+
+def _too_big() -> SheetError:
+    return SheetError(f"该文件解压后超过 {MAX_EXPANDED_BYTES // 1048576} MB，不像任务分解表，已拒绝读取。")
+
+
+def _too_dense(name: str) -> SheetError:
+    return SheetError(f"该文件中的“{name}”压缩比超过 {MAX_RATIO} 倍，不像任务分解表，已拒绝读取。")
+
+
+def _check_directory(infos) -> None:
+    expanded = sum(i.file_size for i in infos)
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
     if expanded > MAX_EXPANDED_BYTES or strings > MAX_SHARED_STRINGS_BYTES:
-        raise SheetError(f"该文件解压后超过 {MAX_EXPANDED_BYTES // 1048576} MB，不像任务分解表，已拒绝读取。")
+        raise _too_big()
+    for info in infos:
+        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_dense(info.filename)
+
+
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Stream one member, counting bytes out (against its declared size and ratio) and, for XML, each cell's text."""
+    scan = _XmlScan() if info.filename.lower().endswith((".xml", ".rels", ".vml")) else None
+    limit = min(info.file_size, MAX_EXPANDED_BYTES)
+    ratio_limit = MAX_RATIO * max(info.compress_size, 1)
+    done = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            done += len(chunk)
+            if done > limit:
+                raise _too_big()  # more than the directory said: it lied
+            if done > RATIO_FROM_BYTES and done > ratio_limit:
+                raise _too_dense(info.filename)
+            if scan is not None:
+                scan.feed(chunk)
+    if scan is not None:
+        scan.close()
+
+
+class _XmlScan:
+    """Counts, as the XML streams past, the longest run of bytes without a "<" (which bounds any one tag or text
+    node that expat, and so openpyxl, would hold whole) and the characters of each cell or shared string (which
+    bounds the value openpyxl builds from rich-text runs); refuses past the caps."""
+
+    def __init__(self):
+        self.run = 0  # bytes since the last "<"
+        self.cell = 0  # characters since the current cell or shared string began
+        self.parser = expat.ParserCreate()
+        self.parser.buffer_text = False  # text in pieces as it comes, never one huge string
+        self.parser.StartElementHandler = self._start
+        self.parser.CharacterDataHandler = self._text
+
+    def _start(self, name, _attrs):
+        if name.rpartition(":")[2] in _CELL_TAGS:
+            self.cell = 0
+
+    def _text(self, text):
+        self.cell += len(text)
+        if self.cell > MAX_CELL_CHARS:
+            raise _cell_too_long()
+
+    def feed(self, chunk: bytes) -> None:
+        first, *inner = chunk.split(b"<")
+        if not inner:
+            self.run += len(first)
+        else:
+            longest = max(self.run + len(first), *map(len, inner[:-1]))
+            if longest > MAX_RUN_BYTES:
+                raise _cell_too_long()
+            self.run = len(inner[-1])
+        if self.run > MAX_RUN_BYTES:
+            raise _cell_too_long()
+        self._parse(chunk, False)
+
+    def close(self) -> None:
+        self._parse(b"", True)
+
+    def _parse(self, data: bytes, final: bool) -> None:
+        if self.parser is None:
+            return
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError:
+            # Not well-formed: openpyxl (expat too) stops at the same place, if it reads this part at all; the
+            # run of bytes is still counted up to the end.
+            self.parser = None
+
+
+def _cell_too_long() -> SheetError:
+    return SheetError(f"该文件中有单元格超过 {MAX_CELL_CHARS} 个字符（Excel 单元格的上限），不像任务分解表，已拒绝读取。")
 
 
 def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:

@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
+from duban.core.text import formula_like
+
 # Cell styles (index into styles.xml's cellXfs).
 PLAIN, TITLE, NOTE, HEADER, WRAP, RED, YELLOW, GREEN, GREY = range(9)
 LIGHT_STYLES = {"red": RED, "yellow": YELLOW, "green": GREEN, "grey": GREY}
@@ -56,6 +58,24 @@ _APP = _HEAD + (
 )
 
 
+_XFS = (
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',  # PLAIN
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center" vertical="center"/></xf>',  # TITLE
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>',  # NOTE
+    '<xf numFmtId="0" fontId="3" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1">'
+    '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>',  # HEADER
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>',  # WRAP
+    '<xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0" applyFill="1"/>',  # RED
+    '<xf numFmtId="0" fontId="0" fillId="4" borderId="0" xfId="0" applyFill="1"/>',  # YELLOW
+    '<xf numFmtId="0" fontId="0" fillId="5" borderId="0" xfId="0" applyFill="1"/>',  # GREEN
+    '<xf numFmtId="0" fontId="0" fillId="6" borderId="0" xfId="0" applyFill="1"/>',  # GREY
+)
+# The same styles with quotePrefix: a text Excel would take for a formula (=, +, -, @) once its cell is
+# edited stays text, and shows as written (no apostrophe in the value, so it reads back the same).
+_QUOTED_XFS = tuple(xf.replace("<xf ", '<xf quotePrefix="1" ', 1) for xf in _XFS)
+QUOTED = len(_XFS)  # style + QUOTED: that style, quote-prefixed
+
+
 def _fill(rgb: str) -> str:
     return f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor indexed="64"/></patternFill></fill>'
 
@@ -74,18 +94,7 @@ _STYLES = _HEAD + (
     '<border><left style="thin"><color rgb="FF999999"/></left><right style="thin"><color rgb="FF999999"/></right>'
     '<top style="thin"><color rgb="FF999999"/></top><bottom style="thin"><color rgb="FF999999"/></bottom><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="9">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'  # PLAIN
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center" vertical="center"/></xf>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'  # NOTE
-    '<xf numFmtId="0" fontId="3" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1">'
-    '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'  # HEADER
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0" applyFill="1"/>'  # RED
-    '<xf numFmtId="0" fontId="0" fillId="4" borderId="0" xfId="0" applyFill="1"/>'  # YELLOW
-    '<xf numFmtId="0" fontId="0" fillId="5" borderId="0" xfId="0" applyFill="1"/>'  # GREEN
-    '<xf numFmtId="0" fontId="0" fillId="6" borderId="0" xfId="0" applyFill="1"/>'  # GREY
-    "</cellXfs>"
+    f'<cellXfs count="{2 * len(_XFS)}">' + "".join(_XFS) + "".join(_QUOTED_XFS) + "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -161,7 +170,10 @@ class SheetWriter:
             else:
                 if isinstance(value, (dt.date, dt.datetime)):
                     value = value.isoformat()
-                cells.append(f'<c r="{ref}"{attr} t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>')
+                text = str(value)
+                if formula_like(text):
+                    attr = f' s="{s + QUOTED}"'
+                cells.append(f'<c r="{ref}"{attr} t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>')
         self._write(f'<row r="{row}">{"".join(cells)}</row>')
 
     def close(self) -> None:
