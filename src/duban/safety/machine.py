@@ -1,4 +1,4 @@
-"""The hazard's transition table (SPEC §7): 发现 → 整改中 → 待验收 → 销号, or 退回; 当场整改 closes at once.
+"""The transition tables of the safety ledgers. The hazard's (SPEC §7): 发现 → 整改中 → 待验收 → 销号, or 退回; 当场整改 closes at once.
 
 Who may take each move is declared beside it, once: the services (through `matters.services.perform`), the
 hazard page's action bar and its "why not" read this table.
@@ -7,7 +7,9 @@ hazard page's action bar and its "why not" read this table.
 from duban.matters.machine import StateMachine, Transition
 from duban.safety.choices import EventKind as E
 from duban.safety.choices import HazardState as S
-from duban.safety.policies import is_finder, is_rectifying_unit, is_safety_office, may_assign, may_verify
+from duban.safety.choices import LapseEvent as LE
+from duban.safety.choices import LapseState as L
+from duban.safety.policies import is_finder, is_on_shift, is_rectifying_unit, is_safety_office, may_assign, may_close_lapse, may_verify
 
 OPEN = {S.FOUND, S.RECTIFYING, S.AWAITING}
 
@@ -28,4 +30,17 @@ HAZARD_MACHINE = StateMachine(S, [
                may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.CLOSED),
     Transition("return", "验收退回", {S.AWAITING}, S.RECTIFYING,
                may=may_verify, refusal="一般隐患由县安委办或属地乡镇验收，重大隐患由县安委办验收。", event=E.RETURNED),
+])
+
+
+def _keeper(lapse, user) -> bool:
+    return may_close_lapse(lapse, user)
+
+
+# 值守未确认: open until the person on duty confirms late (补确认) or the township says what happened.
+LAPSE_MACHINE = StateMachine(L, [
+    Transition("confirm_late", "补确认到岗", {L.OPEN}, L.CONFIRMED_LATE, offered=False,
+               may=is_on_shift, refusal="只有本班值班人员可以确认到岗。", event=LE.CONFIRMED_LATE),
+    Transition("close", "说明情况关闭", {L.OPEN}, L.CLOSED,
+               may=_keeper, refusal="只有值守点所在乡镇的一把手、联络员或县安委办可以说明情况关闭。", event=LE.CLOSED),
 ])

@@ -2,7 +2,8 @@
 
 safety office: hazards to put on the clock (待交办整改) and to verify (待验收) · a township: the general hazards
 of its territory to put on the clock and to verify (when the county lets townships verify) · the rectifying
-unit: hazards in rectification, due within three working days or late.
+unit: hazards in rectification, due within three working days or late · the person on duty: 我的值班, today's
+shifts with the one-tap hand-over · a township (and the safety office): the duty lapses still open.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from duban.core import calendar
 from duban.core.choices import Role, UnitKind
 from duban.core.scope import acting_units
 from duban.core.work import LATER, OVERDUE, TODAY, WorkItem
-from duban.safety.choices import HazardLevel, HazardState
-from duban.safety.models import Hazard
+from duban.safety.choices import HazardLevel, HazardState, LapseState, ShiftState
+from duban.safety.models import DutyLapse, Hazard, Shift
+from duban.safety.services.duty import refusal_to_confirm
 
 LIMIT = 50
 HORIZON_WORKDAYS = 3
@@ -72,4 +75,34 @@ def _rectifying(units: list[int], today: dt.date) -> list[WorkItem]:
         late = hazard.due_date < today
         items.append(WorkItem("隐患整改逾期" if late else "隐患整改", _title(hazard), _url(hazard), hazard.due_date,
                               OVERDUE if late else LATER if hazard.due_date > today else TODAY, "整改完成后上传照片申请验收"))
+    return items
+
+
+# --- duty rosters: the person on duty's shifts with the one-tap hand-over; the township's open lapses ------
+
+
+def duty_work(user, today: dt.date) -> list[WorkItem]:
+    """我的值班 (today's shifts not yet confirmed, and a night shift still running from yesterday) and, for the
+    township and the safety office, the lapses still open: two queries at most."""
+    now = timezone.now()
+    items: list[WorkItem] = []
+    mine = (Shift.objects.filter(Q(person_id=user.pk) | Q(second_person_id=user.pk), state=ShiftState.SCHEDULED,
+                                 date__in=[today - dt.timedelta(days=1), today])
+            .select_related("post__township", "person", "second_person").order_by("date", "start_time", "id")[:LIMIT])
+    for shift in mine:
+        if shift.ends < now:
+            continue
+        refusal = refusal_to_confirm(shift, user, now)
+        items.append(WorkItem(
+            "我的值班", f"{shift.post} {shift.hours}", reverse("safety:duty_board"), shift.date, TODAY if not refusal else LATER,
+            refusal or "到岗后点一下确认；无需定位、无需拍照",
+            action="" if refusal else reverse("safety:shift_confirm", args=[shift.pk]), action_label="" if refusal else "确认到岗/交接班"))
+    lapses = DutyLapse.objects.filter(state=LapseState.OPEN)
+    if Role.SAFETY not in user.roles:
+        units = acting_units(user) if user.roles & {Role.LIAISON, Role.UNIT_HEAD} else []
+        lapses = lapses.filter(lead_unit_id__in=units) if units else lapses.none()
+    if Role.SAFETY in user.roles or user.roles & {Role.LIAISON, Role.UNIT_HEAD}:
+        for lapse in lapses.only("id", "code", "title", "due_date").order_by("due_sort", "id")[:LIMIT]:
+            items.append(WorkItem("值守未确认", f"{lapse.code} {lapse.title}", reverse("safety:lapse_detail", args=[lapse.code]),
+                                  lapse.due_date, OVERDUE, "核实人员是否到岗；到岗由值班人员确认，或说明情况关闭"))
     return items
