@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from duban.safety.choices import PostKind
-from duban.safety.models import DutyLapse, Shift
+from duban.safety.models import DutyLapse, DutyPost, Shift
 from duban.safety.services import duty
 from tests import kit
 from tests.conftest import make_person
@@ -177,3 +177,38 @@ def test_the_api_confirms_through_the_service_and_refuses_as_it_does(county, obj
     assert done.status_code == 200 and done.json()["state"] == "confirmed"
     assert mine.post(f"/api/v1/shifts/{grid_shift.pk}/confirm", {"bogus": 1}).status_code == 422
     assert Shift.objects.get(pk=later.pk).state == "scheduled"
+
+
+def test_the_township_sets_up_a_post_schedules_cancels_and_closes_a_lapse_through_the_pages(county, objects, grid_worker):
+    client = county.client("township_liaison")
+    town = county.units["chengguan"]
+    made = client.post("/safety/duty/posts/new/", {"name": "南关检查站", "township": town.pk, "kind": "checkpoint", "critical": "on",
+                                                   "active": "on", "note": ""})
+    assert made.status_code == 302
+    post = DutyPost.objects.get(name="南关检查站")
+    assert (post.township, post.critical, post.kind) == (town, True, "checkpoint")
+    other = client.post("/safety/duty/posts/new/", {"name": "关庙检查站", "township": county.units["transport"].pk, "kind": "checkpoint"})
+    assert other.status_code == 200 and not DutyPost.objects.filter(name="关庙检查站").exists()
+    schedule = client.get(f"/safety/duty/posts/{post.pk}/schedule/").content.decode()
+    assert "韩网格" in schedule and "冯联络" in schedule  # the people of the township and its villages
+    done = client.post(f"/safety/duty/posts/{post.pk}/schedule/", {
+        "first": "2026-06-02", "last": "2026-06-04", "start_time": "20:00", "end_time": "08:00",
+        "person_1": grid_worker.pk, "person_2": county.people["township_liaison"].pk})
+    assert done.status_code == 302
+    shifts = list(Shift.objects.filter(post=post).order_by("date"))
+    assert [(s.date.day, s.person.full_name, s.hours) for s in shifts] == [
+        (2, "韩网格", "20:00–次日08:00"), (3, "冯联络", "20:00–次日08:00"), (4, "韩网格", "20:00–次日08:00")]
+    again = client.post(f"/safety/duty/posts/{post.pk}/schedule/", {
+        "first": "2026-06-04", "start_time": "20:00", "end_time": "08:00", "person_1": grid_worker.pk})
+    assert again.status_code == 200 and "已有 20:00 开始的班次" in again.content.decode()
+    cancelled = client.post(f"/safety/duty/shifts/{shifts[2].pk}/cancel/", {"reason": "人员调整"})
+    assert cancelled.status_code == 302 and Shift.objects.get(pk=shifts[2].pk).state == "cancelled"
+    roster = client.get(f"/safety/duty/posts/{post.pk}/").content.decode()
+    assert roster.count('data-testid="roster-row"') == 3 and "人员调整" in roster
+    # The lapse of the morning: the township says what happened.
+    page = client.get(f"/safety/duty/lapses/{objects.lapse.code}/").content.decode()
+    assert 'data-testid="close-lapse"' in page
+    closed = client.post(f"/safety/duty/lapses/{objects.lapse.code}/", {"reason": "人员已到岗，山上无信号"})
+    assert closed.status_code == 302
+    assert DutyLapse.objects.get(pk=objects.lapse.pk).state == "closed"
+    assert county.client("principal").post(f"/safety/duty/lapses/{objects.lapse.code}/", {"reason": "x"}).status_code == 403
