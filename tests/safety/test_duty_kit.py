@@ -212,3 +212,17 @@ def test_the_township_sets_up_a_post_schedules_cancels_and_closes_a_lapse_throug
     assert closed.status_code == 302
     assert DutyLapse.objects.get(pk=objects.lapse.pk).state == "closed"
     assert county.client("principal").post(f"/safety/duty/lapses/{objects.lapse.code}/", {"reason": "x"}).status_code == 403
+
+
+def test_the_home_page_lists_the_townships_lapses_in_a_fixed_number_of_queries(county, objects, grid_worker):
+    town, office = county.units["chengguan"], as_actor(county.people["safety"])
+
+    def grow():
+        with at("2026-05-21"):
+            for n in range(20):
+                post = duty.save_post(office, name=f"第{n}号瞭望哨", township=town, kind=PostKind.LOOKOUT, critical=True)
+                duty.schedule_shifts(office, post, first=dt.date(2026, 6, 1), people=[county.people["township_liaison"]])
+        duty.raise_lapses(NOW)
+
+    assert kit.assert_fixed_queries(county.client("township_liaison"), "/", grow) <= 20
+    assert DutyLapse.objects.count() == 21
