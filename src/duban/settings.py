@@ -217,6 +217,7 @@ DUBAN_PHOTO_MAX_MB = env_int("DUBAN_PHOTO_MAX_MB", 15, "largest hazard photo a u
 DUBAN_PHOTO_MAX_PIXELS = env_int("DUBAN_PHOTO_MAX_PIXELS", 50_000_000, "most pixels a hazard photo may have (width × height)", minimum=1)
 DUBAN_PHOTO_KEEP_GPS = env_bool("DUBAN_PHOTO_KEEP_GPS", False, "read a hazard photo's GPS position into the hazard's coordinates (the stored photo never keeps its EXIF)")
 DUBAN_SAFETY_TOWNSHIP_VERIFIES = env_bool("DUBAN_SAFETY_TOWNSHIP_VERIFIES", True, "a township may verify and strike off the general hazards in its territory (0: the safety office verifies all)")
+DUBAN_DUTY_GRACE_MINUTES = env_int("DUBAN_DUTY_GRACE_MINUTES", 30, "minutes after a shift on a critical duty post starts before, unconfirmed, it becomes a matter for the township", minimum=0)
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
 # docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).
 REDIS_URL = env_str("DUBAN_REDIS_URL", "", "Redis for the job queue and cross-node locks (empty: SQLite storage in the data dir, one machine)")

@@ -264,6 +264,26 @@ class TestTheLoadedDemo:
         assert {r.hazard.found_on for r in failed} == {r.inspection.inspected_on for r in failed}
 
 
+    def test_the_fire_season_roster_has_critical_posts_confirmed_shifts_and_one_open_lapse(self):
+        from duban.safety.models import DutyLapse, DutyPost, Shift
+
+        posts = DutyPost.objects.all()
+        assert set(posts.filter(critical=True).values_list("kind", flat=True)) == {"lookout", "checkpoint"}
+        assert set(posts.filter(critical=False).values_list("kind", flat=True)) == {"grid"}
+        assert set(posts.filter(critical=True).values_list("township__name", flat=True)) == {"青山乡", "白水镇", "高岭乡"}
+        today = timezone.localdate()
+        shifts = Shift.objects.all()
+        assert shifts.count() == posts.count() * 5 and shifts.filter(date=today).count() == posts.count()
+        past = shifts.filter(date__lt=today)
+        assert past.filter(state="confirmed").count() == past.count() - 2  # a critical lapse and a grid cell nobody confirmed
+        lapses = DutyLapse.objects.all()
+        assert sorted(lapses.values_list("post__name", "state")) == [("松树岭瞭望哨", "open"), ("白水入山检查站", "confirmed_late")]
+        assert not lapses.filter(post__critical=False).exists()
+        home = Client()
+        home.force_login(User.objects.get(username="gaoling_head"))
+        assert "值守未确认" in home.get("/").content.decode()
+
+
 # --- loads of their own ------------------------------------------------------------------------------
 
 

@@ -34,6 +34,10 @@ class WorkItem:
     due: dt.date | None = None
     urgency: int = LATER
     note: str = ""
+    # One tap on the home page itself (a POST with the CSRF token to `action`, back to the home page): the
+    # hand-over of a shift (确认到岗/交接班), where opening another page first would be one step too many.
+    action: str = ""
+    action_label: str = ""
 
     @property
     def sort_key(self):

@@ -9,9 +9,10 @@ class SafetyConfig(AppConfig):
 
     def ready(self):
         from duban.core import work
-        from duban.safety.work import safety_work
+        from duban.safety.work import duty_work, safety_work
 
-        work.register(safety_work)  # the home page's "my work" (core knows no safety ledger)
+        work.register(safety_work)
+        work.register(duty_work)  # the home page's "my work" (core knows no safety ledger)
 
         from duban.safety import kind
 

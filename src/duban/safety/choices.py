@@ -40,3 +40,40 @@ DEFAULT_SECTORS = (
 
 # A new hazard at the same place in the same sector within this many days of one struck off is a recurrence.
 RECURRENCE_DAYS = 180
+
+
+# --- duty rosters 值班值守 (SPEC §7) -------------------------------------------------------------------
+
+class PostKind(models.TextChoices):
+    LOOKOUT = "lookout", _("瞭望哨")
+    CHECKPOINT = "checkpoint", _("检查站")
+    GRID = "grid", _("网格")
+    OTHER = "other", _("其他")
+
+
+class ShiftState(models.TextChoices):
+    SCHEDULED = "scheduled", _("待交接班")
+    CONFIRMED = "confirmed", _("已确认到岗")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class LapseState(models.TextChoices):
+    OPEN = "open", _("未确认到岗")
+    CONFIRMED_LATE = "confirmed_late", _("已补确认")
+    CLOSED = "closed", _("已说明关闭")
+
+
+LAPSE_OPEN_STATES = frozenset({LapseState.OPEN})
+LAPSE_FINISHED_STATES = frozenset({LapseState.CONFIRMED_LATE, LapseState.CLOSED})
+
+
+class LapseEvent(models.TextChoices):
+    RAISED = "raised", _("值守未确认到岗")
+    CONFIRMED_LATE = "confirmed_late", _("补确认到岗")
+    CLOSED = "closed", _("说明情况关闭")
+
+
+# A shift may be confirmed from this long before it starts (交接班 happens before the hour, not after it).
+CONFIRM_EARLY_MINUTES = 60
+# The longest roster scheduled in one go: a fire season (防火期) is about half a year.
+ROSTER_MAX_DAYS = 184

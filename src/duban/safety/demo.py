@@ -1,7 +1,9 @@
 """The demo's hazard ledger: five months of hazards found by townships' grid workers and the departments'
 inspectors, in every state — put on the clock, rectified with photos, verified or sent back, fixed on the
-spot, a few major ones under listed supervision, and hazards that came back (回头看) — written through the
-services as the people of the county, on the demo's shared timeline (core.demo.Timeline)."""
+spot, a few major ones under listed supervision, and hazards that came back (回头看) — and the fire season's duty
+roster of the townships with forest (lookouts and checkpoints critical, a few grid cells not): shifts for the
+last days and today, most confirmed, one confirmed late (补确认), one critical lapse still open — written through
+the services as the people of the county, on the demo's shared timeline (core.demo.Timeline)."""
 
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from PIL import Image, ImageDraw
 from duban.core import calendar
 from duban.core.actor import Actor
 from duban.safety import services
-from duban.safety.choices import HazardLevel, HazardState
-from duban.safety.models import ChecklistItem, Hazard, Inspection, Outcome, Sector
+from duban.safety.choices import HazardLevel, HazardState, LapseState, PostKind, ShiftState
+from duban.safety.models import ChecklistItem, DutyLapse, DutyPost, Hazard, Inspection, Outcome, Sector, Shift
+from duban.safety.services import duty
 
 REQUEST_ID = "duban-demo"
 
@@ -53,6 +56,23 @@ PLANS = [
     ("other", "chengguan", "chengguan_lly", "城关镇 老城区菜市场", "老城菜市场", "消防通道被摊位占用，灭火器过期", "chengguan", "清理占道摊位，更换灭火器", "general", "closed"),
     ("other", "xihe", "xihe_lly", "西河镇 西河水库大坝", "", "坝顶护栏破损，无防溺水警示", "shuili", "修复护栏，设置防溺水警示牌和救生设施", "general", "late"),
 ]
+# The fire season's posts (township, name, kind, critical, the people taking turns, hours): the townships with
+# forest keep lookouts and checkpoints (critical); two townships' grid cells are on the roster too (not critical).
+DUTY_POSTS = [
+    ("qingshan", "后山瞭望哨", PostKind.LOOKOUT, True, ["qingshan_lly", "linye_lly"], (8, 18)),
+    ("qingshan", "青山入山检查站", PostKind.CHECKPOINT, True, ["qingshan_head", "qingshan_lly"], (7, 19)),
+    ("baishui", "白水林场7林班瞭望台", PostKind.LOOKOUT, True, ["linye_lly", "baishui_lly"], (8, 18)),
+    ("baishui", "白水入山检查站", PostKind.CHECKPOINT, True, ["baishui_lly", "baishui_head"], (7, 19)),
+    ("gaoling", "松树岭瞭望哨", PostKind.LOOKOUT, True, ["gaoling_lly", "gaoling_head"], (8, 18)),
+    ("chengguan", "东街社区网格", PostKind.GRID, False, ["chengguan_dongjie"], (8, 18)),
+    ("chengguan", "西街社区网格", PostKind.GRID, False, ["chengguan_xijie"], (8, 18)),
+    ("shiqiao", "河湾村网格", PostKind.GRID, False, ["shiqiao_hewan"], (8, 18)),
+]
+DUTY_DAYS = 4  # days of roster before today
+# (post name, days before today): nobody confirmed — a critical lapse left open, and a grid cell (nothing happens);
+# confirmed an hour late — the lapse closed as 补确认.
+DUTY_UNCONFIRMED = {("松树岭瞭望哨", 1), ("西街社区网格", 1)}
+DUTY_LATE = {("白水入山检查站", 2)}
 PHOTO_COLORS = {"before": (176, 58, 46), "after": (39, 122, 82)}
 
 # 排查检查表 the safety office keeps, and inspections against them:
@@ -81,11 +101,19 @@ class SafetyResult:
     recurrences: int = 0
     per_state: dict[str, int] = field(default_factory=dict)
     inspections: int = 0
+    posts: int = 0
+    critical_posts: int = 0
+    shifts: int = 0
+    confirmed: int = 0
+    lapses_open: int = 0
+    lapses_late: int = 0
 
     def describe(self) -> str:
         states = "，".join(f"{HazardState(s).label} {self.per_state.get(s, 0)}" for s in HazardState)
         return (f"隐患排查整改台账：{self.hazards} 条隐患（重大隐患 {self.major} 条，当场整改 {self.on_the_spot} 条，"
-                f"销号后复发 {self.recurrences} 条），排查记录 {self.inspections} 次。\n  按状态：{states}")
+                f"销号后复发 {self.recurrences} 条），排查记录 {self.inspections} 次。\n  按状态：{states}\n"
+                f"值班值守：{self.posts} 个值守点（重点 {self.critical_posts} 个），{self.shifts} 个班次（已确认到岗 {self.confirmed} 个），"
+                f"值守未确认 {self.lapses_open} 项待乡镇处理，补确认 {self.lapses_late} 项。")
 
 
 def _photo(label: str, stage: str, rng: random.Random) -> SimpleUploadedFile:
@@ -104,6 +132,7 @@ class SafetyDemo:
     """One load of the hazard ledger relative to `now`."""
 
     def __init__(self, now: dt.datetime, seed: int = 7):
+        self.now = now
         self.today = timezone.localdate(now)
         self.first = calendar.next_workday(self.today - dt.timedelta(days=150))
         self.county_opened = self.at(self.first - dt.timedelta(days=7), 9)
@@ -130,6 +159,7 @@ class SafetyDemo:
                 found = min(found, calendar.add_workdays(last, -25))
             self._schedule(timeline, plan, found, last)
         self._inspections(timeline, last)
+        self._roster(timeline)
 
     def _inspections(self, timeline, last: dt.date) -> None:
         """The office's checklists on the first day, then inspections against them; a failed line becomes a hazard."""
@@ -151,6 +181,44 @@ class SafetyDemo:
                                            township=self.county.units[town], answers=answers)
 
             timeline.add(self.at(calendar.add_workdays(last, -back), 14), inspect, f"{place} 排查")
+
+    def _roster(self, timeline) -> None:
+        """The fire-season roster: posts set up by the townships, a roster of the last days and today, the people on
+        duty confirming a little before their shift, the lapse job every half hour past the shifts' starts."""
+        first = self.today - dt.timedelta(days=DUTY_DAYS)
+        setup = self.at(first - dt.timedelta(days=6), 9.5)
+        rng = random.Random(11)  # the roster's own draws: the hazards' plan stays as it was
+
+        def set_up(town, name, kind, critical, people, hours):
+            def run():
+                keeper = self.actor(f"{town}_head" if critical else f"{town}_lly")
+                post = duty.save_post(keeper, name=name, township=self.county.units[town], kind=kind, critical=critical,
+                                      note="防火期重点值守" if critical else "")
+                duty.schedule_shifts(self.actor(f"{town}_lly"), post, first=first, last=self.today,
+                                     people=[self.county.people[login] for login in people],
+                                     start_time=dt.time(hours[0]), end_time=dt.time(hours[1]))
+            return run
+
+        for n, plan in enumerate(DUTY_POSTS):
+            timeline.add(setup + dt.timedelta(minutes=n), set_up(*plan), f"值守点 {plan[1]}")
+        for back in range(DUTY_DAYS, -1, -1):
+            day = self.today - dt.timedelta(days=back)
+            for _town, name, _kind, _critical, _people, (start, _end) in DUTY_POSTS:
+                if (name, back) in DUTY_UNCONFIRMED:
+                    continue
+                late = (name, back) in DUTY_LATE
+                when = self.at(day, start + (1 if late else -rng.randrange(5, 40) / 60))
+                if when <= self.now:
+                    timeline.add(when, self._confirm(name, day), f"{name} {day:%m-%d} 确认到岗")
+            for hour in (7.6, 8.6):  # the job's runs just past the grace after 07:00 and 08:00
+                if self.at(day, hour) <= self.now:
+                    timeline.add(self.at(day, hour), lambda: duty.raise_lapses(), f"值守巡检 {day:%m-%d}")
+
+    def _confirm(self, name: str, day: dt.date):
+        def run():
+            shift = Shift.objects.select_related("post", "person").get(post__name=name, date=day)
+            duty.confirm_handover(Actor(user=shift.person, request_id=REQUEST_ID), shift)
+        return run
 
     def _schedule(self, timeline, plan, found: dt.date, last: dt.date) -> None:
         sector_code, town, reporter, place, where, title, unit_code, measures, level, fate = plan
@@ -235,7 +303,11 @@ class SafetyDemo:
         for hazard in Hazard.objects.all():
             services.refresh_light(hazard, self.today)
         hazards = Hazard.objects.all()
+        posts, shifts, lapses = DutyPost.objects.all(), Shift.objects.all(), DutyLapse.objects.all()
         return SafetyResult(
+            posts=posts.count(), critical_posts=posts.filter(critical=True).count(), shifts=shifts.count(),
+            confirmed=shifts.filter(state=ShiftState.CONFIRMED).count(), lapses_open=lapses.filter(state=LapseState.OPEN).count(),
+            lapses_late=lapses.filter(state=LapseState.CONFIRMED_LATE).count(),
             hazards=hazards.count(), major=hazards.filter(level=HazardLevel.MAJOR).count(),
             on_the_spot=hazards.filter(rectified_on_spot=True).count(), recurrences=hazards.filter(recurrence_of__isnull=False).count(),
             per_state=dict(Counter(hazards.values_list("state", flat=True))), inspections=Inspection.objects.count())

@@ -1,4 +1,5 @@
-"""The one FilterSet of the hazard ledger: the list page and the API filter through it (the export will too)."""
+"""The FilterSets of the safety ledgers: the hazard ledger's (the list page and the API filter through it, the
+export will too) and the duty shifts'."""
 
 import django_filters
 from django import forms
@@ -12,8 +13,8 @@ from duban.core.manage_forms import ManageForm
 from duban.core.models import Unit
 from duban.core.paging import Keyset
 from duban.matters.choices import Light
-from duban.safety.choices import OPEN_STATES, HazardLevel, HazardState
-from duban.safety.models import Hazard, Inspection, Sector, normalize_place
+from duban.safety.choices import OPEN_STATES, HazardLevel, HazardState, ShiftState
+from duban.safety.models import DutyPost, Hazard, Inspection, Sector, Shift, normalize_place
 
 STATE_CHOICES = [("open", _("未销号（全部在办）")), *HazardState.choices]
 TIMELINESS_CHOICES = [("due", _("应按期完成")), ("on_time", _("按期完成")), ("late", _("未按期完成"))]
@@ -93,3 +94,23 @@ class InspectionFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(place_key__contains=normalize_place(value)) | Q(place_unit__icontains=value))
+
+
+SHIFT_KEYSET = Keyset(["date", "id"])
+
+
+class ShiftFilter(django_filters.FilterSet):
+    """The one FilterSet of the duty shifts (值班班次): the API's list and the roster's filters."""
+
+    date = django_filters.DateFilter(label=_("值班日期"), field_name="date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = django_filters.DateFilter(label=_("值班日期自"), field_name="date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = django_filters.DateFilter(label=_("值班日期至"), field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    post = django_filters.ModelChoiceFilter(label=_("值守点"), queryset=DutyPost.objects.all())
+    township = django_filters.ModelChoiceFilter(label=_("乡镇"), field_name="post__township", queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
+    state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=ShiftState.choices, widget=forms.CheckboxSelectMultiple)
+    critical = django_filters.BooleanFilter(label=_("重点值守点"), field_name="post__critical")
+
+    class Meta:
+        model = Shift
+        fields = []
+        form = ManageForm

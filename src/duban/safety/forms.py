@@ -1,4 +1,4 @@
-"""Forms of the hazard pages: what the person on the ground fills in, and the office's decisions."""
+"""Forms of the safety pages: what the person on the ground fills in, the office's decisions, the duty rosters."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.core.choices import UnitKind
 from duban.core.manage_forms import ManageForm, UnitChoiceField
-from duban.core.models import Unit
+from duban.core.models import Unit, User
 from duban.ledger.forms import MultipleFileField
 from duban.ledger.models import Campaign
-from duban.safety.choices import HazardLevel
+from duban.safety.choices import HazardLevel, PostKind
 from duban.safety.models import ChecklistItem, Hazard, Outcome, Sector
 
 PHOTO_HELP = _("手机拍摄的 JPG、PNG 照片，可多选；系统会去掉照片里的位置等附加信息。")
@@ -140,3 +140,68 @@ class InspectionForm(ManageForm):
         return [Answer(item, data[f"outcome_{item.pk}"], note=data.get(f"note_{item.pk}") or "",
                        hazard=bool(data.get(f"hazard_{item.pk}")), photos=tuple(data.get(f"photos_{item.pk}") or ()))
                 for item in self.items]
+
+
+# --- duty rosters -------------------------------------------------------------------------------------
+
+ROTATION = 6  # people taking turns in one roster form; the service takes any number
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.full_name or user.username}（{user.unit.name if user.unit_id else ''}）"
+
+
+class PostForm(ManageForm):
+    """设置值守点: the township keeps its posts and says which are critical (重点值守点)."""
+
+    name = forms.CharField(label=_("值守点名称"), max_length=60, help_text=_("如：后山瞭望哨、327国道入山检查站、东街第3网格"))
+    township = UnitChoiceField(label=_("乡镇"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=_("类型"), choices=PostKind.choices)
+    critical = forms.BooleanField(label=_("重点值守点"), required=False,
+                                  help_text=_("到点未确认到岗的，系统立即转为值守事项并通知乡镇一把手和联络员。"))
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, townships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = townships
+        if townships.count() == 1:
+            self.fields["township"].initial = townships.first()
+
+
+class ScheduleForm(ManageForm):
+    """排班: a date range and the people taking turns day by day (第1天 the first, 第2天 the second …)."""
+
+    first = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           help_text=_("不填则只排开始日期一天；防火期可一次排完。"))
+    start_time = forms.TimeField(label=_("开始时间"), initial="08:00", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("结束时间"), initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               help_text=_("结束时间不晚于开始时间的，到次日结束；00:00 至 00:00 为全天。"))
+    second_person = PersonChoiceField(label=_("第二值班人员"), queryset=User.objects.none(), required=False,
+                                      help_text=_("每天同一位，可不填。"))
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, ROTATION + 1):
+            self.fields[f"person_{n}"] = PersonChoiceField(label=_("轮班人员 %(n)s") % {"n": n}, queryset=people, required=n == 1)
+        self.fields["second_person"].queryset = people
+        order = ["first", "last", "start_time", "end_time", *(f"person_{n}" for n in range(1, ROTATION + 1)), "second_person", "note"]
+        self.order_fields(order)
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        people = [data[f"person_{n}"] for n in range(1, ROTATION + 1) if data.get(f"person_{n}")]
+        return {"first": data["first"], "last": data.get("last"), "start_time": data["start_time"], "end_time": data["end_time"],
+                "people": people, "second_people": [data["second_person"]] if data.get("second_person") else [], "note": data.get("note", "")}
+
+
+class CancelShiftForm(ManageForm):
+    reason = forms.CharField(label=_("取消原因"), max_length=200)
+
+
+class CloseLapseForm(ManageForm):
+    reason = forms.CharField(label=_("情况说明"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("如：人员已到岗，手机无信号未能确认；临时调整，由某某顶岗。"))

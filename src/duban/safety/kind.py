@@ -1,6 +1,7 @@
-"""The hazard as a kind of matter: what the kernel (runner, lights, sweep, 中梗阻 analytics) needs to know about
-it, declared once and registered from `SafetyConfig.ready()`. A major hazard (重大隐患) is under listed
-supervision (挂牌督办): it takes the engine's stricter ladder."""
+"""The safety ledgers' kinds of matter: what the kernel (runner, lights, sweep, 中梗阻 analytics) needs to know
+about them, declared once and registered from `SafetyConfig.ready()`. A major hazard (重大隐患) is under listed
+supervision (挂牌督办): it takes the engine's stricter ladder. A duty lapse (值守未确认) is the township's matter
+of the day it happened: red while open, grey once confirmed late or explained."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from django.urls import reverse
 from duban.core import calendar
 from duban.matters import clock, registry
 from duban.matters.choices import Light, Schedule
-from duban.safety.choices import FINISHED_STATES, OPEN_STATES, EventKind, HazardLevel, HazardState
-from duban.safety.machine import HAZARD_MACHINE
-from duban.safety.models import Hazard
+from duban.safety.choices import FINISHED_STATES, LAPSE_FINISHED_STATES, LAPSE_OPEN_STATES, OPEN_STATES, EventKind, HazardLevel, HazardState, LapseEvent
+from duban.safety.machine import HAZARD_MACHINE, LAPSE_MACHINE
+from duban.safety.models import DutyLapse, Hazard
 
 KEY = "safety.hazard"
 
@@ -86,5 +87,36 @@ HAZARD_KIND = registry.MatterKind(
 )
 
 
+LAPSE_KEY = "safety.duty_lapse"
+LAPSE_AUDITED = ("state", "version", "reason", "closed_by", "closed_at", "closed_on", "completed_on", "lead_unit", "due_date")
+
+
+def lapse_light(lapse, on: dt.date, *, reported: bool | None = None) -> clock.LightResult:
+    """red while nobody has confirmed the shift or said why · grey once closed."""
+    if lapse.state in LAPSE_FINISHED_STATES:
+        return clock.LightResult(Light.GREY, "已关闭", Schedule.NONE)
+    return clock.LightResult(Light.RED, "班次到点未确认到岗", Schedule.NONE)
+
+
+LAPSE_KIND = registry.MatterKind(
+    key=LAPSE_KEY, label="值守未确认", model=DutyLapse, noun="该值守事项", word="值守事项",
+    chased_states=tuple(sorted(LAPSE_OPEN_STATES)),
+    open_states=tuple(sorted(LAPSE_OPEN_STATES)),
+    finished_states=tuple(sorted(LAPSE_FINISHED_STATES)),
+    machine=LAPSE_MACHINE,
+    url=lambda code: reverse("safety:lapse_detail", args=[code]),
+    list_url=lambda **params: reverse("safety:duty_board"),
+    light=lapse_light,
+    demands={
+        "remind": "请立即核实值守点人员是否到岗，到岗后由值班人员确认，或说明情况。",
+        "urge": "请立即落实值守人员并说明未确认到岗的原因。",
+    },
+    events=LapseEvent,
+    audit_prefix="duty_lapse",
+    audited=LAPSE_AUDITED,
+)
+
+
 def register() -> None:
     registry.register(HAZARD_KIND)
+    registry.register(LAPSE_KIND)

@@ -1,4 +1,4 @@
-"""The hazard's transition table (SPEC §7): 发现 → 整改中 → 待验收 → 销号, or 退回; 当场整改 closes at once.
+"""The transition tables of the safety ledgers. The hazard's (SPEC §7): 发现 → 整改中 → 待验收 → 销号, or 退回; 当场整改 closes at once.
 
 Who may take each move is declared beside it, once: the services (through `matters.services.perform`), the
 hazard page's action bar and its "why not" read this table.
@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from duban.matters.machine import StateMachine, Transition
 from duban.safety.choices import EventKind as E
 from duban.safety.choices import HazardState as S
-from duban.safety.policies import is_finder, is_rectifying_unit, is_safety_office, may_assign, may_promote, may_verify
+from duban.safety.choices import LapseEvent as LE
+from duban.safety.choices import LapseState as L
+from duban.safety.policies import (
+    is_finder, is_on_shift, is_rectifying_unit, is_safety_office, may_assign, may_close_lapse, may_promote, may_verify,
+)
 
 OPEN = {S.FOUND, S.RECTIFYING, S.AWAITING}
 
@@ -33,4 +37,17 @@ HAZARD_MACHINE = StateMachine(S, [
     # The hazard stays where it is; the work beyond its rectification becomes a key-work task (a draft).
     Transition("promote", _("转为重点工作任务"), {S.RECTIFYING, S.AWAITING}, may=may_promote,
                refusal=_("只有县督查室或主要领导可以把隐患转为重点工作任务。"), event=E.PROMOTED),
+])
+
+
+def _keeper(lapse, user) -> bool:
+    return may_close_lapse(lapse, user)
+
+
+# 值守未确认: open until the person on duty confirms late (补确认) or the township says what happened.
+LAPSE_MACHINE = StateMachine(L, [
+    Transition("confirm_late", _("补确认到岗"), {L.OPEN}, L.CONFIRMED_LATE, offered=False,
+               may=is_on_shift, refusal=_("只有本班值班人员可以确认到岗。"), event=LE.CONFIRMED_LATE),
+    Transition("close", _("说明情况关闭"), {L.OPEN}, L.CLOSED,
+               may=_keeper, refusal=_("只有值守点所在乡镇的一把手、联络员或县安委办可以说明情况关闭。"), event=LE.CLOSED),
 ])

@@ -1,7 +1,10 @@
-"""The hazard ledger (隐患排查整改台账, SPEC §7): each hazard a matter on the kernel, from found to struck off."""
+"""The safety ledgers (SPEC §7): the hazard ledger (隐患排查整改台账), each hazard a matter on the kernel from found
+to struck off; inspections against checklists (排查); and the duty rosters (值班值守): posts, their shifts, and the
+lapse an unconfirmed shift on a critical post becomes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import models
@@ -13,7 +16,7 @@ from duban.core.choices import Role
 from duban.core.models import Unit, User
 from duban.core.scope import ScopedQuerySet, unit_scope
 from duban.matters.models import Matter, MatterQuerySet
-from duban.safety.choices import HazardLevel, HazardState
+from duban.safety.choices import HazardLevel, HazardState, LapseState, PostKind, ShiftState
 
 
 class Sector(models.Model):
@@ -246,3 +249,167 @@ class InspectionResult(models.Model):
         verbose_name = _("检查结果")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="inspection_result_once")]
+
+
+# --- duty rosters 值班值守 -------------------------------------------------------------------------------
+
+
+def _duty_scope(user):
+    return unit_scope(user, everything_for=frozenset({Role.SAFETY}))
+
+
+class DutyPostQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The safety office and principal leaders see every post; a township its own (its head and liaisons, the
+        leader in charge of it); a person the posts they are on duty at."""
+        scope = _duty_scope(user)
+        if scope.everything:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(pk__in=Shift.objects.filter(Q(person_id=user.pk) | Q(second_person_id=user.pk)).values("post_id"))
+        if scope.unit_ids:
+            condition |= Q(township_id__in=sorted(scope.unit_ids))
+        return self.filter(condition)
+
+
+class DutyPost(models.Model):
+    """A post kept staffed in fire season or on a grid (瞭望哨、检查站、网格): the township keeps its roster; a critical
+    post's unconfirmed shift becomes a matter (DutyLapse)."""
+
+    name = models.CharField(_("值守点"), max_length=60)
+    township = models.ForeignKey(Unit, verbose_name=_("乡镇"), on_delete=models.PROTECT, related_name="duty_posts")
+    kind = models.CharField(_("类型"), max_length=12, choices=PostKind.choices, default=PostKind.LOOKOUT)
+    critical = models.BooleanField(_("重点值守点"), default=False,
+                                   help_text=_("重点值守点的班次到点未确认到岗，系统立即提醒乡镇。"))
+    active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    objects = DutyPostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("值守点")
+        ordering = ["township__sort_order", "township_id", "-critical", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["township", "name"], name="dutypost_township_name_uniq")]
+
+    def __str__(self):
+        return f"{self.township.name}{self.name}"
+
+
+class ShiftQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The safety office and principal leaders see every shift; a township the shifts of its posts; a person
+        their own."""
+        scope = _duty_scope(user)
+        if scope.everything:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(person_id=user.pk) | Q(second_person_id=user.pk)
+        if scope.unit_ids:
+            condition |= Q(post__township_id__in=sorted(scope.unit_ids))
+        return self.filter(condition)
+
+
+class Shift(models.Model):
+    """One shift at a post: who is on duty on which day from when to when; 交接班 is the one tap of the person on
+    duty (no location, no photo). An end at or before the start ends on the next day (a night shift; 00:00–00:00
+    is the whole day)."""
+
+    post = models.ForeignKey(DutyPost, verbose_name=_("值守点"), on_delete=models.PROTECT, related_name="shifts")
+    person = models.ForeignKey(User, verbose_name=_("值班人员"), on_delete=models.PROTECT, related_name="duty_shifts")
+    second_person = models.ForeignKey(User, verbose_name=_("第二值班人员"), null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="second_duty_shifts")
+    date = models.DateField(_("值班日期"))
+    start_time = models.TimeField(_("开始时间"), default=dt.time(8, 0))
+    end_time = models.TimeField(_("结束时间"), default=dt.time(18, 0))
+    state = models.CharField(_("状态"), max_length=12, choices=ShiftState.choices, default=ShiftState.SCHEDULED)
+    confirmed_by = models.ForeignKey(User, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    note = models.CharField(_("交接班记录"), max_length=300, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("排班人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("值班班次")
+        ordering = ["date", "start_time", "post_id", "id"]
+        indexes = [models.Index(fields=["date", "state"], name="shift_date_state_idx"),
+                   models.Index(fields=["post", "date"], name="shift_post_date_idx")]
+        constraints = [models.UniqueConstraint(fields=["post", "date", "start_time"], condition=~Q(state="cancelled"),
+                                               name="shift_post_date_start_uniq")]
+
+    def __str__(self):
+        return f"{self.post} {self.date:%m-%d} {self.start_time:%H:%M}"
+
+    @property
+    def starts(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.date, self.start_time))
+
+    @property
+    def ends(self) -> dt.datetime:
+        end = timezone.make_aware(dt.datetime.combine(self.date, self.end_time))
+        return end if self.end_time > self.start_time else end + dt.timedelta(days=1)
+
+    @property
+    def hours(self) -> str:
+        """08:00–18:00, 20:00–次日08:00, 全天."""
+        if self.start_time == self.end_time == dt.time(0, 0):
+            return str(_("全天"))
+        nextday = str(_("次日")) if self.end_time <= self.start_time else ""
+        return f"{self.start_time:%H:%M}–{nextday}{self.end_time:%H:%M}"
+
+    def is_on_duty(self, user) -> bool:
+        return user is not None and user.pk is not None and user.pk in (self.person_id, self.second_person_id)
+
+    @property
+    def people(self) -> str:
+        names = [self.person.full_name or self.person.username]
+        if self.second_person_id:
+            names.append(self.second_person.full_name or self.second_person.username)
+        return "、".join(names)
+
+
+class DutyLapseQuerySet(MatterQuerySet, ScopedQuerySet):
+    def visible_to(self, user):
+        """As the shifts: the safety office and principal leaders all; the township its own (it answers for
+        them); the people of the shift theirs (they confirm late)."""
+        scope = _duty_scope(user)
+        if scope.everything:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(shift__person_id=user.pk) | Q(shift__second_person_id=user.pk)
+        if scope.unit_ids:
+            condition |= Q(lead_unit_id__in=sorted(scope.unit_ids))
+        return self.filter(condition)
+
+
+class DutyLapse(Matter):
+    """值守未确认到岗: a shift on a critical post not confirmed by its start and the grace after it, chased as a
+    matter of the township (lead unit) due that day. Closed by the late confirmation (补确认) or by the township
+    with what happened."""
+
+    state = models.CharField(_("状态"), max_length=24, choices=LapseState.choices, default=LapseState.OPEN)
+    code = models.CharField(_("事项编号"), max_length=24, unique=True)
+    shift = models.OneToOneField(Shift, verbose_name=_("班次"), on_delete=models.PROTECT, related_name="lapse")
+    post = models.ForeignKey(DutyPost, verbose_name=_("值守点"), on_delete=models.PROTECT, related_name="lapses")
+    title = models.CharField(_("事项"), max_length=200)
+    reason = models.CharField(_("关闭说明"), max_length=300, blank=True)
+    closed_by = models.ForeignKey(User, verbose_name=_("关闭人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    objects = DutyLapseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("值守未确认事项")
+        ordering = ["-due_sort", "-id"]
+        indexes = [models.Index(fields=["lead_unit", "state"], name="dutylapse_unit_state_idx"),
+                   models.Index(fields=["state", "due_sort", "id"], name="dutylapse_state_due_idx")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"

@@ -48,3 +48,22 @@ def may_promote(hazard, user) -> bool:
 
 def is_finder(hazard, user) -> bool:
     return hazard.found_by_id == user.pk or is_safety_office(user)
+
+
+# --- duty rosters -------------------------------------------------------------------------------------
+
+
+def may_keep_posts(user, township_id: int | None) -> bool:
+    """Posts and their rosters (and a post's critical flag) are kept by the township — its head or liaisons —
+    and the safety office."""
+    return is_safety_office(user) or works_for(user, township_id)
+
+
+def is_on_shift(lapse, user) -> bool:
+    """The person on duty (or the second one) of the lapsed shift: their late confirmation closes it."""
+    return lapse.shift.is_on_duty(user)
+
+
+def may_close_lapse(lapse, user) -> bool:
+    """The township answers for its posts; the safety office may close as well."""
+    return may_keep_posts(user, lapse.lead_unit_id)

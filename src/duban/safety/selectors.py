@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -11,10 +13,10 @@ from django.utils import timezone
 
 from duban.core.paging import BadCursor, KeysetPage
 from duban.matters.models import MatterEvent
-from duban.safety.choices import HazardState
-from duban.safety.filters import INSPECTION_KEYSET, KEYSET, HazardFilter, InspectionFilter, timeliness
-from duban.safety.kind import HAZARD_KIND
-from duban.safety.models import ChecklistItem, Hazard, HazardPhoto, Inspection, PhotoStage
+from duban.safety.choices import HazardState, ShiftState
+from duban.safety.filters import INSPECTION_KEYSET, KEYSET, HazardFilter, InspectionFilter, ShiftFilter, timeliness
+from duban.safety.kind import HAZARD_KIND, LAPSE_KIND
+from duban.safety.models import ChecklistItem, DutyLapse, DutyPost, Hazard, HazardPhoto, Inspection, PhotoStage, Shift
 
 LIST_COLUMNS = ("id", "code", "title", "place", "place_unit", "level", "state", "light", "light_reason", "due_date", "due_sort",
                 "found_on", "return_count", "recurrence_of_id", "sector__name", "township__name", "lead_unit__name")
@@ -162,3 +164,105 @@ def history_of(user, inspection: Inspection) -> list[Inspection]:
     return list(Inspection.objects.visible_to(user).filter(place_key=inspection.place_key).exclude(pk=inspection.pk)
                 .select_related("sector").annotate(failed=Count("results", filter=Q(results__outcome="fail")))
                 .order_by("-inspected_on", "-id")[:50])
+
+
+# --- duty rosters 值班值守 -------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardShift:
+    shift: Shift
+    lapse: DutyLapse | None
+    red: bool  # a critical post's shift past its start + grace and not confirmed
+    may_confirm: bool
+
+
+@dataclass
+class BoardPost:
+    post: DutyPost
+    shifts: list[BoardShift]
+
+    @property
+    def unstaffed(self) -> bool:  # a critical post with nobody on the roster today
+        return self.post.critical and not self.shifts
+
+
+@dataclass
+class BoardTown:
+    township: object
+    posts: list[BoardPost]
+
+
+def duty_board(user, day, now=None) -> list[BoardTown]:
+    """值班表 of `day`: the posts `user` may see by township, each with that day's shifts (cancelled left out) — two
+    queries whatever the number of posts."""
+    now = now or timezone.now()
+    grace = dt.timedelta(minutes=settings.DUBAN_DUTY_GRACE_MINUTES)
+    posts = list(DutyPost.objects.visible_to(user).filter(active=True).select_related("township"))
+    shifts = (Shift.objects.visible_to(user).filter(date=day, post__active=True).exclude(state=ShiftState.CANCELLED)
+              .select_related("person", "second_person", "lapse").order_by("start_time", "id"))
+    by_post: dict[int, list[BoardShift]] = {}
+    for shift in shifts:
+        lapse = getattr(shift, "lapse", None)
+        by_post.setdefault(shift.post_id, []).append(BoardShift(
+            shift, lapse, red=False, may_confirm=False))
+    towns: dict[int, BoardTown] = {}
+    for post in posts:
+        rows = by_post.get(post.pk, [])
+        for row in rows:
+            row.shift.post = post
+            row.red = post.critical and row.shift.state == ShiftState.SCHEDULED and (row.lapse is not None or row.shift.starts + grace <= now)
+            row.may_confirm = not duty_refusal(row.shift, user, now)
+        towns.setdefault(post.township_id, BoardTown(post.township, [])).posts.append(BoardPost(post, rows))
+    return list(towns.values())
+
+
+def duty_refusal(shift: Shift, user, now) -> str:
+    from duban.safety.services.duty import refusal_to_confirm
+
+    return refusal_to_confirm(shift, user, now)
+
+
+def posts_for(user):
+    """The posts `user` may see, with their township and the number of shifts from today on."""
+    today = timezone.localdate()
+    return (DutyPost.objects.visible_to(user).select_related("township")
+            .annotate(upcoming=Count("shifts", filter=Q(shifts__date__gte=today) & ~Q(shifts__state=ShiftState.CANCELLED))))
+
+
+def post_for(user, pk: int) -> DutyPost:
+    post = DutyPost.objects.visible_to(user).select_related("township").filter(pk=pk).first()
+    if post is None:
+        raise Http404("没有这个值守点，或您无权查看。")
+    return post
+
+
+def roster(user, post: DutyPost, first, last) -> list[Shift]:
+    """The post's shifts from `first` to `last` that `user` may see, by date (one query)."""
+    return list(Shift.objects.visible_to(user).filter(post=post, date__gte=first, date__lte=last)
+                .select_related("person", "second_person", "confirmed_by", "lapse").order_by("date", "start_time", "id"))
+
+
+def shift_for(user, pk: int) -> Shift:
+    shift = Shift.objects.visible_to(user).select_related("post__township", "person", "second_person").filter(pk=pk).first()
+    if shift is None:
+        raise Http404("没有这个班次，或您无权查看。")
+    return shift
+
+
+def lapse_for(user, code: str) -> DutyLapse:
+    lapse = (DutyLapse.objects.visible_to(user).select_related("post__township", "shift__person", "shift__second_person", "closed_by")
+             .filter(code=code).first())
+    if lapse is None:
+        raise Http404("没有这个值守事项，或您无权查看。")
+    return lapse
+
+
+def lapse_timeline(lapse: DutyLapse) -> list[MatterEvent]:
+    return list(MatterEvent.objects.filter(kind=LAPSE_KIND.key, matter_id=lapse.pk).order_by("-at", "-id"))
+
+
+def shift_listing(user, params):
+    """The shifts `user` may see filtered by `params` (ShiftFilter: the API's list)."""
+    filterset = ShiftFilter(params, queryset=Shift.objects.visible_to(user).select_related("post__township", "person", "second_person"))
+    return filterset

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from duban.safety import views
-from duban.safety.views import inspections
+from duban.safety.views import duty, inspections
 
 app_name = "safety"
 
@@ -15,4 +15,13 @@ urlpatterns = [
     path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection_detail"),
     path("hazards/<str:code>/", views.hazard_detail, name="hazard_detail"),
     path("hazards/<str:code>/<slug:action>/", views.hazard_action, name="hazard_action"),
+    path("duty/", duty.duty_board, name="duty_board"),
+    path("duty/posts/", duty.post_list, name="post_list"),
+    path("duty/posts/new/", duty.post_edit, name="post_new"),
+    path("duty/posts/<int:pk>/", duty.post_roster, name="post_roster"),
+    path("duty/posts/<int:pk>/edit/", duty.post_edit, name="post_edit"),
+    path("duty/posts/<int:pk>/schedule/", duty.post_schedule, name="post_schedule"),
+    path("duty/shifts/<int:pk>/confirm/", duty.shift_confirm, name="shift_confirm"),
+    path("duty/shifts/<int:pk>/cancel/", duty.shift_cancel, name="shift_cancel"),
+    path("duty/lapses/<str:code>/", duty.lapse_detail, name="lapse_detail"),
 ]

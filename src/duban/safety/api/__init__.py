@@ -1,4 +1,4 @@
-"""/api/v1/hazards…: the hazard ledger over REST. Validate, scope, call the service, answer; no business logic.
+"""/api/v1/hazards… and /api/v1/shifts…: the hazard ledger and the duty shifts over REST. Validate, scope, call the service, answer; no business logic.
 
 Every read goes through `Hazard.objects.visible_to(user)` (a hazard outside the caller's scope is 404, as if it
 did not exist); the list filters through the one `HazardFilter` and pages by keyset; every change is one call of
@@ -10,4 +10,4 @@ from ninja import Router
 
 router = Router(tags=["安全隐患"])
 
-from duban.safety.api import endpoints  # noqa: E402, F401
+from duban.safety.api import duty, endpoints  # noqa: E402, F401
