@@ -73,6 +73,7 @@ def test_a_grid_worker_confirms_the_shift_and_reports_a_hazard_the_office_strike
     hazard = Hazard.objects.get()
     assert (hazard.township, hazard.found_by, hazard.state) == (county.units["chengguan"], grid_worker, HazardState.FOUND)
     assert HazardPhoto.objects.filter(hazard=hazard, stage="before").count() == 1
+    phone.context.close()  # no request of the phone's left in flight while the test writes (SQLite locks the table)
 
     # The township rectifies it (交办 and 申请验收 through the services: the pages are tested on their own).
     services.assign_rectification(office, Hazard.objects.get(pk=hazard.pk), lead_unit=county.units["chengguan"], measures="更换软管，钢瓶移出灶间",
