@@ -12,7 +12,14 @@ from duban.safety.choices import HazardState as S
 from duban.safety.choices import LapseEvent as LE
 from duban.safety.choices import LapseState as L
 from duban.safety.policies import (
-    is_finder, is_on_shift, is_rectifying_unit, is_safety_office, may_assign, may_close_lapse, may_promote, may_verify,
+    is_finder,
+    is_on_shift,
+    is_rectifying_unit,
+    is_safety_office,
+    may_assign,
+    may_close_lapse,
+    may_promote,
+    may_verify,
 )
 
 OPEN = {S.FOUND, S.RECTIFYING, S.AWAITING}

@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Path, Query
-from ninja.errors import ValidationError
 
+from duban.api.filtering import as_params, check
 from duban.api.schemas import ERRORS, MAX_ID, Input, Ref, Schema
 from duban.core.actor import Actor
 from duban.core.paging import BadCursor
@@ -92,17 +92,7 @@ def _shift_or_404(request, pk: int) -> Shift:
 @router.get("/shifts", response={200: ShiftPage, **ERRORS}, summary="值班班次列表", tags=["值班值守"])
 def list_shifts(request, filters: Query[ShiftQuery]):
     """调用者职责范围内的值班班次，可按日期、值守点、乡镇和状态筛选；按游标翻页。"""
-    data = QueryDict(mutable=True)
-    for name in ("date", "date_from", "date_to", "post", "township"):
-        value = getattr(filters, name)
-        if value is not None:
-            data[name] = str(value)
-    if filters.state:
-        data.setlist("state", [str(v) for v in filters.state])
-    filterset = selectors.shift_listing(request.auth, data)
-    if not filterset.is_valid():
-        raise ValidationError([{"loc": ("query", name), "msg": " ".join(messages), "type": "value_error"}
-                               for name, messages in filterset.errors.items()])
+    filterset = check(selectors.shift_listing(request.auth, as_params(filters, ("date", "date_from", "date_to", "post", "township"), ("state",))))
     rows = filterset.qs.select_related("lapse")
     try:
         page = SHIFT_KEYSET.page(rows, cursor=filters.cursor or None, size=filters.limit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from ninja import Path, Query
-from ninja.errors import ValidationError
 
+from duban.api.filtering import as_params, check
 from duban.api.schemas import ERRORS
 from duban.core.actor import Actor
 from duban.core.models import Unit
@@ -14,7 +14,16 @@ from duban.matters import services as kernel
 from duban.safety import selectors, services
 from duban.safety.api import router
 from duban.safety.api.schemas import (
-    NOT_FOUND, AssignIn, HazardDetail, HazardPage, HazardQuery, InspectionDetail, InspectionPage, InspectionQuery, ReturnIn, VerifyIn,
+    NOT_FOUND,
+    AssignIn,
+    HazardDetail,
+    HazardPage,
+    HazardQuery,
+    InspectionDetail,
+    InspectionPage,
+    InspectionQuery,
+    ReturnIn,
+    VerifyIn,
 )
 from duban.safety.kind import HAZARD_KIND
 from duban.safety.models import Hazard, PhotoStage
@@ -60,18 +69,8 @@ def _detail(request, code: str) -> dict:
 @router.get("/hazards", response={200: HazardPage, **ERRORS}, summary="隐患列表")
 def list_hazards(request, filters: Query[HazardQuery]):
     """调用者职责范围内的隐患，可按领域、等级、属地、责任单位、状态、亮灯和关键词筛选；按游标翻页。"""
-    data = QueryDict(mutable=True)
-    for name in ("sector", "level", "township", "lead_unit", "q"):
-        value = getattr(filters, name)
-        if value is not None:
-            data[name] = str(value)
-    for name in ("state", "light"):
-        if getattr(filters, name):
-            data.setlist(name, [str(v) for v in getattr(filters, name)])
-    listing = selectors.listing(request.auth, data)
-    if not listing.filterset.is_valid():
-        raise ValidationError([{"loc": ("query", name), "msg": " ".join(messages), "type": "value_error"}
-                               for name, messages in listing.filterset.errors.items()])
+    listing = selectors.listing(request.auth, as_params(filters, ("sector", "level", "township", "lead_unit", "q"), ("state", "light")))
+    check(listing.filterset)
     page = selectors.page_of(listing.rows, filters.cursor, filters.limit)
     return {"items": [_item(h) for h in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
 
@@ -119,15 +118,8 @@ def _inspection(i) -> dict:
 @router.get("/inspections", response={200: InspectionPage, **ERRORS}, summary="排查记录")
 def list_inspections(request, filters: Query[InspectionQuery]):
     """调用者可见的排查记录（与页面同一套筛选），按检查日期倒序，按游标翻页。"""
-    data = QueryDict(mutable=True)
-    for name in ("sector", "township", "q", "inspected_from", "inspected_to"):
-        value = getattr(filters, name)
-        if value is not None:
-            data[name] = str(value)
-    filterset, rows = selectors.inspections(request.auth, data)
-    if not filterset.is_valid():
-        raise ValidationError([{"loc": ("query", name), "msg": " ".join(messages), "type": "value_error"}
-                               for name, messages in filterset.errors.items()])
+    filterset, rows = selectors.inspections(request.auth, as_params(filters, ("sector", "township", "q", "inspected_from", "inspected_to")))
+    check(filterset)
     page = selectors.inspection_page(rows, filters.cursor, filters.limit)
     return {"items": [_inspection(i) for i in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
 
