@@ -30,7 +30,7 @@ def counts():
 
 
 def inspect(who, sector, items, outcomes, place="城关镇南街12号 宏达餐馆后厨", **more):
-    answers = [Answer(item, outcome, note="软管开裂" if outcome == Outcome.FAIL else "") for item, outcome in zip(items, outcomes)]
+    answers = [Answer(item, outcome, note="软管开裂" if outcome == Outcome.FAIL else "") for item, outcome in zip(items, outcomes, strict=True)]
     return services.record_inspection(as_actor(who), sector=sector, place=place, answers=answers, **more)
 
 

@@ -14,7 +14,16 @@ from duban.matters import services as kernel
 from duban.safety import selectors, services
 from duban.safety.api import router
 from duban.safety.api.schemas import (
-    NOT_FOUND, AssignIn, HazardDetail, HazardPage, HazardQuery, InspectionDetail, InspectionPage, InspectionQuery, ReturnIn, VerifyIn,
+    NOT_FOUND,
+    AssignIn,
+    HazardDetail,
+    HazardPage,
+    HazardQuery,
+    InspectionDetail,
+    InspectionPage,
+    InspectionQuery,
+    ReturnIn,
+    VerifyIn,
 )
 from duban.safety.kind import HAZARD_KIND
 from duban.safety.models import Hazard, PhotoStage
