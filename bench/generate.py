@@ -55,7 +55,7 @@ STATE_SHARES = {
     "suspended": 0.02, "cancelled": 0.03,
 }
 OPEN_LIGHTS = {"green": 0.60, "yellow": 0.22, "red": 0.18}
-LIGHT_REASONS = {"green": "按期推进", "yellow": "欠进度：已报 40%，序时进度 75.0%", "red": "已逾期 12 个工作日", "grey": "已办结"}
+LIGHT_REASONS = {"green": "按期推进", "yellow": "欠进度（已报 40%）", "red": "已逾期（完成时限 2026年3月31日）", "grey": "已办结"}
 REPORTING_STATES = {"in_progress", "completion_requested", "closed", "suspended", "cancelled"}
 
 

@@ -16,6 +16,7 @@ from duban.core.models import AuditEntry
 from duban.ledger import services
 from duban.ledger.choices import EventKind, RequestState, TaskState
 from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task
+from duban.matters import clock
 from tests.conftest import make_person
 from tests.ledger.conftest import as_actor
 from tests.ledger.moves import CALLS, SHANGHAI, at, call, people, refused, reload  # noqa: F401 — people is a fixture
@@ -189,7 +190,8 @@ def test_an_extension_approved_by_the_leader_in_charge_moves_the_clock_and_keeps
 
     at(time_machine, "2026-06-26 09:00")  # a Friday: two working days left (29th, 30th)
     services.refresh_light(task)  # as the sweep does every day
-    assert (reload(task).light, reload(task).light_reason) == ("yellow", "距完成时限还有 2 个工作日")
+    assert (reload(task).light, reload(task).light_reason) == ("yellow", "临近完成时限（2026年6月30日到期）")
+    assert clock.shown_reason(reload(task), D(2026, 6, 26)) == "距完成时限还有 2 个工作日（2026年6月30日到期）"
     only_the_leader = "任务 2026-0001 的延期由其牵头县领导或主要领导审批。"
     for who in ("supervision", "other_leader", "lead_liaison", "unit_head"):
         with refused(task, NotAllowed, only_the_leader):

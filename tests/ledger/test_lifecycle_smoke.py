@@ -25,7 +25,7 @@ def test_the_whole_road(county, make_task):
     services.sign_task(head, task)
     services.report_progress(head, task, percent=40, text="已签订补偿协议 80 户")
     task.refresh_from_db()
-    assert task.progress == 40 and task.light == "yellow" and "欠进度" in task.light_reason
+    assert (task.progress, task.light, task.light_reason) == (40, "yellow", "欠进度（已报 40%）")
     services.request_completion(head, task, summary="全部完成", no_evidence_reason="已现场核验")
     task.refresh_from_db()
     services.return_task(office, task, reason="附着物清点表未盖章", checklist=[True, False, True])

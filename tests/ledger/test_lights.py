@@ -5,10 +5,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from duban.core.choices import Role
 from duban.ledger import services
+from duban.ledger.kind import TASK_KIND
 from duban.ledger.models import Task
+from duban.matters import clock as matters_clock
+from duban.matters import lights
 from tests.conftest import make_person
 from tests.ledger.conftest import as_actor
 
@@ -49,11 +53,11 @@ def running(people, make_task, clock):
 
 
 def light_on(task: Task, day: dt.date, clock) -> tuple[str, str]:
-    """The stored light after the daily refresh on `day`."""
+    """The stored light after the daily refresh on `day`, and its reason as the task's page shows it that day."""
     clock(day, 7)
     services.refresh_light(Task.objects.get(pk=task.pk))
     row = Task.objects.get(pk=task.pk)
-    return row.light, row.light_reason
+    return row.light, matters_clock.shown_reason(row, day)
 
 
 # --- the due date ------------------------------------------------------------------------------------
@@ -62,37 +66,38 @@ def light_on(task: Task, day: dt.date, clock) -> tuple[str, str]:
 def test_a_task_turns_yellow_on_the_day_three_working_days_remain(running, clock):
     task = running(start_date=D(2026, 6, 1), due_date=D(2026, 6, 30), percent=90)
     assert light_on(task, D(2026, 6, 24), clock) == ("green", "按期推进")  # 25, 26, 29, 30 remain
-    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日")
+    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日（2026年6月30日到期）")
     assert light_on(task, D(2026, 6, 30), clock) == ("yellow", "今天到期")
-    assert light_on(task, D(2026, 7, 1), clock) == ("red", "已逾期 1 个工作日")
+    assert light_on(task, D(2026, 7, 1), clock) == ("red", "已逾期 1 个工作日（完成时限 2026年6月30日）")
 
 
 def test_a_task_due_right_after_the_national_day_holiday_has_one_working_day_left_on_30_september(running, clock):
     task = running(on=D(2026, 9, 1), start_date=D(2026, 9, 1), due_date=D(2026, 10, 8), percent=95)
     assert light_on(task, D(2026, 9, 24), clock) == ("green", "按期推进")  # 28, 29, 30 Sep and 8 Oct: four
     assert light_on(task, D(2026, 9, 25), clock) == ("green", "按期推进")  # Mid-Autumn: still four
-    assert light_on(task, D(2026, 9, 28), clock) == ("yellow", "距完成时限还有 3 个工作日")
-    assert light_on(task, D(2026, 9, 30), clock) == ("yellow", "距完成时限还有 1 个工作日")
+    assert light_on(task, D(2026, 9, 28), clock) == ("yellow", "距完成时限还有 3 个工作日（2026年10月8日到期）")
+    assert light_on(task, D(2026, 9, 30), clock) == ("yellow", "距完成时限还有 1 个工作日（2026年10月8日到期）")
     assert light_on(task, D(2026, 10, 8), clock) == ("yellow", "今天到期")
-    assert light_on(task, D(2026, 10, 9), clock) == ("red", "已逾期 1 个工作日")
+    assert light_on(task, D(2026, 10, 9), clock) == ("red", "已逾期 1 个工作日（完成时限 2026年10月8日）")
 
 
 def test_overdue_by_working_days_across_a_weekend(running, clock):
     task = running(start_date=D(2026, 6, 1), due_date=D(2026, 7, 3), percent=100)
-    assert light_on(task, D(2026, 7, 4), clock) == ("red", "已过完成时限")  # Saturday
-    assert light_on(task, D(2026, 7, 7), clock) == ("red", "已逾期 2 个工作日")  # Monday and Tuesday
+    assert light_on(task, D(2026, 7, 4), clock) == ("red", "已过完成时限（2026年7月3日）")  # Saturday
+    assert light_on(task, D(2026, 7, 7), clock) == ("red", "已逾期 2 个工作日（完成时限 2026年7月3日）")  # Monday and Tuesday
 
 
 # --- 欠进度, late reports, notices ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("percent", "light", "reason", "schedule"), [
-    (91, "yellow", "欠进度：已报 91%，序时进度 91.7%", "behind"),
-    (92, "green", "按期推进", "on"),
+@pytest.mark.parametrize(("percent", "light", "reason", "shown", "schedule"), [
+    (91, "yellow", "欠进度（已报 91%）", "欠进度：已报 91%，序时进度 91.7%", "behind"),
+    (92, "green", "按期推进", "按期推进", "on"),
 ])
-def test_a_calendar_year_task_at_the_end_of_november_is_behind_below_91_7_percent(percent, light, reason, schedule, running, clock):
+def test_a_calendar_year_task_at_the_end_of_november_is_behind_below_91_7_percent(percent, light, reason, shown, schedule, running, clock):
     task = running(on=D(2026, 11, 30), percent=percent)  # 1 January – 31 December
     assert (task.light, task.light_reason, task.schedule) == (light, reason, schedule)
+    assert matters_clock.shown_reason(task, D(2026, 11, 30)) == shown
 
 
 def test_a_late_report_turns_the_task_yellow_until_the_lead_unit_reports(people, running, clock):
@@ -116,9 +121,9 @@ def test_a_paused_task_keeps_the_light_of_the_day_it_was_paused(people, running,
     task = running(start_date=D(2026, 6, 1), due_date=D(2026, 6, 30), percent=90)
     clock(D(2026, 6, 25))
     services.pause_clock(as_actor(people["supervision"]), task, reason="等待上级批复")
-    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日")
+    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日（2026年6月30日到期）")
     # Five weeks on, past the due date, the light has not moved.
-    assert light_on(task, D(2026, 8, 3), clock) == ("yellow", "距完成时限还有 3 个工作日")
+    assert light_on(task, D(2026, 8, 3), clock) == ("yellow", "距完成时限还有 3 个工作日（2026年6月30日到期）")
 
 
 @pytest.mark.parametrize(("requested", "schedule"), [(D(2026, 6, 29), "done_early"), (D(2026, 6, 30), "done"), (D(2026, 7, 2), "done")])
@@ -170,7 +175,9 @@ def family(county, people, running, clock):
 
 
 def shown(task):
-    return Task.objects.values_list("progress", "light", "light_reason").get(pk=task.pk)
+    """The parent's percent, light and reason as its page shows them today."""
+    row = Task.objects.get(pk=task.pk)
+    return row.progress, row.light, matters_clock.shown_reason(row, timezone.localdate())
 
 
 def test_a_parents_percent_is_the_average_of_its_childrens_and_follows_them(family):
@@ -189,7 +196,7 @@ def test_a_parents_light_is_its_worst_open_childs_and_is_judged_on_the_new_avera
     report(one, 95)
     assert shown(parent) == (48, "yellow", "欠进度：已报 48%，序时进度 91.7%")
     report(two, 91)  # average 93: the parent's own share is met, but one child is behind
-    assert shown(parent) == (93, "yellow", "子任务 2026-0001-2：欠进度：已报 91%，序时进度 91.7%")
+    assert shown(parent) == (93, "yellow", "子任务 2026-0001-2：欠进度（已报 91%）")
     report(two, 95)
     assert shown(parent) == (95, "green", "按期推进")
 
@@ -212,7 +219,7 @@ def test_closed_children_count_as_done_and_no_longer_colour_the_parent(people, f
     parent, (one, two), report = family
     report(one, 91)
     report(two, 100)
-    assert shown(parent)[1:] == ("yellow", "子任务 2026-0001-1：欠进度：已报 91%，序时进度 91.7%")
+    assert shown(parent)[1:] == ("yellow", "子任务 2026-0001-1：欠进度（已报 91%）")
     liaison, office = as_actor(people["lead_liaison"]), as_actor(people["supervision"])
     services.request_completion(liaison, Task.objects.get(pk=one.pk), summary="完成", no_evidence_reason="已现场核验")
     services.close_task(office, Task.objects.get(pk=one.pk), checklist=[True] * 3, grade="good")
@@ -256,14 +263,15 @@ def test_a_just_assigned_task_is_not_behind_schedule_before_its_first_report_fal
     clock(D(2026, 2, 26), 10)
     services.report_progress(as_actor(people["lead_liaison"]), Task.objects.get(pk=task.pk), percent=5, text="已启动")
     task = Task.objects.get(pk=task.pk)
-    assert (task.light, task.light_reason, task.schedule) == ("yellow", "欠进度：已报 5%，序时进度 16.1%", "behind")
+    assert (task.light, task.light_reason, task.schedule) == ("yellow", "欠进度（已报 5%）", "behind")
+    assert matters_clock.shown_reason(task, D(2026, 2, 26)) == "欠进度：已报 5%，序时进度 16.1%"
 
 
 def test_an_unreported_task_still_turns_yellow_near_its_due_date_and_red_after_it(people, running, clock):
     task = running(on=D(2026, 6, 1), start_date=D(2026, 6, 1), due_date=D(2026, 6, 30))  # signed, never reported
     assert light_on(task, D(2026, 6, 24), clock) == ("green", "按期推进")
-    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日")
-    assert light_on(task, D(2026, 7, 1), clock) == ("red", "已逾期 1 个工作日")
+    assert light_on(task, D(2026, 6, 25), clock) == ("yellow", "距完成时限还有 3 个工作日（2026年6月30日到期）")
+    assert light_on(task, D(2026, 7, 1), clock) == ("red", "已逾期 1 个工作日（完成时限 2026年6月30日）")
 
 
 def test_a_parent_is_judged_on_schedule_once_it_or_a_sub_task_has_reported(county, people, running, clock):
@@ -275,4 +283,42 @@ def test_a_parent_is_judged_on_schedule_once_it_or_a_sub_task_has_reported(count
     assert Task.objects.values_list("progress", "light", "light_reason", "schedule").get(pk=parent.pk) == (0, "green", "按期推进", "")
     services.report_progress(as_actor(people["liaison"]), Task.objects.get(pk=two.pk), percent=96, text="进展")
     assert Task.objects.values_list("progress", "light", "light_reason", "schedule").get(pk=parent.pk) == (
-        48, "yellow", "欠进度：已报 48%，序时进度 91.7%", "behind")
+        48, "yellow", "欠进度（已报 48%）", "behind")
+    assert shown(parent) == (48, "yellow", "欠进度：已报 48%，序时进度 91.7%")
+
+
+# --- the daily relight writes only what changed ---------------------------------------------------------
+
+
+def test_the_next_days_relight_rewrites_nothing_when_nothing_happened_and_a_real_change_still_relights(people, running, clock):
+    # Monday 6 July: one task overdue since 30 June, one due on Thursday the 9th, one a calendar-year task
+    # at 20%; then Tuesday the 7th, with nothing reported, extended or noticed.
+    overdue = running(start_date=D(2026, 6, 1), due_date=D(2026, 6, 30), percent=90)
+    near = running(start_date=D(2026, 6, 1), due_date=D(2026, 7, 9), percent=90)
+    behind = running(percent=20)
+    refresh = lambda day: lights.refresh_lights(TASK_KIND, day)  # noqa: E731 — the sweep's daily pass
+    clock(D(2026, 7, 6), 7)
+    refresh(D(2026, 7, 6))
+    monday = {t.code: (t.light, t.light_reason) for t in Task.objects.order_by("code")}
+    assert monday == {overdue.code: ("red", "已逾期（完成时限 2026年6月30日）"),
+                      near.code: ("yellow", "临近完成时限（2026年7月9日到期）"),
+                      behind.code: ("yellow", "欠进度（已报 20%）")}
+    clock(D(2026, 7, 7), 7)
+    assert refresh(D(2026, 7, 7)) == 0  # before: 3, every reason carried a count that moved overnight
+    assert {t.code: (t.light, t.light_reason) for t in Task.objects.order_by("code")} == monday
+    # What a page shows that Tuesday has moved on by the day all the same.
+    assert [matters_clock.shown_reason(t, D(2026, 7, 7)) for t in Task.objects.order_by("code")] == [
+        "已逾期 5 个工作日（完成时限 2026年6月30日）", "距完成时限还有 2 个工作日（2026年7月9日到期）",
+        "欠进度：已报 20%，序时进度 51.9%"]  # 6 months and 7 days of July's 31, of 12
+    # A report past 序时进度 and an approved extension are real changes: the matter is relit at once.
+    liaison = as_actor(people["lead_liaison"])
+    services.report_progress(liaison, Task.objects.get(pk=behind.pk), percent=60, text="加快推进")
+    assert Task.objects.values_list("light", "light_reason").get(pk=behind.pk) == ("green", "按期推进")
+    request = services.request_extension(liaison, Task.objects.get(pk=overdue.pk), new_due=D(2026, 7, 31), reason="征地批复未下达")
+    services.decide_extension(as_actor(people["leader"]), request, approve=True, note="同意")
+    assert Task.objects.values_list("light", "light_reason").get(pk=overdue.pk) == ("green", "按期推进")
+    # And a due date moved behind the services' back is put right by the next pass, that row alone.
+    Task.objects.filter(pk=near.pk).update(due_date=D(2026, 7, 8))
+    assert refresh(D(2026, 7, 7)) == 1
+    assert Task.objects.values_list("light", "light_reason").get(pk=near.pk) == ("yellow", "临近完成时限（2026年7月8日到期）")
+    assert refresh(D(2026, 7, 7)) == 0

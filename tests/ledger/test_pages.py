@@ -406,14 +406,16 @@ def test_task_page_shows_the_five_clarities_and_the_timeline(county, campaign, m
     assert kinds == ["paused", "progress", "signed", "registered", "created"]  # newest first
 
 
-def test_a_parent_lists_its_sub_tasks_with_their_lights(county, make_task):
+def test_a_parent_lists_its_sub_tasks_with_their_lights(county, make_task, time_machine):
     parent = make_task()
     services.decompose_task(as_actor(county.people["supervision"]), parent, [{"lead_unit": county.units["ndrc"]}, {"lead_unit": county.units["chengguan"]}])
-    Task.objects.filter(code=f"{parent.code}-2").update(light="red", light_reason="已逾期 3 个工作日")
+    Task.objects.filter(code=f"{parent.code}-2").update(light="red", light_reason="已逾期（完成时限 2026年6月30日）")
+    time_machine.move_to(dt.datetime(2026, 7, 3, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)  # a Friday
     html = county.client("supervision").get(f"/ledger/tasks/{parent.code}/").content.decode()
     children = html.split('data-testid="children"', 1)[1].split("</table>", 1)[0]
     assert f"{parent.code}-1" in children and f"{parent.code}-2" in children
-    assert 'data-light="red"' in children and "已逾期 3 个工作日" in children
+    # Its dot's title counts the working days late as of the day the page is shown: 1, 2 and 3 July.
+    assert 'data-light="red"' in children and 'title="红灯：已逾期 3 个工作日（完成时限 2026年6月30日）"' in children
     # the ndrc liaison sees its own sub-task, not the other unit's
     liaison_html = county.client("liaison").get(f"/ledger/tasks/{parent.code}-1/").content.decode()
     assert f"{parent.code}-1" in liaison_html

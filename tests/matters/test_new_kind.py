@@ -19,7 +19,7 @@ from duban.core.actor import Actor
 from duban.core.errors import NotAllowed
 from duban.core.models import AuditEntry
 from duban.core.scope import ScopedQuerySet, unit_scope, works_for
-from duban.matters import registry
+from duban.matters import clock, registry
 from duban.matters import services as kernel
 from duban.matters.choices import Light
 from duban.matters.machine import StateMachine, Transition
@@ -110,7 +110,8 @@ def test_a_kind_defined_in_a_test_is_run_chased_lit_and_analysed(county, errands
     assert "申请销账" not in " ".join(a.text for a in fired)  # the ledger's words stay the ledger's
     assert set(Notification.objects.filter(kind="supervision.notice").values_list("url", flat=True)) == {"/errands/E-1/"}
     late.refresh_from_db()
-    assert (late.light, late.light_reason, late.under_notice) == (Light.RED, "已逾期 3 个工作日", True)
+    assert (late.light, late.light_reason, late.under_notice) == (Light.RED, "已逾期（完成时限 2026年9月30日）", True)
+    assert clock.shown_reason(late, dt.date(2026, 10, 10)) == "已逾期 3 个工作日（完成时限 2026年9月30日）"
     assert sweep(moment("2026-10-10")).writes == 0  # again at the same time: nothing
 
     # The runner takes its transition: who may is the kind's own declaration, refused means nothing changed.

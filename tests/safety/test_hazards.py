@@ -11,6 +11,7 @@ from PIL import Image
 from duban.core.choices import Role
 from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import Attachment, AuditEntry
+from duban.matters import clock
 from duban.matters.choices import Light
 from duban.matters.models import MatterEvent
 from duban.safety import services
@@ -159,7 +160,8 @@ def test_the_sweep_lights_a_hazard_left_unassigned_yellow_and_leaves_the_rest_al
         assign(fresh(assigned), due_date=dt.date(2026, 6, 30))
     with at("2026-06-04"):
         sweep(dt.datetime(2026, 6, 4, 9, tzinfo=CST))
-    assert (fresh(waiting).light, fresh(waiting).light_reason) == (Light.YELLOW, "发现后 3 个工作日未交办整改")
+    assert (fresh(waiting).light, fresh(waiting).light_reason) == (Light.YELLOW, "未及时交办整改（2026年6月1日发现）")
+    assert clock.shown_reason(fresh(waiting), dt.date(2026, 6, 4)) == "发现后 3 个工作日未交办整改（2026年6月1日发现）"
     assert fresh(assigned).light == Light.GREEN
 
 

@@ -12,6 +12,7 @@ from duban.core.choices import Role
 from duban.ledger import services as ledger
 from duban.ledger.choices import TaskSource
 from duban.ledger.models import Task
+from duban.matters import clock
 from duban.matters.choices import Light
 from duban.notify.models import Notification
 from duban.supervision import services
@@ -234,8 +235,10 @@ def test_the_sweep_relights_an_untouched_task_once_a_day(county, late_task, time
     assert Task.objects.get(pk=late_task.pk).light == Light.GREEN
     sweep_at(time_machine, "2026-09-28")
     task = Task.objects.get(pk=late_task.pk)
-    assert (task.light, task.light_reason) == (Light.YELLOW, "距完成时限还有 2 个工作日")
+    assert (task.light, task.light_reason) == (Light.YELLOW, "临近完成时限（2026年9月30日到期）")
+    assert clock.shown_reason(task, dt.date(2026, 9, 28)) == "距完成时限还有 2 个工作日（2026年9月30日到期）"
     assert sweep_at(time_machine, "2026-09-28", 15).lights == 0  # the day's relight is done
     sweep_at(time_machine, "2026-10-08")  # the first working day after the holiday
     task = Task.objects.get(pk=late_task.pk)
-    assert (task.light, task.light_reason) == (Light.RED, "已逾期 1 个工作日")
+    assert (task.light, task.light_reason) == (Light.RED, "已逾期（完成时限 2026年9月30日）")
+    assert clock.shown_reason(task, dt.date(2026, 10, 8)) == "已逾期 1 个工作日（完成时限 2026年9月30日）"

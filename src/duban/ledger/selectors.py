@@ -27,7 +27,7 @@ from duban.matters.cycles import ReportCycle
 # in the same query, and only the columns the row shows (a task has ~45 columns; building 50 full instances
 # costs more than finding them), as values: ledger.tables writes the rows from these keys.
 LIST_COLUMNS = (
-    "id", "code", "title", "state", "due_date", "standing", "progress", "light", "light_reason", "responsible_name",
+    "id", "code", "title", "state", "start_date", "due_date", "standing", "progress", "light", "light_reason", "responsible_name",
     "front__name", "leader_in_charge__full_name", "lead_unit__name", "lead_unit__short_name",
     "responsible_person__full_name",
 )

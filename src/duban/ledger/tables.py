@@ -11,11 +11,13 @@ from __future__ import annotations
 from html import escape
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from duban.ledger.choices import TaskState
 from duban.ledger.templatetags.ledger_tags import STATE_STYLES
+from duban.matters import clock
 from duban.matters.choices import Light
 
 ROW = (
@@ -42,10 +44,11 @@ def task_rows(rows) -> SafeString:
     states = {value: (escape(str(label)), escape(STATE_STYLES.get(value, "text-bg-secondary"))) for value, label in TaskState.choices}
     lights = {value: escape(str(label)) for value, label in Light.choices}
     standing, none = escape(_("长期坚持")), "—"
+    today = timezone.localdate()  # the reason's counts as of today (matters.clock.shown_reason)
 
     def row_html(row):
         due = row["due_date"]
-        state, light, reason = escape(row["state"]), escape(row["light"]), escape(row["light_reason"])
+        state, light, reason = escape(row["state"]), escape(row["light"]), escape(clock.shown_reason(row, today))
         state_label, state_style = states.get(row["state"], (state, "text-bg-secondary"))
         light_label = lights.get(row["light"], light)
         person = row["responsible_name"] if row["responsible_person__full_name"] is None else row["responsible_person__full_name"]

@@ -7,12 +7,21 @@ red overdue or under an open supervision notice · grey closed.
 
 The elapsed share is measured in months, the way county bulletins count it: a calendar-year task is
 11/12 = 91.7% due at the end of November; inside a month, the days of that month count pro rata.
+
+The stored reason names what the light stands on and nothing that moves by itself: "已逾期（完成时限
+2026年7月28日）", "临近完成时限（2026年7月30日到期）", "欠进度（已报 30%）". The counts that grow each day
+(working days late or left, the elapsed share) are put in when the reason is shown (`shown_reason`): a
+reason with a day count in it would change every day with nothing happening, and the sweep would rewrite
+every overdue row each morning. A paused clock stands still, so a paused matter's reason is stored with its
+counts, as shown.
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from duban.core import calendar
@@ -80,21 +89,114 @@ def evaluate(matter, today: dt.date, *, closed: bool, reported: bool | None = No
     schedule = Schedule.NONE
     if due is not None and not awaiting_first_report(matter, today, reported=reported):
         schedule = schedule_class(matter.progress, elapsed_share(matter.start_date, due, today))
+    moving = matter.paused_since is None  # else the counts stand still and are stored as shown
     if due is not None and today > due:
-        late = calendar.workdays_between(due, today)
-        return LightResult(Light.RED, f"已逾期 {late} 个工作日" if late else "已过完成时限", schedule)
+        reason = overdue_reason(due)
+        return LightResult(Light.RED, _show(reason, today) if not moving else reason, schedule)
     if matter.under_notice:
         return LightResult(Light.RED, "督办通知未回复", schedule)
-    if due is not None:
-        left = calendar.workdays_between(today, due)
-        if left <= YELLOW_WORKDAYS:
-            return LightResult(Light.YELLOW, "今天到期" if today == due else f"距完成时限还有 {left} 个工作日", schedule)
+    if due is not None and calendar.workdays_between(today, due) <= YELLOW_WORKDAYS:
+        reason = "今天到期" if today == due else near_reason(due)
+        return LightResult(Light.YELLOW, _show(reason, today) if not moving else reason, schedule)
     if matter.next_report_due is not None and today > matter.next_report_due:
         return LightResult(Light.YELLOW, f"进展逾期未报（应于 {matter.next_report_due:%m月%d日} 前报送）", schedule)
     if schedule == Schedule.BEHIND:
-        share = elapsed_share(matter.start_date, due, today)
-        return LightResult(Light.YELLOW, f"欠进度：已报 {matter.progress}%，序时进度 {share * 100:.1f}%", schedule)
+        reason = behind_reason(matter.progress)
+        return LightResult(Light.YELLOW, _show(reason, today, matter) if not moving else reason, schedule)
     return LightResult(Light.GREEN, "按期推进", schedule)
+
+
+# --- the reason as stored, and as shown ---------------------------------------------------------------
+
+
+def written(day: dt.date) -> str:
+    """A date as a reason writes it, with its year (a reason is read long after, and on its own in a roll-up)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def overdue_reason(due: dt.date) -> str:
+    return f"已逾期（完成时限 {written(due)}）"
+
+
+def near_reason(due: dt.date) -> str:
+    return f"临近完成时限（{written(due)}到期）"
+
+
+def behind_reason(progress: int) -> str:
+    return f"欠进度（已报 {progress}%）"
+
+
+DATE = r"(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+# A stored form → its shown form on `today`, or None to show it as stored. The date is read from the text, not
+# from the matter: a parent's reason "子任务 X：已逾期（完成时限 …）" is its child's, with the child's date.
+# A form that needs the matter's own clock (the elapsed share) is anchored at the start: never a roll-up's.
+ShownForm = Callable[[re.Match, dt.date, object], str | None]
+SHOWN_FORMS: list[tuple[re.Pattern, ShownForm]] = []
+
+
+def shown_form(pattern: str) -> Callable[[ShownForm], ShownForm]:
+    """Register how a stored reason ending in `pattern` is shown (a kind may add its own moving reasons)."""
+
+    def register(function: ShownForm) -> ShownForm:
+        SHOWN_FORMS.append((re.compile(pattern + "$"), function))
+        return function
+
+    return register
+
+
+def dated(match: re.Match) -> dt.date | None:
+    try:
+        return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+
+
+@shown_form(f"已逾期（完成时限 {DATE}）")
+def _overdue(match, today, matter):
+    due = dated(match)
+    if due is None or today <= due:
+        return None
+    late = calendar.workdays_between(due, today)
+    # The day after a Friday deadline is a Saturday: past it, no working day lost yet.
+    return f"已逾期 {late} 个工作日（完成时限 {written(due)}）" if late > 0 else f"已过完成时限（{written(due)}）"
+
+
+@shown_form(f"临近完成时限（{DATE}到期）")
+def _near(match, today, matter):
+    due = dated(match)
+    if due is None or today > due:
+        return None  # not relit yet today: the stored words are still true enough
+    if today == due:
+        return "今天到期"
+    return f"距完成时限还有 {calendar.workdays_between(today, due)} 个工作日（{written(due)}到期）"
+
+
+@shown_form(r"^欠进度（已报 (?P<progress>\d+)%）")
+def _behind(match, today, matter):
+    start, due = _field(matter, "start_date"), _field(matter, "due_date")
+    if start is None or due is None:
+        return None
+    return f"欠进度：已报 {match['progress']}%，序时进度 {elapsed_share(start, due, today) * 100:.1f}%"
+
+
+def _field(matter, name):
+    return matter.get(name) if isinstance(matter, dict) else getattr(matter, name, None)
+
+
+def _show(reason: str, today: dt.date, matter=None) -> str:
+    for pattern, function in SHOWN_FORMS:
+        match = pattern.search(reason)
+        if match:
+            shown = function(match, today, matter)
+            return reason if shown is None else reason[:match.start()] + shown
+    return reason
+
+
+def shown_reason(matter, today: dt.date) -> str:
+    """The matter's stored light reason as a page shows it on `today`, with the day counts and the elapsed share
+    put in ("已逾期 12 个工作日（完成时限 2026年7月28日）"); `matter` is a model instance or a values row with
+    `light_reason` (and `start_date`, `due_date` for the elapsed share)."""
+    return _show(_field(matter, "light_reason") or "", today, matter)
 
 
 # --- pause and extension arithmetic (SPEC §2: paused time does not count) ---------------------------------

@@ -38,14 +38,22 @@ def light(hazard, on: dt.date, *, reported: bool | None = None) -> clock.LightRe
     if hazard.state in FINISHED_STATES:
         return clock.LightResult(Light.GREY, "已销号", Schedule.NONE)
     if hazard.state == HazardState.FOUND:
-        waited = calendar.workdays_between(hazard.found_on, on)
-        if waited > UNASSIGNED_WORKDAYS:
-            return clock.LightResult(Light.YELLOW, f"发现后 {waited} 个工作日未交办整改", Schedule.NONE)
+        if calendar.workdays_between(hazard.found_on, on) > UNASSIGNED_WORKDAYS:
+            # The working days it has waited are put in when shown (_unassigned): stored, they would change daily.
+            return clock.LightResult(Light.YELLOW, f"未及时交办整改（{clock.written(hazard.found_on)}发现）", Schedule.NONE)
         return clock.LightResult(Light.GREEN, "待交办整改", Schedule.NONE)
     if hazard.state == HazardState.AWAITING:
         return clock.LightResult(Light.GREEN, "待验收", Schedule.NONE)
     result = clock.evaluate(hazard, on, closed=False, reported=False)  # no progress reports: no 序时进度
     return clock.LightResult(result.light, result.reason, Schedule.NONE)
+
+
+@clock.shown_form(f"未及时交办整改（{clock.DATE}发现）")
+def _unassigned(match, today, hazard):
+    found = clock.dated(match)
+    if found is None:
+        return None
+    return f"发现后 {calendar.workdays_between(found, today)} 个工作日未交办整改（{clock.written(found)}发现）"
 
 
 def hazard_list(**params) -> str:

@@ -324,7 +324,7 @@ def _list_rows(kind: MatterKind, queryset: QuerySet, *extra: str) -> list[dict]:
     code, title, unit = kind.code_field, kind.title_field, kind.unit_field
     spec = kind.obstruction
     counters = [c for c in (spec.passed_on_field, "return_count", "standing") if c and _has_field(kind.model, c)]
-    fields = ["id", code, title, "state", "light", "light_reason", "due_date", f"{unit}__name", f"{unit}__short_name", *counters, *extra]
+    fields = ["id", code, title, "state", "light", "light_reason", "start_date", "due_date", f"{unit}__name", f"{unit}__short_name", *counters, *extra]
     marker = "__MATTER_CODE__"
     pattern = kind.url(marker)
     states = dict(kind.machine.states.choices) if kind.machine is not None else {}

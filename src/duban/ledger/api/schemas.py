@@ -45,7 +45,7 @@ class TaskItem(Schema):
     state_label: str
     light: str
     light_label: str
-    light_reason: str
+    light_reason: str = Field(..., description="亮灯原因，按记下的写法，不含每天变化的天数（如“已逾期（完成时限 2026年7月28日）”）")
     schedule: str
     schedule_label: str
     progress: int = Field(..., description="完成进度 %")

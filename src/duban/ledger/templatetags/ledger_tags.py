@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from duban.ledger.choices import TaskState
-from duban.matters.templatetags.matter_tags import light_dot
+from duban.matters.templatetags.matter_tags import light_dot, light_reason_filter, light_reason_tag
 
 register = template.Library()
 
@@ -21,6 +21,8 @@ STATE_STYLES = {
 
 
 register.simple_tag(light_dot, name="light_dot")  # one dot for every kind (matters.templatetags.matter_tags)
+register.simple_tag(light_reason_tag, name="light_reason")  # … and its reason as shown today
+register.filter("light_reason", light_reason_filter)
 
 
 @register.simple_tag

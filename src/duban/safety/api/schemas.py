@@ -35,7 +35,7 @@ class HazardItem(Schema):
     state: str
     state_label: str
     light: str
-    light_reason: str
+    light_reason: str = Field(..., description="亮灯原因，按记下的写法，不含每天变化的天数（如“已逾期（完成时限 2026年7月28日）”）")
     return_count: int
     recurrence_of: str | None = Field(None, description="复发于（原隐患编号）")
 
