@@ -12,6 +12,7 @@ from duban.core.choices import UnitKind
 from duban.core.manage_forms import ManageForm
 from duban.core.models import Unit
 from duban.core.paging import Keyset
+from duban.ledger.forms import DateInput
 from duban.matters.choices import Light
 from duban.safety.choices import OPEN_STATES, HazardLevel, HazardState, ShiftState
 from duban.safety.models import DutyPost, Hazard, Inspection, Sector, Shift, normalize_place
@@ -42,9 +43,9 @@ class HazardFilter(django_filters.FilterSet):
     light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     returned = django_filters.NumberFilter(label=_("退回次数不少于"), field_name="return_count", lookup_expr="gte", min_value=1)
     found_from = django_filters.DateFilter(label=_("排查时间自"), field_name="found_on", lookup_expr="gte",
-                                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                           widget=DateInput())
     found_to = django_filters.DateFilter(label=_("排查时间至"), field_name="found_on", lookup_expr="lte",
-                                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                         widget=DateInput())
     timeliness = django_filters.ChoiceFilter(label=_("按期整改"), choices=TIMELINESS_CHOICES, method="filter_timeliness")
     recurrence = django_filters.BooleanFilter(label=_("复发（回头看）"), field_name="recurrence_of", lookup_expr="isnull", exclude=True,
                                               widget=forms.CheckboxInput)
@@ -80,9 +81,9 @@ class InspectionFilter(django_filters.FilterSet):
     sector = django_filters.ModelChoiceFilter(label=_("行业领域"), queryset=Sector.objects.all())
     township = django_filters.ModelChoiceFilter(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
     inspected_from = django_filters.DateFilter(label=_("检查日期自"), field_name="inspected_on", lookup_expr="gte",
-                                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                               widget=DateInput())
     inspected_to = django_filters.DateFilter(label=_("检查日期至"), field_name="inspected_on", lookup_expr="lte",
-                                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                             widget=DateInput())
 
     class Meta:
         model = Inspection
@@ -102,9 +103,9 @@ SHIFT_KEYSET = Keyset(["date", "id"])
 class ShiftFilter(django_filters.FilterSet):
     """The one FilterSet of the duty shifts (值班班次): the API's list and the roster's filters."""
 
-    date = django_filters.DateFilter(label=_("值班日期"), field_name="date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_from = django_filters.DateFilter(label=_("值班日期自"), field_name="date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = django_filters.DateFilter(label=_("值班日期至"), field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = django_filters.DateFilter(label=_("值班日期"), field_name="date", widget=DateInput())
+    date_from = django_filters.DateFilter(label=_("值班日期自"), field_name="date", lookup_expr="gte", widget=DateInput())
+    date_to = django_filters.DateFilter(label=_("值班日期至"), field_name="date", lookup_expr="lte", widget=DateInput())
     post = django_filters.ModelChoiceFilter(label=_("值守点"), queryset=DutyPost.objects.all())
     township = django_filters.ModelChoiceFilter(label=_("乡镇"), field_name="post__township", queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
     state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=ShiftState.choices, widget=forms.CheckboxSelectMultiple)

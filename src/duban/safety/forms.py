@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.choices import UnitKind
 from duban.core.manage_forms import ManageForm, UnitChoiceField
 from duban.core.models import Unit, User
-from duban.ledger.forms import MultipleFileField
+from duban.ledger.forms import DateInput, MultipleFileField
 from duban.ledger.models import Campaign
 from duban.safety.choices import HazardLevel, PostKind
 from duban.safety.models import ChecklistItem, Hazard, Outcome, Sector
@@ -57,7 +57,7 @@ class AssignForm(VersionForm):
     lead_unit = UnitChoiceField(label=_("整改责任单位"), queryset=Unit.objects.filter(is_active=True))
     responsible_name = forms.CharField(label=_("整改责任人"), max_length=60, required=False)
     measures = forms.CharField(label=_("整改措施"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("整改时限"), widget=DateInput())
     funds = forms.DecimalField(label=_("整改资金（万元）"), max_digits=12, decimal_places=2, required=False, min_value=0)
     plan_goal = forms.CharField(label=_("整改目标"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     plan_person = forms.CharField(label=_("整改负责人"), max_length=60, required=False)
@@ -116,7 +116,7 @@ class InspectionForm(ManageForm):
     place_unit = forms.CharField(label=_("被检查单位"), max_length=100, required=False)
     township = UnitChoiceField(label=_("属地乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True), required=False,
                                help_text=_("不选则为您所在的乡镇。"))
-    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    inspected_on = forms.DateField(label=_("检查日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, items: list[ChecklistItem], **kwargs):
@@ -173,8 +173,8 @@ class PostForm(ManageForm):
 class ScheduleForm(ManageForm):
     """排班: a date range and the people taking turns day by day (第1天 the first, 第2天 the second …)."""
 
-    first = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    last = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    first = forms.DateField(label=_("开始日期"), widget=DateInput())
+    last = forms.DateField(label=_("结束日期"), required=False, widget=DateInput(),
                            help_text=_("不填则只排开始日期一天；防火期可一次排完。"))
     start_time = forms.TimeField(label=_("开始时间"), initial="08:00", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("结束时间"), initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
