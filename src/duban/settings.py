@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "duban.matters",
     "duban.ledger",
     "duban.safety",
+    "duban.appeals",
     "duban.notify",
     "duban.supervision",
     "duban.api",
@@ -217,6 +218,7 @@ DUBAN_PHOTO_MAX_MB = env_int("DUBAN_PHOTO_MAX_MB", 15, "largest hazard photo a u
 DUBAN_PHOTO_MAX_PIXELS = env_int("DUBAN_PHOTO_MAX_PIXELS", 50_000_000, "most pixels a hazard photo may have (width × height)", minimum=1)
 DUBAN_PHOTO_KEEP_GPS = env_bool("DUBAN_PHOTO_KEEP_GPS", False, "read a hazard photo's GPS position into the hazard's coordinates (the stored photo never keeps its EXIF)")
 DUBAN_SAFETY_TOWNSHIP_VERIFIES = env_bool("DUBAN_SAFETY_TOWNSHIP_VERIFIES", True, "a township may verify and strike off the general hazards in its territory (0: the safety office verifies all)")
+DUBAN_APPEALS_OFFICE_UNIT = env_str("DUBAN_APPEALS_OFFICE_UNIT", "", "the business office's unit (name or short name) that accepts, dispatches and calls back on appeals; empty: the unit of its staff")
 DUBAN_DUTY_GRACE_MINUTES = env_int("DUBAN_DUTY_GRACE_MINUTES", 30, "minutes after a shift on a critical duty post starts before, unconfirmed, it becomes a matter for the township", minimum=0)
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
 # docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).

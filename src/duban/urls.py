@@ -14,6 +14,8 @@ urlpatterns = [
     path("manage/", include("duban.core.manage_urls")),
     path("ledger/", include("duban.ledger.urls")),
     path("safety/", include("duban.safety.urls")),
+    path("appeals/", include("duban.appeals.urls")),
+    path("appeal/", include("duban.appeals.public_urls")),  # the enterprise's pages, no account
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notify.urls")),
     path("api/", include("duban.api.urls")),  # /api/v1/ and /api/tokens/

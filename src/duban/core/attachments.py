@@ -61,8 +61,9 @@ def sniff(head: bytes, data_file) -> set[str]:
     return set()
 
 
-def store(upload, *, owner, user) -> Attachment:
-    """Check and save one uploaded file for `owner`; raise ServiceError with what to do if it is refused."""
+def check(upload) -> tuple[str, str]:
+    """Refuse an upload that is too big, of a type not allowed, or whose content is not what its name says, with
+    what to do (ServiceError); returns its name and extension. Run on every file before anything is stored."""
     name = PurePath(upload.name or "").name[:200] or "附件"
     limit = settings.DUBAN_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size > limit:
@@ -76,6 +77,12 @@ def store(upload, *, owner, user) -> Attachment:
     if extension not in sniff(head, upload):
         raise ServiceError(_("“%(name)s”的内容与扩展名 .%(extension)s 不符（文件可能已损坏或被改名），请上传原始文件。") % {"name": name, "extension": extension}, field="attachments")
     upload.seek(0)
+    return name, extension
+
+
+def store(upload, *, owner, user) -> Attachment:
+    """Check and save one uploaded file for `owner`; raise ServiceError with what to do if it is refused."""
+    name, extension = check(upload)
     digest = hashlib.sha256()
     content = b"".join(chunk for chunk in upload.chunks())
     digest.update(content)

@@ -56,6 +56,10 @@ class MatterKind:
     title_field: str = "title"
     unit_field: str = "lead_unit"  # the standard owner columns of matters.models.Matter
     leader_field: str = "leader_in_charge"
+    # The unit the ladder chases, if not the owner: a matter whose steps pass between courts (an appeal is the
+    # business office's to accept and call back, its handling unit's to sign for and reply) names the field
+    # that says whose court it is in now.
+    chased_unit_field: str = ""
     finished_states: tuple[str, ...] = ()  # closed for good (grey); a parent does not roll them up as open
     excluded_states: tuple[str, ...] = ()  # left out of a parent's roll-up altogether (cancelled)
     parent_field: str = ""         # a kind whose matters decompose into sub-matters rolls them up (SPEC §3)
@@ -73,6 +77,15 @@ class MatterKind:
     events: type | None = None  # the TextChoices of its timeline's events (labels for MatterEvent.event)
     obstruction: Obstruction | None = None
     list_url: Callable[[], str] | None = None  # the kind's list page (the analytics' tabs link to it)
+    # The kind's own default ladders, as (ActionKind value, offset in working days, reply days, target) rungs,
+    # where the engine's (SPEC §4, built for limits of weeks) do not fit: an appeal's steps take a day or five.
+    # Empty: the engine's defaults. The office's edited ladders (supervision.Ladder) replace either.
+    default_ladder: tuple[tuple[str, int, int, str], ...] = ()
+    default_major_ladder: tuple[tuple[str, int, int, str], ...] = ()
+
+    @property
+    def chased_unit(self) -> str:
+        return self.chased_unit_field or self.unit_field
 
     def visible(self, user):
         """The kind's one scope rule (SPEC §1), `Model.objects.visible_to(user)`."""

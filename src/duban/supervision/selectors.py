@@ -8,14 +8,27 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from duban.core.paging import BadCursor, KeysetPage
+from duban.matters import registry
 from duban.supervision import ladder as rungs
 from duban.supervision.filters import KEYSET, ORDER, ActionFilter
 from duban.supervision.models import Ladder, SupervisionAction
 
 
+def default_ladders(key: str) -> dict[bool, list[rungs.Step]]:
+    """{major: steps} a kind starts with before the office edits its ladders (MatterKind.default_ladder)."""
+    try:
+        kind = registry.get(key)
+    except KeyError:
+        kind = None
+    own = {False: getattr(kind, "default_ladder", ()), True: getattr(kind, "default_major_ladder", ())}
+    return {major: [rungs.Step(*rung) for rung in own[major]] or list(rungs.MAJOR if major else rungs.DEFAULT)
+            for major in (False, True)}
+
+
 def ladders_by_kind(kind: str) -> dict[bool, list[rungs.Step]]:
-    """{major: steps} for a kind of matter: the office's edited ladders, else the defaults of SPEC §4."""
-    found = {False: list(rungs.DEFAULT), True: list(rungs.MAJOR)}
+    """{major: steps} for a kind of matter: the office's edited ladders, else the kind's own defaults, else
+    those of SPEC §4."""
+    found = default_ladders(kind)
     for ladder in Ladder.objects.filter(kind=kind).prefetch_related("steps"):
         found[ladder.major] = [
             rungs.Step(s.kind, s.offset, s.reply_days, s.target) for s in ladder.steps.all() if s.enabled

@@ -109,7 +109,7 @@ def _fire(kind: registry.MatterKind, today: dt.date, now: dt.datetime, result: S
     ladders = ladders_by_kind(kind.key)
     if not ladders:
         return
-    columns = ("id", "due_date", "deadline_cycle", kind.code_field, kind.title_field, f"{kind.unit_field}_id",
+    columns = ("id", "due_date", "deadline_cycle", kind.code_field, kind.title_field, f"{kind.chased_unit}_id",
                f"{kind.leader_field}_id", "progress", "major")
     candidates = (
         model.objects.filter(state__in=kind.chased_states, paused_since__isnull=True, due_date__isnull=False)

@@ -17,7 +17,7 @@ from duban.supervision import ladder as rungs
 from duban.supervision import services
 from duban.supervision.choices import ActionKind, StepTarget
 from duban.supervision.forms import StepForm
-from duban.supervision.selectors import ladders_by_kind
+from duban.supervision.selectors import default_ladders, ladders_by_kind
 
 
 @role_required(Role.SUPERVISION)
@@ -27,12 +27,13 @@ def ladder_edit(request):
     kinds = registry.kinds()
     kind = registry.get(request.GET.get("kind") or request.POST.get("kind") or kinds[0].key)
     current = ladders_by_kind(kind.key)
+    own_defaults = default_ladders(kind.key)
     tables = []
     error = ""
     for major in (False, True):
         prefix = "major" if major else "normal"
         steps = {s.kind: s for s in current[major]}
-        defaults = {s.kind: s for s in (rungs.MAJOR if major else rungs.DEFAULT)}
+        defaults = {**{s.kind: s for s in (rungs.MAJOR if major else rungs.DEFAULT)}, **{s.kind: s for s in own_defaults[major]}}
         initial = []
         for value, _label in ActionKind.choices:
             step = steps.get(value) or defaults[value]

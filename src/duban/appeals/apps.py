@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppealsConfig(AppConfig):
+    name = "duban.appeals"
+    label = "appeals"
+    verbose_name = _("企业诉求")
+
+    def ready(self):
+        from duban.appeals import kind
+
+        kind.register()  # the kernel's kind registry: the runner, lights, sweep and analytics know appeals by it
