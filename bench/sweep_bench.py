@@ -126,7 +126,7 @@ def per_100k(seconds: float, matters: int) -> float:
 
 
 def write(path: Path, connection, made, runs, totals, others) -> None:
-    from bench.__main__ import machine
+    from bench.__main__ import _load, machine
 
     info = machine()
     vendor = connection.vendor
@@ -158,6 +158,8 @@ def write(path: Path, connection, made, runs, totals, others) -> None:
         f"the same moment writes nothing — **{runs[2][2].writes} rows** ({runs[2][3]:.2f} s). In all {totals[0]:,} actions "
         f"and {totals[1]:,} inbox messages. The first sweep is a one-off catch-up (every overdue task gets every missed step "
         "at once), reported for what it is.",
+        "",
+        f"Load on the machine at the end of the run (1/5/15-minute load average): {_load()}.",
     ]
     section = "\n".join(lines)
     text = path.read_text(encoding="utf-8")
