@@ -119,6 +119,16 @@ def test_bad_input_stores_nothing_and_says_why_on_its_field(county, media, value
     assert stored(media) == before == (0, 0, 0)
 
 
+def test_an_empty_form_says_what_to_fill_in_and_stores_nothing(county, media):
+    response = Client().post(INTAKE, {})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {name: list(errors[name]) for name in ("enterprise_name", "credit_code", "contact_name", "phone", "category", "description")} == {
+        "enterprise_name": ["请填写企业名称。"], "credit_code": ["请填写统一社会信用代码。"], "contact_name": ["请填写联系人。"],
+        "phone": ["请填写联系电话。"], "category": ["请选择诉求类别。"], "description": ["请填写诉求内容。"]}
+    assert stored(media) == (0, 0, 0)
+
+
 def test_an_oversized_file_stores_nothing_and_says_the_limit(county, media, settings):
     settings.DUBAN_UPLOAD_MAX_MB = 1
     big = SimpleUploadedFile("现场.png", png().read() + b"\0" * (1024 * 1024), content_type="image/png")

@@ -78,9 +78,10 @@ def _count(limits: list[Limit]) -> throttle.Verdict | None:
     return over
 
 
-def _too_many(request, verdict: throttle.Verdict, message: str) -> HttpResponse:
+def _too_many(request, verdict: throttle.Verdict, message: str, *, back: str) -> HttpResponse:
     """429 with a Chinese page saying when to try again (and Retry-After for a script)."""
-    response = render(request, "appeals/public_throttled.html", {"message": message % {"minutes": verdict.minutes}}, status=429)
+    context = {"message": message % {"minutes": verdict.minutes}, "back": reverse(back), "county": _county()}
+    response = render(request, "appeals/public_throttled.html", context, status=429)
     response["Retry-After"] = str(verdict.retry_after)
     return response
 
@@ -99,9 +100,10 @@ def _county() -> str:
 def intake(request):
     """提交诉求: the form; a valid one is submitted once (the result page next), a refused one comes back with
     what to fix on each field and nothing stored; too many from one address or phone answer 429."""
-    form = forms.IntakeForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # an empty POST is a form with nothing filled in, not a blank page
+    form = forms.IntakeForm(request.POST if posted else None, request.FILES if posted else None)
     status = 200
-    if request.method == "POST":
+    if posted:
         status = 400  # a refused form: 400 with what to fix (403 should the service refuse the actor)
         if form.is_valid():
             phone = "".join(ch for ch in form.cleaned_data["phone"] if ch.isdigit())
@@ -109,7 +111,7 @@ def intake(request):
                       Limit("appeal.submit.phone", phone, settings.DUBAN_APPEAL_SUBMITS_PER_PHONE, DAY)]
             over = _refused(limits)
             if over is not None:
-                return _too_many(request, over, _("提交过于频繁，请 %(minutes)s 分钟后再提交；急事请直接致电县营商办。"))
+                return _too_many(request, over, _("提交过于频繁，请 %(minutes)s 分钟后再提交；急事请直接致电县营商办。"), back="appeal:intake")
             made = {}
             done, _conflict, said = submit(form, lambda: made.update(submitted=services.submit_appeal(_enterprise(request), **form.service_values())))
             if done:
@@ -172,7 +174,7 @@ def track(request):
         return redirect("appeal:track")
     if action == "rate":
         return _rate(request)
-    form = forms.TrackForm(request.POST or None)
+    form = forms.TrackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not form.is_valid():
             return _lookup_page(request, form, status=400)
@@ -180,12 +182,12 @@ def track(request):
         limits = _guess_limits(request, number)
         over = _refused(limits)
         if over is not None:
-            return _too_many(request, over, GUESSES)
+            return _too_many(request, over, GUESSES, back="appeal:track")
         appeal = _verified(number, code)
         if appeal is None:
             over = _count(limits)
             if over is not None:
-                return _too_many(request, over, GUESSES)
+                return _too_many(request, over, GUESSES, back="appeal:track")
             form.add_error(None, _("受理编号或查询码不正确。"))
             return _lookup_page(request, form, status=400)
         request.session.cycle_key()  # a new session id for what the code opened
