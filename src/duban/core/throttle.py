@@ -85,7 +85,7 @@ def hit(scope: str, ident: str, *, limit: int, per: dt.timedelta) -> Verdict:
 
 
 def peek(scope: str, ident: str, *, limit: int, per: dt.timedelta) -> Verdict:
-    """Whether one more attempt would be allowed now, without counting one."""
+    """Whether one more attempt would be allowed now, without counting it (`count` is what that attempt would make)."""
     now = timezone.now()
     start, end = _window(per, now)
     count = Throttle.objects.filter(scope=scope, key=digest(scope, ident), window_start=start).values_list("count", flat=True).first() or 0
