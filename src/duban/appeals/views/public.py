@@ -116,7 +116,7 @@ def intake(request):
             done, _conflict, said = submit(form, lambda: made.update(submitted=services.submit_appeal(_enterprise(request), **form.service_values())))
             if done:
                 # Counted once stored (a refused form does not use up the enterprise's attempts); `_refused` above
-                # keeps the next one out.
+                # keeps the next one out (requests at the very same moment may each pass it: a bound, not an exact count).
                 _count(limits)
                 submitted = made["submitted"]
                 request.session[SUBMITTED] = {"number": submitted.appeal.code, "code": submitted.query_code}
