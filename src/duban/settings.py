@@ -32,6 +32,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DUBAN_DEBUG", False, "debug pages and verbose errors; never in production")
 ALLOWED_HOSTS = env_list("DUBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], "comma-separated host names the site answers to")
 CSRF_TRUSTED_ORIGINS = env_list("DUBAN_CSRF_TRUSTED_ORIGINS", [], "comma-separated origins (https://duban.example.gov.cn) behind a proxy")
+CSRF_FAILURE_VIEW = "duban.core.views.csrf_failure"  # in Chinese, with what to do
 SECURE = env_bool("DUBAN_SECURE", False, "behind HTTPS: secure cookies, HSTS, redirect to https")
 
 INSTALLED_APPS = [

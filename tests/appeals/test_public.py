@@ -343,3 +343,14 @@ def test_the_qr_code_downloads_as_svg_and_png_of_the_requests_address(county):
     image = Image.open(io.BytesIO(png_response.content))
     image.load()
     assert image.format == "PNG" and image.width == image.height and image.width > 200
+
+
+def test_a_form_refused_by_the_csrf_check_says_what_to_do_in_chinese(county):
+    from django.test import Client
+
+    from duban.appeals.models import Appeal
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/appeal/", {"enterprise_name": "某某公司"})
+    assert response.status_code == 403 and "页面已过期或浏览器未允许 Cookie" in response.content.decode()
+    assert Appeal.objects.count() == 0
