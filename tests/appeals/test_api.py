@@ -251,3 +251,9 @@ def test_the_schema_lists_the_appeal_paths(client):
     assert schema["components"]["schemas"]["HotlineIn"]["additionalProperties"] is False
     assert set(schema["components"]["schemas"]["HotlineIn"]["required"]) == {
         "hotline_ref", "enterprise_name", "contact_name", "phone", "category", "description"}
+
+
+def test_the_list_runs_a_fixed_number_of_queries(county, world, submit, desk):
+    from tests.appeals.test_export import grow
+
+    assert kit.assert_fixed_queries(kit.api_client(county, "liaison"), "/api/v1/appeals?limit=100", grow(county, submit, desk)) == 4  # token, roles, counts, page
