@@ -22,6 +22,7 @@ from duban.core.models import RoleGrant, User
 from duban.matters.models import MatterEvent
 from tests import kit
 from tests.appeals.conftest import as_actor, at, credit_code, fresh
+from tests.ledger.test_concurrency import connections_that_wait, race  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +219,18 @@ def test_only_a_business_office_token_may_push_and_a_refused_push_stores_nothing
     assert hotline.post("/api/v1/appeals", {**TICKET, "category": "roads"}).status_code == 422
     assert hotline.post("/api/v1/appeals", {**TICKET, "channel": "web"}).status_code == 422  # the channel is the hotline's
     assert not Appeal.objects.exists() and not MatterEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pushes_of_one_ticket_at_once_make_one_appeal(connections_that_wait, county):
+    """The hotline retries before its first push has answered: two connections, one ticket, exactly one appeal."""
+    office = Actor(user=county.people["business"])
+    fields = {**TICKET, "category": Category.ARREARS}
+    with at("2026-06-01"):
+        results = race(*[lambda: services.submit_appeal(office, channel=Channel.HOTLINE, **fields)] * 2)
+    assert all(isinstance(r, services.Submitted) for r in results), results
+    assert sorted(r.existing for r in results) == [False, True]
+    assert {r.appeal.code for r in results} == {"SQ2026-000001"} and Appeal.objects.count() == 1
 
 
 # --- the handling unit's moves -----------------------------------------------------------------------------
