@@ -126,6 +126,8 @@ def test_the_export_takes_the_list_s_query_string_and_gives_the_api_s_rows(count
     assert exported == sorted(i["code"] for i in listed["items"]) == sorted([world.hidden.code, world.waiting.code])
     assert sheet_of(export(county, "business", query))["A2"].value.startswith("筛选条件：状态：在办（全部未办结）；诉求类别：水电气、政策兑现。共 2 件。")
     assert [r[1] for r in rows(export(county, "business", f"?unit={county.units['chengguan'].pk}&rating=satisfied"))] == [world.road.code]
+    included = sheet_of(export(county, "business", "?excluded=false&repeat=false"))["A2"].value
+    assert included.startswith("筛选条件：不纳入考核：否。共 3 件。")
     # A unit's keyword search does not find a hidden enterprise by its name.
     assert rows(export(county, "liaison", "?q=隐身科技")) == []
     assert [r[1] for r in rows(export(county, "business", "?q=隐身科技"))] == [world.hidden.code]

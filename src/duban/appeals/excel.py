@@ -17,6 +17,7 @@ from itertools import islice
 from types import SimpleNamespace
 
 import openpyxl
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,14 +86,14 @@ def describe(filterset) -> str:
     """"状态：办理中；诉求类别：用地" — what a forwarded sheet was cut from."""
     parts = []
     for name, value in filterset.form.cleaned_data.items():
-        if value in (None, "", [], (), False):
-            continue
         field = filterset.form.fields[name]
+        if value in (None, "", [], ()) or (value is False and isinstance(field.widget, forms.CheckboxInput)):
+            continue  # not filtered (an unticked box filters nothing: filters.Ticked)
         if isinstance(value, (list, tuple)):
             labels = dict(getattr(field, "choices", []))
             shown = "、".join(str(labels.get(v, v)) for v in value)
-        elif value is True:
-            shown = _("是")
+        elif isinstance(value, bool):
+            shown = _("是") if value else _("否")
         else:
             shown = str(dict(getattr(field, "choices", [])).get(value, value)) if getattr(field, "choices", None) else str(value)
         parts.append(f"{field.label}：{shown}")
