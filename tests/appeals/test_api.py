@@ -213,7 +213,7 @@ def test_only_a_business_office_token_may_push_and_a_refused_push_stores_nothing
     wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
     bad = hotline.post("/api/v1/appeals", {**TICKET, "credit_code": wrong})
     assert bad.status_code == 422
-    assert (bad.json()["detail"], bad.json()["field"]) == ("统一社会信用代码不正确，请对照营业执照核对。", "credit_code")
+    assert (bad.json()["detail"], bad.json()["field"]) == ("统一社会信用代码第18位校验码不符，请对照营业执照逐位核对。", "credit_code")
     phone = hotline.post("/api/v1/appeals", {**TICKET, "phone": "12"})
     assert phone.status_code == 422 and phone.json()["field"] == "phone"
     assert hotline.post("/api/v1/appeals", {**TICKET, "category": "roads"}).status_code == 422
