@@ -13,10 +13,10 @@ from itertools import islice
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from duban.core.excel.xlsx import HEADER, LIGHT_STYLES, NOTE, TITLE, WRAP, SheetWriter
 from duban.core.models import Unit
 from duban.ledger.excel import columns as layout
 from duban.ledger.excel.columns import EXPORTED, cell_values, display_labels, latest_report, row_of_values
-from duban.ledger.excel.xlsx import HEADER, LIGHT_STYLES, NOTE, TITLE, WRAP, SheetWriter
 
 CHUNK = 2000
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
