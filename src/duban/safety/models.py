@@ -101,6 +101,7 @@ class Hazard(Matter):
     result = models.TextField(_("整改完成情况"), blank=True)
     verified_by = models.ForeignKey(User, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    verified_by_name = models.CharField(_("验收人"), max_length=60, blank=True)  # as a sheet names them (no account)
     return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     # 转为重点工作任务: the key-work task made from it (a draft the supervision office registers).
     promoted_task = models.ForeignKey("ledger.Task", verbose_name=_("转为重点工作任务"), null=True, blank=True,
