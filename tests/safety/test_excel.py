@@ -266,3 +266,53 @@ def test_a_date_that_is_not_one_is_refused_with_how_to_write_it(county, sectors)
     with at("2026-03-25"):
         plan = build_plan(county_sheet(with_cell(ROWS, 0, 1, "2026.2.30")), county.people["safety"])
     assert [str(p) for p in plan.errors] == ["第 3 行“排查时间”列（B）：“2026.2.30”不是有效日期（没有这一天）"]
+
+
+def test_a_struck_off_hazard_stays_as_it_was_struck_off(county, sectors):
+    office = county.people["safety"]
+    with at("2026-03-25"):
+        apply_plan(build_plan(county_sheet(), office), as_actor(office))
+        exported, _rows, _name = export_filtered(as_actor(office), {})
+        plan = build_plan(edit(exported, 4, "整改措施", "另行整改"), office)
+
+    assert [str(p) for p in plan.errors] == [
+        "第 4 行“整改措施”列（G）：隐患 YH2026-000001 已销号，不能通过导入修改（系统中为“钢瓶移出灶间，加装报警器”，表格中为“另行整改”）"]
+
+
+def test_a_hazard_changed_after_the_preview_refuses_the_confirm_and_writes_nothing(county, sectors):
+    from duban.safety import services
+
+    office = county.people["safety"]
+    client = county.client("safety")
+    with at("2026-03-25"):
+        apply_plan(build_plan(county_sheet(), office), as_actor(office))
+        exported, _rows, _name = export_filtered(as_actor(office), {})
+        staged = upload(client, edit(exported, 5, "整改责任人", "王刚"))
+        hazard = Hazard.objects.get(code="YH2026-000002")
+        services.edit_hazard(as_actor(office), hazard, measures="先行清理")  # someone else, meanwhile
+        refused = client.post(staged["Location"] + "confirm/")
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "发现 1 处问题，未导入任何数据。" in html
+    assert "该隐患刚被他人修改过（当前为第 3 版），您的操作没有保存。" in html
+    hazard.refresh_from_db()
+    assert (hazard.responsible_name, hazard.measures) == ("张强", "先行清理")
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_before_it_is_read(county, sectors):
+    response = upload(county.client("safety"), io.BytesIO(b"PK\x03\x04 not really a zip"), name="台账.xlsx")
+    assert response.status_code == 200
+    assert "请上传 Excel 工作簿（.xlsx）。“台账.xlsx”不是 .xlsx 文件。" in response.content.decode()
+
+
+def test_the_export_costs_the_same_queries_for_any_number_of_hazards(county, sectors, django_assert_num_queries):
+    office = county.people["safety"]
+    with at("2026-03-25"):
+        apply_plan(build_plan(county_sheet(ROWS[:1]), office), as_actor(office))
+        with django_assert_num_queries(4):  # the hazards in one query; the audit entry (its chain's head, the entry, the head)
+            export_filtered(as_actor(office), {})
+        apply_plan(build_plan(county_sheet(ROWS[1:] * 5), office), as_actor(office))
+        with django_assert_num_queries(4):
+            _file, rows, _name = export_filtered(as_actor(office), {})
+    assert rows == 11

@@ -248,6 +248,11 @@ class _Checker:
         if not changes:
             self.plan.unchanged += 1
             return
+        if current["state"] == HazardState.CLOSED:
+            label, before, after = shown[0]
+            self.problem(number, next(k for k in values if self.sheet.where(k)[0] == label),
+                         f"隐患 {current['code']} 已销号，不能通过导入修改（系统中为“{before}”，表格中为“{after}”）")
+            return
         self.plan.updated.append(Change(number, current["code"], current["id"], current["version"], changes, shown))
 
     def _name(self, key: str, pk) -> str:
