@@ -316,3 +316,11 @@ def test_the_export_costs_the_same_queries_for_any_number_of_hazards(county, sec
         with django_assert_num_queries(4):
             _file, rows, _name = export_filtered(as_actor(office), {})
     assert rows == 11
+
+
+def test_a_sheet_without_the_place_column_is_refused_once_not_on_every_row(county, sectors):
+    header = [h for h in HEADER if h != "隐患部位"]
+    rows = [[v for i, v in enumerate(r) if i != 3] for r in ROWS]
+    with at("2026-03-25"):
+        plan = build_plan(county_sheet(rows, header), county.people["safety"])
+    assert [str(p) for p in plan.errors] == ["第 2 行表头中没有“隐患部位”列（也可叫“隐患地点”“部位”），请加上这一列。"]

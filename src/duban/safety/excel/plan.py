@@ -127,6 +127,9 @@ class _Checker:
 
     def run(self) -> None:
         sheet = self.sheet
+        if "place" not in sheet.columns:  # the header needs 隐患内容; a hazard needs its place too
+            self.plan.errors.append(Problem(f"第 {sheet.header_row} 行表头中没有“隐患部位”列（也可叫“隐患地点”“部位”），请加上这一列。"))
+            return
         codes = [clean(cells.get(sheet.columns["code"])) for _n, cells in sheet.rows] if "code" in sheet.columns else []
         scope = Hazard.objects.visible_to(self.user) if self.user is not None else Hazard.objects.all()
         current = {v["code"]: v for v in map(values_of, scope.filter(code__in=[c for c in codes if c]).values_list(*VALUES))}
@@ -166,10 +169,8 @@ class _Checker:
             except CellError as exc:
                 self.problem(number, key, str(exc))
         for key in ("place", "title"):
-            if key in self.sheet.columns and not values.get(key):
+            if not values.get(key):
                 self.problem(number, key, "不能为空")
-            elif key not in self.sheet.columns:
-                self.problem(number, key, "表格中没有这一列")
         for key, limit in MAX_LENGTH.items():
             if len(values.get(key) or "") > limit:
                 self.problem(number, key, f"超过 {limit} 个字")
