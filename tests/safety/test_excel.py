@@ -324,3 +324,14 @@ def test_a_sheet_without_the_place_column_is_refused_once_not_on_every_row(count
     with at("2026-03-25"):
         plan = build_plan(county_sheet(rows, header), county.people["safety"])
     assert [str(p) for p in plan.errors] == ["第 2 行表头中没有“隐患部位”列（也可叫“隐患地点”“部位”），请加上这一列。"]
+
+
+def test_the_hazard_import_stands_on_the_same_caps_as_the_ledgers(county, sectors, tmp_path, settings):
+    """A small file whose one cell expands past what Excel allows is refused before openpyxl reads it."""
+    from tests.ledger.test_excel_bomb import crafted_xlsx
+
+    settings.DATA_DIR = tmp_path
+    path = crafted_xlsx(tmp_path / "台账.xlsx", cell_bytes=40_000)
+    with at("2026-03-25"), path.open("rb") as source:
+        plan = build_plan(source, county.people["safety"])
+    assert [str(p) for p in plan.errors] == ["该文件中有单元格超过 32767 个字符（Excel 单元格的上限），不像隐患排查整改台账，已拒绝读取。"]
