@@ -15,7 +15,7 @@ from duban.safety.choices import HazardLevel, HazardState
 from duban.safety.excel.export import export_filtered
 from duban.safety.excel.plan import apply_plan, build_plan
 from duban.safety.models import Hazard
-from tests.safety.conftest import as_actor, at
+from tests.safety.conftest import as_actor, at, photo
 
 HEADER = ["序号", "排查时间", "排查人", "隐患部位", "隐患内容", "隐患等级", "整改措施", "整改责任人", "整改时限", "整改资金",
           "整改完成情况", "验收人", "验收时间"]
@@ -335,3 +335,28 @@ def test_the_hazard_import_stands_on_the_same_caps_as_the_ledgers(county, sector
     with at("2026-03-25"), path.open("rb") as source:
         plan = build_plan(source, county.people["safety"])
     assert [str(p) for p in plan.errors] == ["该文件中有单元格超过 32767 个字符（Excel 单元格的上限），不像隐患排查整改台账，已拒绝读取。"]
+
+
+def test_a_recurrence_is_on_the_list_and_its_export_unless_only_recurrences_are_asked_for(county, report, assign):
+    """The 复发 checkbox unticked reads False: it must not hide the recurrences (it did, from the page and the export)."""
+    from duban.safety import services
+
+    office = county.people["safety"]
+    with at("2026-03-02"):
+        first = report()
+        assign(first)
+    with at("2026-03-05"):
+        services.request_verification(as_actor(county.people["township_liaison"]), first, result="已更换", photos=[photo()])
+        services.verify_hazard(as_actor(office), first)
+    with at("2026-03-20"):
+        again = report()
+        assert again.recurrence_of == first
+        client = county.client("safety")
+        listed = client.get("/safety/hazards/").content.decode()
+        only = client.get("/safety/hazards/", {"recurrence": "true"}).content.decode()
+        exported = client.get("/safety/hazards/export/")
+
+    assert first.code in listed and again.code in listed
+    assert again.code in only and first.code not in only
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
+    assert [row[13] for row in ws.iter_rows(min_row=4, values_only=True)] == [first.code, again.code]

@@ -120,6 +120,8 @@ class Hazard(Matter):
         verbose_name = _("安全隐患")
         ordering = ["due_sort", "id"]
         indexes = [
+            # The ledger's default order (the office sees every hazard, unfiltered): its first page without a sort.
+            models.Index(fields=["due_sort", "id"], name="hazard_due_idx"),
             models.Index(fields=["state", "due_sort", "id"], name="hazard_state_due_idx"),
             models.Index(fields=["lead_unit", "state", "due_sort", "id"], name="hazard_unit_state_due_idx"),
             models.Index(fields=["township", "state", "due_sort", "id"], name="hazard_town_state_due_idx"),
