@@ -360,3 +360,11 @@ def test_a_recurrence_is_on_the_list_and_its_export_unless_only_recurrences_are_
     assert again.code in only and first.code not in only
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
     assert [row[13] for row in ws.iter_rows(min_row=4, values_only=True)] == [first.code, again.code]
+
+
+def test_a_row_said_to_be_rectifying_without_its_deadline_is_refused_at_the_preview(county, sectors):
+    header = [*HEADER, "整改责任单位", "状态"]
+    rows = [[*ROWS[1][:8], "", *ROWS[1][9:], "城关镇", "整改中"]]
+    with at("2026-03-25"):
+        plan = build_plan(county_sheet(rows, header), county.people["safety"])
+    assert [str(p) for p in plan.errors] == ["第 3 行“整改时限”列（I）：整改中的隐患须填写整改时限。"]

@@ -27,6 +27,7 @@ from duban.safety.choices import HazardLevel, HazardState
 from duban.safety.excel import sheet as reading
 from duban.safety.excel.columns import BY_KEY, LEVEL_WORDS, STATE_WORDS, VALUES, values_of
 from duban.safety.models import Hazard, Sector
+from duban.safety.services.importing import missing_for_state
 
 MAX_LENGTH = {"place": 200, "title": 300, "found_by_name": 60, "responsible_name": 60, "verified_by_name": 60}
 # A service's refusal names a field; the column it came from.
@@ -219,6 +220,11 @@ class _Checker:
             self.problem(number, "found_on", "新隐患须填写排查时间")
             return
         state = values.pop("state", "") or _state_of(values)
+        refusal = missing_for_state(state, lead_unit=values.get("lead_unit"), due_date=values.get("due_date"),
+                                    measures=values.get("measures") or "", verified_on=values.get("verified_on"))
+        if refusal is not None:
+            self.problem(number, FIELD_COLUMN[refusal.field], refusal.message)
+            return
         values = {k: v for k, v in values.items() if v not in (None, "")}
         values.update({f"{k}_id": values.pop(k) for k in FOREIGN if k in values})
         self.plan.created.append(NewHazard(number, {**values, "state": state}))

@@ -26,6 +26,21 @@ from duban.safety.models import Hazard, Sector
 from duban.safety.services import report_hazard
 
 
+def missing_for_state(state: str, *, lead_unit=None, due_date=None, measures: str = "", verified_on=None) -> ServiceError | None:
+    """What a hazard in `state` cannot be imported without (None if nothing): one rule for the sheet's check, which
+    names the row and column, and for `import_hazard` itself."""
+    if state not in HazardState.values:
+        return ServiceError(_("状态只能是：%(states)s。") % {"states": "、".join(str(label) for label in HazardState.labels)}, field="state")
+    if state in (HazardState.RECTIFYING, HazardState.AWAITING):  # on the clock: someone must be chased, by a date
+        for value, what, field in ((lead_unit, _("整改责任单位"), "lead_unit"), (due_date, _("整改时限"), "due_date"),
+                                   ((measures or "").strip(), _("整改措施"), "measures")):
+            if not value:
+                return ServiceError(_("%(state)s的隐患须填写%(what)s。") % {"state": HazardState(state).label, "what": what}, field=field)
+    if state == HazardState.CLOSED and verified_on is None:
+        return ServiceError(_("已销号的隐患须填写验收时间。"), field="verified_on")
+    return None
+
+
 @transaction.atomic
 def import_hazard(actor: Actor, *, sector: Sector, place: str, title: str, found_on: dt.date, level: str = HazardLevel.GENERAL,
                   state: str = HazardState.FOUND, found_by_name: str = "", township: Unit | None = None,
@@ -33,15 +48,9 @@ def import_hazard(actor: Actor, *, sector: Sector, place: str, title: str, found
                   funds: Decimal | None = None, result: str = "", verified_by_name: str = "",
                   verified_on: dt.date | None = None) -> Hazard:
     """One hazard of an imported sheet, in the state the sheet gives it (every step audited)."""
-    if state not in HazardState.values:
-        raise ServiceError(_("状态只能是：%(states)s。") % {"states": "、".join(str(label) for label in HazardState.labels)}, field="state")
-    if state in (HazardState.RECTIFYING, HazardState.AWAITING):  # on the clock: someone must be chased, by a date
-        for value, what, field in ((lead_unit, _("整改责任单位"), "lead_unit"), (due_date, _("整改时限"), "due_date"),
-                                   ((measures or "").strip(), _("整改措施"), "measures")):
-            if not value:
-                raise ServiceError(_("%(state)s的隐患须填写%(what)s。") % {"state": HazardState(state).label, "what": what}, field=field)
-    if state == HazardState.CLOSED and verified_on is None:
-        raise ServiceError(_("已销号的隐患须填写验收时间。"), field="verified_on")
+    refusal = missing_for_state(state, lead_unit=lead_unit, due_date=due_date, measures=measures, verified_on=verified_on)
+    if refusal is not None:
+        raise refusal
     hazard = report_hazard(actor, sector=sector, place=place, title=title, level=level, township=township, found_on=found_on,
                            found_by_name=found_by_name)
     extra = {"responsible_name": (responsible_name or "").strip()[:60], "funds": funds, "result": (result or "").strip()}
