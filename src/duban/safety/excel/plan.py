@@ -35,6 +35,7 @@ FIELD_COLUMN = {"verified_on": "verified_on", "lead_unit": "lead_unit", "due_dat
                 "place": "place", "title": "title", "level": "level", "found_on": "found_on", "sector": "sector",
                 "township": "township", "funds": "funds", "state": "state"}
 FOREIGN = ("sector", "township", "lead_unit")
+LOOKUP_BATCH = 2000
 
 
 @dataclass
@@ -131,9 +132,12 @@ class _Checker:
         if "place" not in sheet.columns:  # the header needs 隐患内容; a hazard needs its place too
             self.plan.errors.append(Problem(f"第 {sheet.header_row} 行表头中没有“隐患部位”列（也可叫“隐患地点”“部位”），请加上这一列。"))
             return
-        codes = [clean(cells.get(sheet.columns["code"])) for _n, cells in sheet.rows] if "code" in sheet.columns else []
+        codes = [c for _n, cells in sheet.rows if (c := clean(cells.get(sheet.columns["code"])))] if "code" in sheet.columns else []
         scope = Hazard.objects.visible_to(self.user) if self.user is not None else Hazard.objects.all()
-        current = {v["code"]: v for v in map(values_of, scope.filter(code__in=[c for c in codes if c]).values_list(*VALUES))}
+        current = {}
+        for start in range(0, len(codes), LOOKUP_BATCH):  # a query's parameters are capped (SQLite: 32,766)
+            batch = scope.filter(code__in=codes[start:start + LOOKUP_BATCH]).values_list(*VALUES)
+            current.update((v["code"], v) for v in map(values_of, batch))
         seen: dict[str, int] = {}
         for number, cells in sheet.rows:
             values = self.read_row(number, cells)
