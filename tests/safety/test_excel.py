@@ -368,3 +368,13 @@ def test_a_row_said_to_be_rectifying_without_its_deadline_is_refused_at_the_prev
     with at("2026-03-25"):
         plan = build_plan(county_sheet(rows, header), county.people["safety"])
     assert [str(p) for p in plan.errors] == ["第 3 行“整改时限”列（I）：整改中的隐患须填写整改时限。"]
+
+
+def test_an_imported_hazards_page_names_who_verified_it_as_the_sheet_does(county, sectors):
+    office = county.people["safety"]
+    with at("2026-03-25"):
+        apply_plan(build_plan(county_sheet(), office), as_actor(office))
+        html = county.client("safety").get("/safety/hazards/YH2026-000001/").content.decode()
+    assert "孙安委 2026-03-21" in html
+    assert "王建国 2026-03-05" in html
+    assert "按台账导入：已销号" in html
