@@ -18,12 +18,12 @@ MAX_DAYS = 60
 
 
 class AppealForm(ManageForm):
-    """ManageForm, with radio buttons classed as Bootstrap check inputs (ManageForm classes them as text)."""
+    """ManageForm, with radio buttons and tick boxes classed as Bootstrap check inputs (ManageForm classes them as text)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field.widget, forms.RadioSelect):
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 field.widget.attrs["class"] = "form-check-input"
 
 
@@ -43,7 +43,7 @@ class AppealEntryForm(AppealForm):
     description = forms.CharField(label=_("诉求内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
     identity_hidden = forms.BooleanField(label=_("企业要求对承办单位保密身份"), required=False,
                                          help_text=_("勾选后，承办单位看不到企业名称、信用代码、联系人和电话，只有县营商办可见。"))
-    attachments = MultipleFileField(label=_("附件"), help_text=_("最多 5 个，PDF、图片或 Office 文件。"))
+    attachments = MultipleFileField(label=_("附件"), help_text=_("最多 5 个附件，如营业执照、申请材料的照片或扫描件。"))
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)
@@ -107,13 +107,20 @@ class MergeForm(VersionForm):
             self.fields["into"].initial = duplicates[0].pk
 
 
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    """Units in tree order, indented (a tick box each: no Ctrl-click on a phone)."""
+
+    def label_from_instance(self, unit):
+        return "\u3000" * unit.depth + unit.name
+
+
 class DispatchForm(VersionForm):
     """派单: a lead unit, and the units that help it."""
 
     lead_unit = UnitChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(is_active=True).order_by("sort_key"))
-    cooperating_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=Unit.objects.filter(is_active=True).order_by("sort_key"),
-                                                       required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
-                                                       help_text=_("可多选（按住 Ctrl）；不选则由承办单位独立办理。"))
+    cooperating_units = UnitsChoiceField(label=_("配合单位"), queryset=Unit.objects.filter(is_active=True).order_by("sort_key"),
+                                         required=False, widget=forms.CheckboxSelectMultiple,
+                                         help_text=_("可多选；不选则由承办单位独立办理。"))
     note = forms.CharField(label=_("派单说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
