@@ -308,3 +308,39 @@ def test_the_home_page_tells_the_unit_what_to_sign_and_reply_and_the_office_what
     assert SECRET["enterprise_name"] not in unit
     assert re.search(r'data-section="appeals.accept"><span>待受理诉求</span><span data-testid="section-count">1<', office)
     assert f'href="/appeals/{new.code}/"' in office and "appeals.sign" not in office
+
+
+def test_replying_again_after_an_unsatisfied_call_back_shows_why_it_was_not_enough(county, dispatched, desk):
+    with at("2026-06-01"):
+        appeal = dispatched()
+        unit = as_actor(county.people["liaison"])
+        services.sign_appeal(unit, appeal)
+        services.reply_appeal(unit, fresh(appeal), public_text="已协调供电公司勘察。", outcome=Outcome.PARTLY)
+        services.rate_appeal(desk, fresh(appeal), rating="unsatisfied", comment="没有时间表")
+        page = text(county.client("liaison").get(f"/appeals/{appeal.code}/reply/"))
+    card = page.split('data-testid="last-reply"', 1)[1].split("</form>", 1)[0]
+    assert "第 1 轮答复（县发展和改革局）" in card and "已协调供电公司勘察。" in card and "没有时间表" in card
+
+
+def test_the_office_declines_corrects_and_rules_out_through_the_pages(county, submit):
+    with at("2026-06-01"):
+        first, second = submit().appeal, submit(enterprise_name="某某物流有限公司", credit_code=credit_code(3)).appeal
+        office = county.client("business")
+        unchanged = office.post(f"/appeals/{second.code}/edit/", {
+            "version": second.version, "category": second.category, "urgency": second.urgency, "title": second.title,
+            "description": second.description, "enterprise_name": second.enterprise_name, "credit_code": second.credit_code,
+            "contact_name": second.contact_name, "phone": second.phone})
+        assert unchanged.status_code == 200 and "没有修改任何内容。" in text(unchanged) and fresh(second).version == second.version
+        office.post(f"/appeals/{second.code}/edit/", {
+            "version": second.version, "category": Category.LAND, "urgency": second.urgency, "title": "物流园道路开口",
+            "description": second.description, "enterprise_name": second.enterprise_name, "credit_code": second.credit_code,
+            "contact_name": second.contact_name, "phone": second.phone})
+        assert (fresh(second).category, second.title) == (Category.LAND, "物流园道路开口")
+        office.post(f"/appeals/{first.code}/decline/", {"version": first.version, "reason": "属于民事纠纷，请通过诉讼解决"})
+        office.post(f"/appeals/{second.code}/exclude/", {"version": fresh(second).version, "reason": "不属于县级事权"})
+        declined, excluded = text(office.get(f"/appeals/{first.code}/")), text(office.get(f"/appeals/{second.code}/"))
+        assert fresh(first).state == AppealState.DECLINED and "属于民事纠纷，请通过诉讼解决" in declined
+        assert fresh(second).excluded and "不纳入考核：不属于县级事权" in excluded
+        assert f'action="/appeals/{second.code}/include/"' in excluded  # undone in one click
+        office.post(f"/appeals/{second.code}/include/", {"version": fresh(second).version})
+    assert not fresh(second).excluded and second.excluded_reason == ""

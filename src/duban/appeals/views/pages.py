@@ -262,7 +262,8 @@ def appeal_action(request, code, action):
         appeal = selectors.appeal_for(user, code)  # the rolled-back write may have touched the object
     context = {"appeal": appeal, "shown": shown(appeal, user), "act": page, "form": form, "allowed": allowed, "refusal": refusal,
                "conflict": conflict, "action_url": reverse("appeals:appeal_action", args=[appeal.code, page.slug]),
-               "last_reply": selectors.replies_of(appeal)[-1:] if page.name in {"rate"} else [],
+               # the answer being rated; and, replying again after an unsatisfied call-back, what was said and why not
+               "last_reply": selectors.replies_of(appeal)[-1:] if page.name == "rate" or (page.name == "reply" and appeal.reopen_count) else [],
                "sent_back": _sent_back(appeal) if page.name == "dispatch" else ""}
     return render(request, "appeals/staff_action.html", context, status=status)
 
