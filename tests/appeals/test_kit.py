@@ -166,3 +166,18 @@ def test_the_appeal_list_runs_a_fixed_number_of_queries(county, objects, submit,
 
     for role in ("business", "liaison"):
         assert kit.assert_fixed_queries(county.client(role), "/appeals/list/", grow) <= 12
+
+
+def test_the_desk_runs_a_fixed_number_of_queries(county, objects, submit, dispatched, desk):
+    with at("2026-06-01"):  # one sent back already: its reason is read in one query for all
+        services.send_back_appeal(as_actor(county.people["liaison"]), objects.hidden, reason="不属本局职责")
+
+    def grow():
+        with at("2026-06-02"):
+            for n in range(8):
+                submit(credit_code=credit_code(300 + n), enterprise_name=f"某某{n}号商贸有限公司")
+                back = dispatched(enterprise_name=f"某某{n}号建材有限公司", credit_code=credit_code(400 + n))
+                services.send_back_appeal(as_actor(county.people["liaison"]), back, reason=f"第{n}件不属本局职责")
+
+    # six queues × (count, page), the duplicates and the send-back reasons (one each), and the page's shell
+    assert kit.assert_fixed_queries(county.client("business"), "/appeals/", grow) <= 22
