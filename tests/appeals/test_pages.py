@@ -344,3 +344,27 @@ def test_the_office_declines_corrects_and_rules_out_through_the_pages(county, su
         assert f'action="/appeals/{second.code}/include/"' in excluded  # undone in one click
         office.post(f"/appeals/{second.code}/include/", {"version": fresh(second).version})
     assert not fresh(second).excluded and second.excluded_reason == ""
+
+
+def test_a_repeat_and_the_appeal_it_repeats_link_to_each_other_and_the_page_lists_its_supervision(county, submit, desk, dispatched):
+    from duban.supervision import services as supervision
+
+    unit = as_actor(county.people["liaison"])
+    with at("2026-06-01"):
+        first = dispatched()
+        services.sign_appeal(unit, first)
+        services.reply_appeal(unit, fresh(first), public_text="已安排勘察。", outcome=Outcome.RESOLVED)
+        services.rate_appeal(desk, fresh(first), rating="satisfied")
+    with at("2026-07-01"):
+        again = submit(description="增容还是没有落实。").appeal
+        services.accept_appeal(desk, again)
+        services.dispatch_appeal(desk, fresh(again), lead_unit=county.units["ndrc"])
+        supervision.issue_action(as_actor(county.people["supervision"]), fresh(again), kind="urge", text="请立即签收办理")
+        client = county.client("liaison")
+        repeat_page, first_page = text(client.get(f"/appeals/{again.code}/")), text(client.get(f"/appeals/{first.code}/"))
+    assert fresh(again).repeat_of == first
+    assert f'href="/appeals/{first.code}/"' in repeat_page.split('data-testid="repeat-of"', 1)[1].split("</div>", 1)[0]
+    assert "计入办结单位：县发展和改革局" in repeat_page
+    assert f'href="/appeals/{again.code}/"' in first_page.split('data-testid="repeats"', 1)[1].split("</div>", 1)[0]
+    records = repeat_page.split('data-testid="supervision"', 1)[1].split("</ul>", 1)[0]
+    assert 'data-kind="urge"' in records and "赵督查" in records
