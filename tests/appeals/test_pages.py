@@ -278,7 +278,11 @@ def test_the_office_sets_a_categorys_limits_audited_and_a_limit_out_of_range_cha
         appeal = submit(category=Category.LAND).appeal
         services.accept_appeal(as_actor(county.people["business"]), appeal)
         services.dispatch_appeal(as_actor(county.people["business"]), fresh(appeal), lead_unit=county.units["ndrc"])
-    assert fresh(appeal).due_date.isoformat() == "2026-06-03"  # signing within 2 working days now
+        assert fresh(appeal).due_date.isoformat() == "2026-06-03"  # signing within 2 working days now
+        client = county.client("business")
+        cleared = client.post("/appeals/limits/", {"category": Category.LAND, "urgency": "normal", "clear": "1"}, follow=True)
+    assert "已取消该类别的单独时限，改按全部类别的时限。" in text(cleared) and not TimeLimit.objects.exists()
+    assert AuditEntry.objects.filter(action="appeal.limit.clear").get().before["reply_days"] == 10
 
 
 def test_only_the_office_sets_limits_and_each_must_be_1_to_60_days(county):

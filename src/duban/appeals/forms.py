@@ -91,6 +91,8 @@ class ReasonForm(VersionForm):
 
 
 class DuplicateChoiceField(forms.ModelChoiceField):
+    """A possible duplicate by its number, summary and state."""
+
     def label_from_instance(self, appeal):
         return f"{appeal.code} {appeal.title}（{appeal.get_state_display()}）"
 

@@ -18,6 +18,7 @@ from duban.appeals.models import Appeal, TimeLimit
 from duban.appeals.views.pages import appeal_url, appeals_page, require_desk_reader, with_shown
 from duban.core.actor import Actor
 from duban.core.choices import Role
+from duban.core.errors import ServiceError
 from duban.core.manage_forms import submit
 from duban.core.permissions import role_required
 from duban.matters.models import MatterEvent
@@ -114,23 +115,24 @@ def appeal_new(request):
 def limits(request):
     """办理时限: the business office sets each step's limit per category and urgency (a row for every category,
     and a category's own row where it differs); a new limit holds for steps that start after it."""
+    if request.method == "POST" and request.POST.get("clear"):  # a button with no days to check: the refusal, if any, is told above the table
+        try:
+            services.clear_time_limit(Actor.from_request(request), request.POST.get("category", ""), request.POST.get("urgency", ""))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已取消该类别的单独时限，改按全部类别的时限。"))
+        return redirect("appeals:limits")
     status = 200
     form = forms.TimeLimitForm(request.POST or None)
     if request.method == "POST":
         actor = Actor.from_request(request)
-        if request.POST.get("clear"):
-            done, _c, status = submit(form, lambda: services.clear_time_limit(actor, request.POST.get("category", ""), request.POST.get("urgency", "")))
-            if done:
-                messages.success(request, _("已取消该类别的单独时限，改按全部类别的时限。"))
-                return redirect("appeals:limits")
-        elif form.is_valid():
+        if form.is_valid():
             data = form.cleaned_data
             done, _c, status = submit(form, lambda: services.set_time_limit(actor, data["category"] or "", data["urgency"], **form.days()))
             if done:
                 messages.success(request, _("办理时限已保存，新时限对之后开始的办理环节生效。"))
                 return redirect("appeals:limits")
-        else:
-            status = 200
     stored = {(r.category, r.urgency): r for r in TimeLimit.objects.all()}
     rows = []
     for category, label in [("", _("全部类别")), *Category.choices]:
@@ -140,7 +142,7 @@ def limits(request):
                 continue
             days = {f: getattr(row, f) for f in TimeLimit.FIELDS} if row else TimeLimit.for_appeal("", urgency)
             rows.append({"category": category, "category_label": label, "urgency": urgency, "urgency_label": urgency_label,
-                         "days": [days[f] for f in TimeLimit.FIELDS], "fields": list(zip(TimeLimit.FIELDS, [days[f] for f in TimeLimit.FIELDS], strict=True)),
+                         "fields": [(f, days[f]) for f in TimeLimit.FIELDS],
                          "stored": row is not None, "override": bool(category)})
     headers = [TimeLimit._meta.get_field(f).verbose_name for f in TimeLimit.FIELDS]
     context = {"rows": rows, "headers": headers, "form": form, "max_days": forms.MAX_DAYS, "action": reverse("appeals:limits")}

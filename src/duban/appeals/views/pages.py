@@ -163,6 +163,8 @@ def appeal_detail(request, code):
 
 @dataclass(frozen=True)
 class ActionPage:
+    """One transition's page: its form, the one service it calls, and what the user is told once it is done."""
+
     name: str  # the transition
     slug: str
     title: str
@@ -174,6 +176,7 @@ class ActionPage:
 
 
 def _reason(label, help_text=""):
+    """ReasonForm's words for one decision."""
     return {"reason_label": label, "reason_help": help_text}
 
 
