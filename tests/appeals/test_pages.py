@@ -203,6 +203,7 @@ def test_the_unit_replies_the_office_calls_back_and_the_rounds_show_with_their_r
         assert refused.status_code == 200 and "无法解决的，请写明法律法规或政策依据。" in text(refused)
         liaison.post(f"/appeals/{appeal.code}/reply/", {"version": fresh(appeal).version, "public_text": "已协调供电公司勘察。",
                                                         "outcome": Outcome.PARTLY, "internal_note": "增容需省公司批复"})
+        assert "回访电话：马经理 13900001111" in text(office.get(f"/appeals/{appeal.code}/rate/"))  # who to call, in full
         office.post(f"/appeals/{appeal.code}/rate/", {"version": fresh(appeal).version, "rating": "unsatisfied", "comment": "没有时间表"})
         assert fresh(appeal).state == AppealState.HANDLING and appeal.reopen_count == 1
         liaison.post(f"/appeals/{appeal.code}/reply/", {"version": fresh(appeal).version, "public_text": "7月15日前完成增容。",
