@@ -154,6 +154,7 @@ def test_the_list_filters_through_the_one_filterset_counts_by_light_and_marks_wh
     assert "共 2 件" in page and 'data-testid="excluded"' in page
     assert "签收超时（时限 2026年6月2日）" in page
     assert f'data-code="{late.code}"' in dispatched_only and f'data-code="{excluded.code}"' not in dispatched_only
+    assert 'href="/appeals/export/?state=dispatched" data-testid="export"' in dispatched_only  # the same rows, to Excel
 
 
 # --- the action pages ---------------------------------------------------------------------------------

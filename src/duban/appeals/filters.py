@@ -20,6 +20,14 @@ NEWEST = Keyset(["-created_at", "-id"])
 SORTS = {"due": KEYSET, "new": NEWEST}
 
 
+class Ticked(django_filters.BooleanFilter):
+    """A checkbox filter: ticked keeps the matching appeals, unticked keeps all (an unticked checkbox reads as
+    False, and a plain BooleanFilter would then keep only the appeals that are not repeats, not escalated)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, True) if value else qs
+
+
 class AppealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text", max_length=50)
     state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=STATE_CHOICES, method="filter_state",
@@ -40,9 +48,9 @@ class AppealFilter(django_filters.FilterSet):
     sent_back = django_filters.NumberFilter(label=_("退单次数不少于"), field_name="sendback_count", lookup_expr="gte", min_value=1)
     reopened = django_filters.NumberFilter(label=_("重办次数不少于"), field_name="reopen_count", lookup_expr="gte", min_value=1)
     excluded = django_filters.BooleanFilter(label=_("不纳入考核"), field_name="excluded", widget=forms.NullBooleanSelect)
-    repeat = django_filters.BooleanFilter(label=_("重复诉求"), field_name="repeat_of", lookup_expr="isnull", exclude=True,
+    repeat = Ticked(label=_("重复诉求"), field_name="repeat_of", lookup_expr="isnull", exclude=True,
                                           widget=forms.CheckboxInput)
-    escalated = django_filters.BooleanFilter(label=_("已提交分管县领导"), field_name="escalated", widget=forms.CheckboxInput)
+    escalated = Ticked(label=_("已提交分管县领导"), field_name="escalated", widget=forms.CheckboxInput)
 
     class Meta:
         model = Appeal

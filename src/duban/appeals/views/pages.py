@@ -71,11 +71,6 @@ def appeal_list(request):
     return render(request, "appeals/staff_list.html", context)
 
 
-def appeal_export(request):
-    """The Excel export (being built on its own branch: 404 until then)."""
-    raise Http404("该页面尚未开放。")
-
-
 # --- what may be done now, and why not ----------------------------------------------------------------
 
 
