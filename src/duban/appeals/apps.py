@@ -9,5 +9,9 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         from duban.appeals import kind
+        from duban.appeals.work import appeals_work
+        from duban.core import work
+
+        work.register(appeals_work)  # the home page's 今日待办 (core knows no appeals)
 
         kind.register()  # the kernel's kind registry: the runner, lights, sweep and analytics know appeals by it

@@ -32,6 +32,7 @@ from duban.appeals.services.intake import (  # noqa: F401  (the intake is part o
     possible_duplicates,
     submit_appeal,
 )
+from duban.appeals.services.limits import clear_time_limit, set_time_limit  # noqa: F401  (the limits table's services)
 from duban.core import calendar
 from duban.core.actor import Actor
 from duban.core.errors import ServiceError
