@@ -11,3 +11,8 @@ class AppealsConfig(AppConfig):
         from duban.appeals import kind
 
         kind.register()  # the kernel's kind registry: the runner, lights, sweep and analytics know appeals by it
+
+        from duban.appeals.demo import AppealsDemo
+        from duban.core import demo
+
+        demo.register_story(AppealsDemo)  # `duban demo` adds a year of appeals (core knows no appeals app)
