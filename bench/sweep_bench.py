@@ -37,6 +37,8 @@ OPEN = {"assigned": 0.1, "in_progress": 0.9}
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/sweep_bench.py", description="督办巡检在 10 万在办事项下的耗时（SPEC §9）")
     parser.add_argument("--tasks", type=int, default=FULL_TASKS, help="在办任务数（默认 100000）")
+    parser.add_argument("--hazards", type=int, default=FULL_TASKS, help="整改中的安全隐患数（默认 100000）")
+    parser.add_argument("--appeals", type=int, default=FULL_TASKS, help="在办企业诉求数（默认 100000）")
     parser.add_argument("--postgres", metavar="URL", help="在该 PostgreSQL 服务器上新建一个临时数据库来测（结束后删除）")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
@@ -73,7 +75,7 @@ def _run(args) -> int:
     from django.db import connection
     from huey.contrib.djhuey import HUEY
 
-    from bench import generate
+    from bench import generate, generate_matters
     from duban.core import demo
     from duban.ledger.models import Task
     from duban.notify.models import Notification
@@ -87,6 +89,8 @@ def _run(args) -> int:
     made = generate.generate(args.tasks, 0, shares=OPEN, log=lambda *_: None)
     # The generator dates its lights today; make them yesterday's, as a day of an installation leaves them.
     Task.objects.update(light_checked_on=dt.date(2026, 6, 11))
+    print(f"生成 {args.hazards:,} 项整改中的安全隐患、{args.appeals:,} 件在办企业诉求 …")
+    others = {"hazards": generate_matters.hazards(args.hazards), "appeals": generate_matters.appeals(args.appeals)}
     generate.analyze()
     tz = dt.timezone(dt.timedelta(hours=8))
     runs = []
@@ -104,33 +108,41 @@ def _run(args) -> int:
               f"（通知单 {result.notices:,}）  亮灯改写 {result.lights:,} 项  消息 {result.messages:,} 条")
     totals = (SupervisionAction.objects.count(), Notification.objects.count())
     daily, again = runs[1], runs[2]
-    ok = daily[3] <= BAR_SECONDS and again[2].writes == 0
-    print(f"每日巡检 {daily[3]:.2f} 秒（要求 ≤ {BAR_SECONDS:.0f} 秒），重复巡检写入 {again[2].writes} 行："
+    per = per_100k(daily[3], made.tasks + sum(others.values()))
+    ok = per <= BAR_SECONDS and again[2].writes == 0
+    print(f"每日巡检 {daily[3]:.2f} 秒，折合每 10 万项在办事项 {per:.2f} 秒（要求 ≤ {BAR_SECONDS:.0f} 秒），重复巡检写入 {again[2].writes} 行："
           + ("达标。" if ok else "未达标。"))
-    if args.tasks == FULL_TASKS:
-        write(Path(args.output), connection, made, runs, totals)
+    if args.tasks == FULL_TASKS and args.hazards == FULL_TASKS and args.appeals == FULL_TASKS:
+        write(Path(args.output), connection, made, runs, totals, others)
         print(f"结果已写入 {args.output}")
     else:
         print("（规模小于规格，未写入文档）")
     return 0 if ok else 1
 
 
-def write(path: Path, connection, made, runs, totals) -> None:
-    from bench.__main__ import machine
+def per_100k(seconds: float, matters: int) -> float:
+    """The sweep's time per 100,000 open matters (the bar of SPEC §9 is per 100k)."""
+    return seconds / max(matters, 1) * 100_000
+
+
+def write(path: Path, connection, made, runs, totals, others) -> None:
+    from bench.__main__ import _load, machine
 
     info = machine()
     vendor = connection.vendor
     title = "SQLite" if vendor == "sqlite" else "PostgreSQL"
     command = "make bench" if vendor == "sqlite" else ".venv/bin/python bench/sweep_bench.py --postgres URL"
     lines = [
-        f"## Supervision sweep at 100k open matters — {title}",
+        f"## Supervision sweep at 100k open matters of each kind — {title}",
         "",
         f"- **Date:** {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- **Command:** `{command}` (bench/sweep_bench.py)",
         f"- **Machine:** {info['cpu']}, {info['memory']} RAM, {info['os']}",
         f"- **Data:** the demo county and {made.tasks:,} tasks, all chased (assigned or in progress), due dates over "
-        "2026–2027 (5% standing, never chased), lights last judged the day before. Pushes are queued for the worker "
-        "(not sent in the timed sweep); inbox rows are written in it.",
+        f"2026–2027 (5% standing, never chased); {others['hazards']:,} hazards being rectified (a tenth major) and "
+        f"{others['appeals']:,} open appeals at every chased step (accept, dispatch, sign for, reply, call back; a tenth "
+        "urgent), due dates from 40 days before to 60 days after the first sweep (bench/generate_matters.py); lights last "
+        "judged the day before. Pushes are queued for the worker (not sent in the timed sweep); inbox rows are written in it.",
         "",
         "| sweep | at | seconds | matters looked at | actions (notices) | lights rewritten | messages |",
         "|---|---|---|---|---|---|---|",
@@ -141,10 +153,13 @@ def write(path: Path, connection, made, runs, totals) -> None:
                      f"{result.actions:,} ({result.notices:,}) | {result.lights:,} | {result.messages:,} |")
     lines += [
         "",
-        f"Bar (SPEC §9): the sweep over 100k open matters ≤ 5 s — the daily sweep: **{runs[1][3]:.2f} s**; a second run at "
+        f"Bar (SPEC §9): the sweep ≤ 5 s per 100k open matters — the daily sweep over all {made.tasks + sum(others.values()):,}: "
+        f"**{runs[1][3]:.2f} s**, i.e. **{per_100k(runs[1][3], made.tasks + sum(others.values())):.2f} s per 100k**; a second run at "
         f"the same moment writes nothing — **{runs[2][2].writes} rows** ({runs[2][3]:.2f} s). In all {totals[0]:,} actions "
         f"and {totals[1]:,} inbox messages. The first sweep is a one-off catch-up (every overdue task gets every missed step "
         "at once), reported for what it is.",
+        "",
+        f"Load on the machine at the end of the run (1/5/15-minute load average): {_load()}.",
     ]
     section = "\n".join(lines)
     text = path.read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run_duban(tmp_path, *args, **env):
@@ -33,3 +34,13 @@ def test_the_secret_key_is_generated_once_into_the_data_dir(tmp_path):
     assert run_duban(tmp_path, "manage", "check").returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    """SPEC §10: configuration by environment variables, documented in one place (the README's table)."""
+    import duban.cli  # noqa: F401  (the serve command's own settings)
+    from duban.env import DOCUMENTED
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in DOCUMENTED if f"`{name}`" not in readme)
+    assert missing == [], f"add these settings to the README's table: {missing}"

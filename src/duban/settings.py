@@ -32,6 +32,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DUBAN_DEBUG", False, "debug pages and verbose errors; never in production")
 ALLOWED_HOSTS = env_list("DUBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], "comma-separated host names the site answers to")
 CSRF_TRUSTED_ORIGINS = env_list("DUBAN_CSRF_TRUSTED_ORIGINS", [], "comma-separated origins (https://duban.example.gov.cn) behind a proxy")
+CSRF_FAILURE_VIEW = "duban.core.views.csrf_failure"  # in Chinese, with what to do
 SECURE = env_bool("DUBAN_SECURE", False, "behind HTTPS: secure cookies, HSTS, redirect to https")
 
 INSTALLED_APPS = [
@@ -220,6 +221,14 @@ DUBAN_PHOTO_KEEP_GPS = env_bool("DUBAN_PHOTO_KEEP_GPS", False, "read a hazard ph
 DUBAN_SAFETY_TOWNSHIP_VERIFIES = env_bool("DUBAN_SAFETY_TOWNSHIP_VERIFIES", True, "a township may verify and strike off the general hazards in its territory (0: the safety office verifies all)")
 DUBAN_APPEALS_OFFICE_UNIT = env_str("DUBAN_APPEALS_OFFICE_UNIT", "", "the business office's unit (name or short name) that accepts, dispatches and calls back on appeals; empty: the unit of its staff")
 DUBAN_DUTY_GRACE_MINUTES = env_int("DUBAN_DUTY_GRACE_MINUTES", 30, "minutes after a shift on a critical duty post starts before, unconfirmed, it becomes a matter for the township", minimum=0)
+# The public appeal pages (/appeal/, no account): the county's name on them and on the QR poster, and the rate
+# limits that keep a script from filling the desk or guessing query codes (counted in the database by
+# duban.core.throttle, shared by every worker and node).
+DUBAN_COUNTY_NAME = env_str("DUBAN_COUNTY_NAME", "", "the county's name as the public appeal pages and the QR poster print it (某某县); empty: the pages say only 企业诉求直通车")
+DUBAN_APPEAL_SUBMITS_PER_IP = env_int("DUBAN_APPEAL_SUBMITS_PER_IP", 5, "appeals one client address may submit on the public form in an hour", minimum=1)
+DUBAN_APPEAL_SUBMITS_PER_PHONE = env_int("DUBAN_APPEAL_SUBMITS_PER_PHONE", 3, "appeals with one contact phone number the public form takes in a day", minimum=1)
+DUBAN_APPEAL_GUESSES_PER_IP = env_int("DUBAN_APPEAL_GUESSES_PER_IP", 10, "wrong tracking number or query code one client address may enter in an hour before the tracking page refuses it", minimum=1)
+DUBAN_APPEAL_GUESSES_PER_NUMBER = env_int("DUBAN_APPEAL_GUESSES_PER_NUMBER", 10, "wrong query codes entered for one tracking number in an hour before the tracking page refuses that number", minimum=1)
 # --- background jobs (huey): SQLite storage in the data dir on one machine, Redis beyond it -------------------
 # docs/architecture.md "Background jobs"; periodic jobs fire once across all nodes (duban.core.jobs).
 REDIS_URL = env_str("DUBAN_REDIS_URL", "", "Redis for the job queue and cross-node locks (empty: SQLite storage in the data dir, one machine)")

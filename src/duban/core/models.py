@@ -287,3 +287,22 @@ class JobRun(models.Model):
     def duration(self):
         """How long the run took (None while it runs)."""
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+class Throttle(models.Model):
+    """How many attempts one hashed identity made in one fixed window of one scope (duban.core.throttle)."""
+
+    scope = models.CharField(_("范围"), max_length=50)  # what is limited: "appeal.submit", "appeal.track"
+    key = models.CharField(_("标识摘要"), max_length=64)  # HMAC of scope and identity: never the phone or the address itself
+    window_start = models.DateTimeField(_("时段开始"))
+    expires_at = models.DateTimeField(_("时段结束"))  # windows of different lengths are pruned by the one column
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "window_start"], name="throttle_one_row_per_window")]
+        indexes = [models.Index(fields=["expires_at"], name="throttle_expires_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:8]}… @ {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"

@@ -1,4 +1,4 @@
-"""The kernel's periodic housekeeping: expired sign-in sessions and old job-run records."""
+"""The kernel's periodic housekeeping: expired sign-in sessions, old job-run records and expired throttle counts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.sessions.models import Session
 
+from duban.core import throttle
 from duban.core.jobs import crontab, periodic
 from duban.core.models import JobRun
 
@@ -24,3 +25,9 @@ def prune_job_runs(now):
     """删除 90 天前的后台任务运行记录"""
     deleted, _ = JobRun.objects.filter(started_at__lt=now - dt.timedelta(days=JOB_RUNS_KEPT_DAYS)).delete()
     return f"删除 {deleted} 条运行记录"
+
+
+@periodic(crontab(minute=35), name="core.prune_throttles")
+def prune_throttles(now):
+    """删除已过期的限流计数"""
+    return f"删除 {throttle.prune(now)} 条限流计数"

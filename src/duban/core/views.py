@@ -154,3 +154,10 @@ def _people(user):
         .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
         .order_by("unit__sort_key", "id")
     )
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check (a page kept open for hours, a browser refusing cookies): what to do, in
+    Chinese, instead of Django's English page. The public appeal form is the page most exposed to it."""
+    message = _("页面已过期或浏览器未允许 Cookie，表单没有提交。请刷新页面（在手机上请允许本网站使用 Cookie）后重新填写提交。")
+    return render(request, "403.html", {"exception": message, "csrf": True}, status=403)

@@ -19,6 +19,13 @@
     }
   });
 
+  // <button data-print>: the browser's print dialog (the appeal poster).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   function ready() {
     // <div class="progress-bar" data-progress="40">: the bar's width (CSSOM styles are allowed, style="" is not).
     document.querySelectorAll("[data-progress]").forEach(function (bar) {
