@@ -162,8 +162,9 @@ class AppealsDemo:
                     "fate": self.rng.choices(fates, weights)[0], "enterprise": self.rng.choice(self.enterprises),
                     "hidden": self.rng.random() < 0.08, "ruled_out": self.rng.random() < 0.05,
                     "urgent": self.rng.random() < 0.12, "repeat": self.rng.random() < 0.08}
-            if index >= APPEALS - 4:  # yesterday's last appeals: two still to accept, two accepted, to dispatch
-                plan.update(day=self.last, fate="waiting" if index >= APPEALS - 2 else "to_dispatch", ruled_out=False)
+            if index >= APPEALS - 6:  # yesterday's last appeals: two to accept, two to dispatch, two to sign for
+                waits = {APPEALS - 1: "waiting", APPEALS - 2: "waiting", APPEALS - 3: "to_dispatch", APPEALS - 4: "to_dispatch"}
+                plan.update(day=self.last, fate=waits.get(index, "to_sign"), ruled_out=False)
             self._schedule(timeline, plan)
 
     # --- one appeal's story ------------------------------------------------------------------------
@@ -197,8 +198,10 @@ class AppealsDemo:
         add(day, 9 + rng.random() * 7, submit, "提交")
         if fate == "waiting":
             return self._put(timeline, steps, label)
-        if fate == "to_dispatch":
+        if fate in ("to_dispatch", "to_sign"):
             add(day, 16.5, lambda: services.accept_appeal(self.actor(desk), appeal()), "受理")
+            if fate == "to_sign":
+                add(day, 17, lambda: services.dispatch_appeal(self.actor(desk), appeal(), lead_unit=self.county.units[right]), "派单")
             return self._put(timeline, steps, label)
         accept_day = calendar.add_workdays(day, 1 if rng.random() < 0.85 else 2)
         if fate == "declined":
