@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="与 --data-dir 合用：数据目录里已有生成的数据时直接计时；与 --postgres 合用：直接在 URL 指定的库"
                              "（此前 --keep 保留的库）上计时，不新建也不删除")
-    parser.add_argument("--shapes", help="只测这几种形态（逗号分隔：unit,open,text,deep,task,home-office,home-head,home-liaison）；不写入文档")
+    parser.add_argument("--shapes", help="只测这几种形态（逗号分隔：unit,open,text,deep,task,home-office,home-head,home-liaison,"
+                                         "hazards,hazards-town）；不写入文档")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"),
                         help="结果文档；只有在规格规定的规模（10 万任务、100 万进展、≥30 次）下才写入")
     args = parser.parse_args(argv)

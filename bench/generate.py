@@ -251,3 +251,52 @@ def _insert(table: str, columns: tuple[str, ...], rows, batch: int = 50_000) -> 
                 chunk = []
         if chunk:
             cursor.executemany(sql, chunk)
+
+
+# --- the hazard ledger --------------------------------------------------------------------------------
+
+HAZARD_STATES = {"found": 0.08, "rectifying": 0.30, "awaiting": 0.07, "closed": 0.55}
+HAZARD_PLACES = ("南街", "北关", "东环路", "农贸市场", "中心学校", "卫生院", "加油站", "建材市场", "物流园", "林场", "砂石厂", "餐馆后厨")
+HAZARD_TITLES = ("液化气钢瓶与灶具间距不足", "消防通道堆放杂物", "深基坑无临边防护", "电气线路私拉乱接", "灭火器过期未更换",
+                 "林区违规野外用火", "危化品储存不规范", "安全出口锁闭", "施工现场未设警示标志", "车辆超载运输")
+
+
+def generate_hazards(count: int, *, seed: int = 200, log=print) -> int:
+    """`count` hazards (隐患台账) over the demo county's townships and units, written with bulk_create in one
+    transaction (no timelines or audit entries), the open ones lit; returns how many exist afterwards."""
+    from duban.core.models import Unit
+    from duban.safety.models import Hazard, Sector
+
+    have = Hazard.objects.count()
+    if have >= count:
+        return have
+    started = time.monotonic()
+    rng = random.Random(seed)
+    Sector.ensure_defaults()
+    sectors = list(Sector.objects.all())
+    townships = list(Unit.objects.filter(kind="township"))
+    units = list(Unit.objects.filter(kind__in=["department", "township"]))
+    states, weights = zip(*HAZARD_STATES.items(), strict=True)
+    first = dt.date(2024, 1, 1)
+    made = []
+    with transaction.atomic():
+        for n in range(have + 1, count + 1):
+            state = rng.choices(states, weights)[0]
+            found = first + dt.timedelta(days=rng.randrange(0, 900))
+            town = rng.choice(townships)
+            due = found + dt.timedelta(days=rng.randrange(7, 90)) if state != "found" else None
+            light = "grey" if state == "closed" else rng.choices(list(OPEN_LIGHTS), list(OPEN_LIGHTS.values()))[0]
+            made.append(Hazard(
+                code=f"YH{found.year}-{n:06d}", sector=rng.choice(sectors), level="major" if rng.random() < 0.05 else "general",
+                place=f"{town.name}{rng.choice(HAZARD_PLACES)}{rng.randrange(1, 200)}号", title=rng.choice(HAZARD_TITLES),
+                township=town, found_on=found, start_date=found, found_by_name="排查员", state=state, light=light,
+                lead_unit=None if state == "found" else rng.choice(units), due_date=due, measures="按要求整改" if due else "",
+                closed_on=due if state == "closed" else None, completed_on=due if state in ("closed", "awaiting") else None,
+            ))
+            if len(made) == 5000:
+                Hazard.objects.bulk_create(made)
+                made = []
+        Hazard.objects.bulk_create(made)
+    analyze()
+    log(f"    {count - have:,} 条隐患（用时 {time.monotonic() - started:.1f} 秒）")
+    return count

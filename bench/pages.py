@@ -4,6 +4,8 @@
     home-office   / as the supervision office (ducha1)
     home-head     / as the head of the unit with the most open tasks among units that have a head
     home-liaison  / as the liaison of the unit with the most open tasks
+    hazards       /safety/hazards/ as the safety office (anwei1): the hazard ledger's first page of HAZARDS hazards
+    hazards-town  /safety/hazards/?state=open as the liaison of the township with the most hazards (its scope)
 
 Each page's floor, measured in the same run: the page's own queries (those an empty page does not run too)
 replayed in raw SQL on a plain DB-API connection, rows fetched, plus the empty page of bench.ledger_list (this
@@ -28,6 +30,7 @@ from bench.ledger_list import BAR_MS, BAR_RATIO, OPEN, ms, percentile, raw_conne
 
 SUBTASKS = 30
 REPORTS = 30
+HAZARDS = 100_000
 
 
 @dataclass
@@ -125,10 +128,20 @@ def subjects() -> list[Page]:
         people = list(User.objects.filter(role_grants__role=role, is_active=True, unit_id__in=loads))
         return max(people, key=lambda u: (loads[u.unit_id], -u.pk))
 
+    from bench.generate import generate_hazards
+    from duban.safety.models import Hazard
+
     task = subject_task()
     office = User.objects.get(username="ducha1")
     head, liaison = busiest(Role.UNIT_HEAD), busiest(Role.LIAISON)
+    hazards = generate_hazards(HAZARDS)
+    towns = dict(Hazard.objects.values_list("township_id").annotate(n=Count("*")))
+    town_liaison = max(User.objects.filter(role_grants__role=Role.LIAISON, is_active=True, unit_id__in=towns),
+                       key=lambda u: (towns[u.unit_id], -u.pk))
     return [
+        Page("hazards", f"隐患台账·安委办（{hazards:,} 条隐患）", reverse("safety:hazard_list"), User.objects.get(username="anwei1")),
+        Page("hazards-town", f"隐患台账·乡镇联络员（{town_liaison.unit.name}，{towns[town_liaison.unit_id]:,} 条）",
+             reverse("safety:hazard_list") + "?state=open", town_liaison),
         Page("task", f"任务页（{task.reports.count()} 条进展、{task.children.count()} 项子任务）",
              reverse("ledger:task_detail", args=[task.code]), office),
         Page("home-office", "首页·督查室", reverse("home"), office),

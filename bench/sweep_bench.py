@@ -94,26 +94,29 @@ def _run(args) -> int:
     generate.analyze()
     tz = dt.timezone(dt.timedelta(hours=8))
     runs = []
+    cpus: dict[str, float] = {}  # this process's CPU seconds per sweep: on SQLite the database works inside it
     for label, moment in (("first", dt.datetime(2026, 6, 12, 9, tzinfo=tz)), ("daily", dt.datetime(2026, 6, 15, 9, tzinfo=tz)),
                           ("again", dt.datetime(2026, 6, 15, 9, tzinfo=tz))):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = sweep(moment)
         seconds = time.perf_counter() - started
         runs.append((label, moment, result, seconds))
+        cpus[label] = time.process_time() - cpu
         if label == "first":
             # A day passes before the next sweep: autovacuum and autoanalyze would have tidied after the
             # catch-up's 100k updates and 400k inserts (on SQLite: fresh statistics).
             generate.analyze()
-        print(f"  {label:6} {moment:%Y-%m-%d %H:%M}  {seconds:6.2f} 秒  查看 {result.checked:,} 项  督办 {result.actions:,} 项"
+        print(f"  {label:6} {moment:%Y-%m-%d %H:%M}  {seconds:6.2f} 秒（CPU {cpus[label]:.2f} 秒）  查看 {result.checked:,} 项  督办 {result.actions:,} 项"
               f"（通知单 {result.notices:,}）  亮灯改写 {result.lights:,} 项  消息 {result.messages:,} 条")
     totals = (SupervisionAction.objects.count(), Notification.objects.count())
     daily, again = runs[1], runs[2]
     per = per_100k(daily[3], made.tasks + sum(others.values()))
+    per_cpu = per_100k(cpus["daily"], made.tasks + sum(others.values()))
     ok = per <= BAR_SECONDS and again[2].writes == 0
-    print(f"每日巡检 {daily[3]:.2f} 秒，折合每 10 万项在办事项 {per:.2f} 秒（要求 ≤ {BAR_SECONDS:.0f} 秒），重复巡检写入 {again[2].writes} 行："
+    print(f"每日巡检 {daily[3]:.2f} 秒（CPU {cpus['daily']:.2f} 秒），折合每 10 万项在办事项 {per:.2f} 秒（CPU {per_cpu:.2f} 秒；要求 ≤ {BAR_SECONDS:.0f} 秒），重复巡检写入 {again[2].writes} 行："
           + ("达标。" if ok else "未达标。"))
     if args.tasks == FULL_TASKS and args.hazards == FULL_TASKS and args.appeals == FULL_TASKS:
-        write(Path(args.output), connection, made, runs, totals, others)
+        write(Path(args.output), connection, made, runs, totals, others, cpus)
         print(f"结果已写入 {args.output}")
     else:
         print("（规模小于规格，未写入文档）")
@@ -125,7 +128,7 @@ def per_100k(seconds: float, matters: int) -> float:
     return seconds / max(matters, 1) * 100_000
 
 
-def write(path: Path, connection, made, runs, totals, others) -> None:
+def write(path: Path, connection, made, runs, totals, others, cpus) -> None:
     from bench.__main__ import _load, machine
 
     info = machine()
@@ -144,17 +147,19 @@ def write(path: Path, connection, made, runs, totals, others) -> None:
         "urgent), due dates from 40 days before to 60 days after the first sweep (bench/generate_matters.py); lights last "
         "judged the day before. Pushes are queued for the worker (not sent in the timed sweep); inbox rows are written in it.",
         "",
-        "| sweep | at | seconds | matters looked at | actions (notices) | lights rewritten | messages |",
-        "|---|---|---|---|---|---|---|",
+        "| sweep | at | seconds | CPU seconds | matters looked at | actions (notices) | lights rewritten | messages |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     names = {"first": "first ever (catch-up)", "daily": "**daily** (next working day)", "again": "again, same moment"}
     for label, moment, result, seconds in runs:
-        lines.append(f"| {names[label]} | {moment:%Y-%m-%d %H:%M} | {seconds:.2f} | {result.checked:,} | "
+        lines.append(f"| {names[label]} | {moment:%Y-%m-%d %H:%M} | {seconds:.2f} | {cpus[label]:.2f} | {result.checked:,} | "
                      f"{result.actions:,} ({result.notices:,}) | {result.lights:,} | {result.messages:,} |")
     lines += [
         "",
         f"Bar (SPEC §9): the sweep ≤ 5 s per 100k open matters — the daily sweep over all {made.tasks + sum(others.values()):,}: "
-        f"**{runs[1][3]:.2f} s**, i.e. **{per_100k(runs[1][3], made.tasks + sum(others.values())):.2f} s per 100k**; a second run at "
+        f"**{runs[1][3]:.2f} s** ({cpus['daily']:.2f} s of CPU), i.e. **{per_100k(runs[1][3], made.tasks + sum(others.values())):.2f} s per 100k** "
+        f"({per_100k(cpus['daily'], made.tasks + sum(others.values())):.2f} s of CPU: on SQLite the database works in this process, so on "
+        "a machine shared with other work the CPU figure is what the sweep costs); a second run at "
         f"the same moment writes nothing — **{runs[2][2].writes} rows** ({runs[2][3]:.2f} s). In all {totals[0]:,} actions "
         f"and {totals[1]:,} inbox messages. The first sweep is a one-off catch-up (every overdue task gets every missed step "
         "at once), reported for what it is.",

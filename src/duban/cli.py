@@ -3,6 +3,7 @@
     duban serve [--host H] [--port P] [--workers N] [--no-worker]
     duban worker [--workers N] [--worker-type thread|process] [--no-periodic]
     duban demo | createuser | audit verify | backup -o FILE | restore FILE | …
+    duban export ledger|appeals -o FILE.xlsx [filters]
     duban manage <any Django management command>
 """
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         _usage(commands)
         return 0
     name, rest = argv[0], argv[1:]
+    if rest and f"{name}_{rest[0]}" in commands:
+        # `duban export appeals …` runs an app's own `export_appeals` (one management command name per app), beside
+        # the ledger's `duban export ledger …`.
+        name, rest = f"{name}_{rest[0]}", rest[1:]
     if name == "serve":
         return serve(rest)
     if name == "worker":

@@ -424,6 +424,8 @@ def test_the_openapi_schema_lists_every_path(client):
             "/api/v1/extension-requests/{request_id}/decision", "/api/v1/reassignment-requests/{request_id}/decision"} <= paths
     assert {p.rsplit("/", 1)[1] for p in paths if p.startswith("/api/v1/tasks/") and "/transitions/" in p} == set(TRANSITIONS)
     assert {"/api/v1/hazards/{code}/transitions/assign", "/api/v1/hazards/{code}/transitions/verify"} <= paths
+    assert {"/api/v1/appeals", "/api/v1/appeals/{code}", "/api/v1/appeals/{code}/transitions/sign",
+            "/api/v1/appeals/{code}/transitions/reply"} <= paths
     assert {"TokenAuth", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
     sign_body = schema["components"]["schemas"]["VersionIn"]
     assert sign_body["additionalProperties"] is False

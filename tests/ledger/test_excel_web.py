@@ -16,8 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from duban.core.actor import Actor
+from duban.core.excel import archive as excel_archive
 from duban.ledger import services
-from duban.ledger.excel import reader, staging
+from duban.ledger.excel import staging
 from duban.ledger.models import Task
 from tests.ledger.test_excel import ROWS, county_sheet, with_cell
 
@@ -173,8 +174,8 @@ def test_cancel_deletes_the_upload(county, campaign):
 
 def test_the_file_is_read_once_and_confirm_writes_the_plan_checked_then(county, campaign, monkeypatch):
     opened = []
-    real = reader.load_workbook
-    monkeypatch.setattr(reader, "load_workbook", lambda *a, **kw: opened.append(1) or real(*a, **kw))
+    real = excel_archive.load_workbook
+    monkeypatch.setattr(excel_archive, "load_workbook", lambda *a, **kw: opened.append(1) or real(*a, **kw))
     office = county.client("supervision")
 
     preview_url = upload(office, county_sheet(), register="on")["Location"]

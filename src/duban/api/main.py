@@ -15,6 +15,7 @@ from duban.api.schemas import ERRORS, Schema
 APP_ROUTERS = (
     "duban.ledger.api",
     "duban.safety.api",
+    "duban.appeals.api",
     "duban.notify.api",
     "duban.supervision.api",
 )

@@ -8,7 +8,7 @@ Only the position-18 check is enforced (with the alphabet and the digits of 3-8)
 wrong character and every swap of two neighbours. The organization code's own check (GB 11714, position 17)
 is not: individual businesses 个体工商户 (92…) and codes given before the organization codes were merged
 carry identifiers that need not satisfy it, and refusing a real code stops an enterprise from appealing at
-all (docs/adr/015-appeal-parts.md). `organization_check_character` is here for who wants to look anyway.
+all (docs/adr/017-appeal-parts.md). `organization_check_character` is here for who wants to look anyway.
 """
 
 from __future__ import annotations

@@ -28,12 +28,12 @@ COUNTING_CHOICES = [("counted", _("纳入考核")), ("ruled_out", _("不纳入�
 TIMELINESS_CHOICES = [("due", _("应按时")), ("on_time", _("按时")), ("late", _("未按时"))]
 
 
-class TickedOnly(forms.CheckboxInput):
-    """A ticked box filters; an unticked (absent) one leaves the list whole. A plain CheckboxInput reads absence
-    as False, and a BooleanFilter then keeps only the appeals that are NOT repeats (not escalated)."""
+class Ticked(django_filters.BooleanFilter):
+    """A checkbox filter: ticked keeps the matching appeals, unticked keeps all (an unticked checkbox reads as
+    False, and a plain BooleanFilter would then keep only the appeals that are not repeats, not escalated)."""
 
-    def value_from_datadict(self, data, files, name):
-        return True if super().value_from_datadict(data, files, name) else None
+    def filter(self, qs, value):
+        return super().filter(qs, True) if value else qs
 
 
 class AppealFilter(django_filters.FilterSet):
@@ -56,9 +56,9 @@ class AppealFilter(django_filters.FilterSet):
     sent_back = django_filters.NumberFilter(label=_("退单次数不少于"), field_name="sendback_count", lookup_expr="gte", min_value=1)
     reopened = django_filters.NumberFilter(label=_("重办次数不少于"), field_name="reopen_count", lookup_expr="gte", min_value=1)
     excluded = django_filters.BooleanFilter(label=_("不纳入考核"), field_name="excluded", widget=forms.NullBooleanSelect)
-    repeat = django_filters.BooleanFilter(label=_("重复诉求"), field_name="repeat_of", lookup_expr="isnull", exclude=True,
-                                          widget=TickedOnly)
-    escalated = django_filters.BooleanFilter(label=_("已提交分管县领导"), field_name="escalated", widget=TickedOnly)
+    repeat = Ticked(label=_("重复诉求"), field_name="repeat_of", lookup_expr="isnull", exclude=True,
+                                          widget=forms.CheckboxInput)
+    escalated = Ticked(label=_("已提交分管县领导"), field_name="escalated", widget=forms.CheckboxInput)
     # The rates page's numbers (appeals.metrics): each of its figures is one of these lists.
     counting = django_filters.ChoiceFilter(label=_("考核口径"), choices=COUNTING_CHOICES, method="filter_counting")
     lead_unit = django_filters.ModelChoiceFilter(label=_("承办单位（不含配合）"), field_name="lead_unit", queryset=Unit.objects.all())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duban.appeals.views import desk, metrics, pages
+from duban.appeals.views import desk, export, metrics, pages
 
 app_name = "appeals"
 
@@ -8,7 +8,7 @@ app_name = "appeals"
 urlpatterns = [
     path("", desk.desk, name="desk"),
     path("list/", pages.appeal_list, name="appeal_list"),
-    path("export/", pages.appeal_export, name="appeal_export"),
+    path("export/", export.appeal_export, name="appeal_export"),
     path("new/", desk.appeal_new, name="appeal_new"),
     path("limits/", desk.limits, name="limits"),
     path("metrics/", metrics.metrics, name="metrics"),

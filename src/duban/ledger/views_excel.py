@@ -25,18 +25,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from duban.core.actor import Actor
-from duban.core.attachments import sniff
 from duban.core.choices import Role
+from duban.core.excel.filters import FilterError
+from duban.core.excel.upload import XLSX, checked_xlsx
 from duban.core.permissions import role_required
 from duban.ledger import importing
 from duban.ledger.excel import staging
-from duban.ledger.excel.export import FilterError, export_filtered, export_ledger
+from duban.ledger.excel.export import export_filtered, export_ledger
 from duban.ledger.excel.plan import unreadable_plan
 from duban.ledger.excel.reader import SheetError, open_sheet
 from duban.ledger.models import Campaign, Task
 from duban.ledger.policies import is_office, is_principal
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_imports"
 DONE_KEY = "ledger_import_done"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
@@ -67,19 +67,7 @@ class UploadForm(forms.Form):
         self.fields["register"].widget.attrs["class"] = "form-check-input"
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = Path(upload.name or "").name
-        limit = settings.DUBAN_UPLOAD_MAX_MB
-        if upload.size > limit * 1024 * 1024:
-            raise forms.ValidationError(_("文件有 %(size).1f MB，超过 %(limit)s MB 的上限。") % {"size": upload.size / 1048576, "limit": limit})
-        upload.seek(0)
-        kinds = sniff(upload.read(8), upload)
-        upload.seek(0)
-        if "xls" in kinds:
-            raise forms.ValidationError(_("这是旧版 .xls 文件。请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传。"))
-        if "xlsx" not in kinds or not name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 Excel 工作簿（.xlsx）。“%(name)s”不是 .xlsx 文件。") % {"name": name})
-        return upload
+        return checked_xlsx(self.cleaned_data["file"])
 
 
 def _entry(request, token: str, *, sheet: bool = False) -> tuple[dict, staging.Staged]:

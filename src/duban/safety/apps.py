@@ -22,3 +22,8 @@ class SafetyConfig(AppConfig):
         from duban.safety.demo import SafetyDemo
 
         demo.register_story(SafetyDemo)  # `duban demo` adds the hazard ledger (core knows no safety app)
+
+        from duban.core.excel import commands
+        from duban.safety.excel.cli import COMMANDS
+
+        commands.register(COMMANDS)  # `duban import hazards` / `duban export hazards` (one command per verb)

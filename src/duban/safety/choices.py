@@ -29,6 +29,7 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("验收退回")
     EDITED = "edited", _("修改")
     PROMOTED = "promoted", _("转为重点工作任务")
+    IMPORTED = "imported", _("按台账导入")
 
 
 # The sectors a county starts with (SPEC §7); the safety office may add its own (Sector rows).

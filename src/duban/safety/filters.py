@@ -47,8 +47,8 @@ class HazardFilter(django_filters.FilterSet):
     found_to = django_filters.DateFilter(label=_("排查时间至"), field_name="found_on", lookup_expr="lte",
                                          widget=DateInput())
     timeliness = django_filters.ChoiceFilter(label=_("按期整改"), choices=TIMELINESS_CHOICES, method="filter_timeliness")
-    recurrence = django_filters.BooleanFilter(label=_("复发（回头看）"), field_name="recurrence_of", lookup_expr="isnull", exclude=True,
-                                              widget=forms.CheckboxInput)
+    # Ticked: the recurrences only. Not ticked (a checkbox then reads False, never "empty"): every hazard.
+    recurrence = django_filters.BooleanFilter(label=_("复发（回头看）"), method="filter_recurrence", widget=forms.CheckboxInput)
 
     class Meta:
         model = Hazard
@@ -60,6 +60,9 @@ class HazardFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value) | Q(place__icontains=value) | Q(place_unit__icontains=value))
+
+    def filter_recurrence(self, queryset, name, value):
+        return queryset.filter(recurrence_of__isnull=False) if value else queryset
 
     def filter_timeliness(self, queryset, name, value):
         return queryset.filter(timeliness(timezone.localdate())[value])

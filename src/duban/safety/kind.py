@@ -27,7 +27,7 @@ ASSIGN_FIELDS = ("lead_unit", "responsible_person", "responsible_name", "measure
                  "plan_goal", "plan_person", "plan_contingency", "leader_in_charge")
 AUDITED = REPORT_FIELDS + ASSIGN_FIELDS + (
     "state", "version", "result", "verified_by", "verified_at", "return_count", "rectified_on_spot", "closed_on",
-    "recurrence_of", "closed_by_unit", "promoted_task",
+    "recurrence_of", "closed_by_unit", "promoted_task", "verified_by_name",
 )
 UNASSIGNED_WORKDAYS = 1  # a hazard found and not put on the clock within a working day turns yellow
 

@@ -31,6 +31,10 @@ def _office(hazard, user) -> bool:
 
 HAZARD_MACHINE = StateMachine(S, [
     Transition("edit", _("修改隐患"), OPEN, may=_office, refusal=_("只有县安委办可以修改隐患信息。"), event=E.EDITED),
+    # 按台账导入: a hazard the county's sheet has further along than found — rectifying, awaiting verification or
+    # struck off — takes its state from the sheet in one move, with what the sheet says of its rectification.
+    Transition("import", _("按台账导入"), {S.FOUND}, S.RECTIFYING, also={S.AWAITING, S.CLOSED}, offered=False,
+               may=_office, refusal=_("只有县安委办可以导入隐患台账。"), event=E.IMPORTED),
     Transition("assign", _("交办整改"), {S.FOUND}, S.RECTIFYING,
                may=may_assign, refusal=_("一般隐患由县安委办或属地乡镇交办整改，重大隐患由县安委办挂牌督办。"), event=E.ASSIGNED),
     Transition("rectify_on_spot", _("当场整改"), {S.FOUND}, S.CLOSED, offered=False,

@@ -101,6 +101,7 @@ class Hazard(Matter):
     result = models.TextField(_("整改完成情况"), blank=True)
     verified_by = models.ForeignKey(User, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    verified_by_name = models.CharField(_("验收人"), max_length=60, blank=True)  # as a sheet names them (no account)
     return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     # 转为重点工作任务: the key-work task made from it (a draft the supervision office registers).
     promoted_task = models.ForeignKey("ledger.Task", verbose_name=_("转为重点工作任务"), null=True, blank=True,
@@ -119,6 +120,8 @@ class Hazard(Matter):
         verbose_name = _("安全隐患")
         ordering = ["due_sort", "id"]
         indexes = [
+            # The ledger's default order (the office sees every hazard, unfiltered): its first page without a sort.
+            models.Index(fields=["due_sort", "id"], name="hazard_due_idx"),
             models.Index(fields=["state", "due_sort", "id"], name="hazard_state_due_idx"),
             models.Index(fields=["lead_unit", "state", "due_sort", "id"], name="hazard_unit_state_due_idx"),
             models.Index(fields=["township", "state", "due_sort", "id"], name="hazard_town_state_due_idx"),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from duban.safety import views
-from duban.safety.views import duty, inspections
+from duban.safety.views import duty, excel, inspections
 
 app_name = "safety"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("hazards/", views.hazard_list, name="hazard_list"),
     path("hazards/report/", views.hazard_report, name="hazard_report"),
     path("hazards/rates/", views.hazard_rates, name="hazard_rates"),
+    path("hazards/export/", excel.hazard_export, name="hazard_export"),
+    path("hazards/import/", excel.hazard_import, name="hazard_import"),
+    path("hazards/import/<str:token>/", excel.hazard_import_preview, name="hazard_import_preview"),
+    path("hazards/import/<str:token>/confirm/", excel.hazard_import_confirm, name="hazard_import_confirm"),
+    path("hazards/import/<str:token>/cancel/", excel.hazard_import_cancel, name="hazard_import_cancel"),
     path("checklists/", inspections.checklist_list, name="checklist_list"),
     path("inspections/", inspections.inspection_list, name="inspection_list"),
     path("inspections/new/", inspections.inspection_new, name="inspection_new"),

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from duban.core import audit
+from duban.core.excel.filters import FilterError
 from duban.core.text import formula_like
 from duban.supervision.choices import ActionKind, ActionState
 from duban.supervision.filters import ORDER
@@ -38,10 +39,6 @@ VALUES = ("number", "kind", "slot", "matter_code", "matter_title", "target_unit_
           "state", "reply", "replied_at")
 WRAPPED = {3, 8}  # 事项, 回复内容
 DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
-
-
-class FilterError(ValueError):
-    """Filter values the list's FilterSet refuses; the message lists them in Chinese."""
 
 
 def status_label(state: str, reply_due: dt.date | None, today: dt.date) -> str:

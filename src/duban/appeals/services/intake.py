@@ -38,6 +38,8 @@ class Submitted:
 
     appeal: Appeal
     query_code: str
+    # A hotline ticket pushed again (same hotline_ref): the appeal it made the first time, and no code (never stored).
+    existing: bool = False
 
 
 def hash_code(code: str, salt: str | None = None) -> str:
@@ -114,7 +116,8 @@ def submit_appeal(actor: Actor, *, channel: str = Channel.WEB, enterprise_name: 
                   phone: str, category: str, description: str, urgency: str = Urgency.NORMAL, identity_hidden: bool = False,
                   attachments=(), hotline_ref: str = "") -> Submitted:
     """提交诉求: checked whole before anything is written; the appeal waits for the business office to accept it
-    within the accept limit. A closed appeal of the same enterprise and category within 90 days makes it a repeat."""
+    within the accept limit. A closed appeal of the same enterprise and category within 90 days makes it a repeat.
+    A 12345 ticket already received (channel hotline, same hotline_ref) gives back its appeal, `existing`."""
     user = actor.user
     if channel not in Channel.values:
         raise ServiceError(_("来源渠道无效。"), field="channel")
@@ -136,6 +139,14 @@ def submit_appeal(actor: Actor, *, channel: str = Channel.WEB, enterprise_name: 
     files = _checked_files(attachments)
     now = timezone.now()
     today = timezone.localdate(now)
+    ticket = (hotline_ref or "").strip()[:40]
+    if ticket and channel == Channel.HOTLINE:
+        # A hotline system retries a push it got no answer to: the same ticket is the same appeal, never a second.
+        # Checked under the numbering lock, so two pushes of one ticket at once cannot both create.
+        numbering.lock(APPEAL_KIND.key, today.year)
+        pushed = Appeal.objects.filter(channel=Channel.HOTLINE, hotline_ref=ticket).order_by("id").first()
+        if pushed is not None:
+            return Submitted(pushed, "", existing=True)
     limits = intake_limits(category, urgency)
     secret = new_query_code()
     key = enterprise_key_of(code, name)
@@ -143,7 +154,7 @@ def submit_appeal(actor: Actor, *, channel: str = Channel.WEB, enterprise_name: 
     appeal = Appeal(
         code=_next_code(today.year), secret_hash=hash_code(secret), channel=channel, category=category, urgency=urgency,
         enterprise_name=name, credit_code=code, contact_name=contact, phone=phone, identity_hidden=bool(identity_hidden),
-        title=summary(text), description=text, hotline_ref=(hotline_ref or "").strip()[:40], entered_by=user,
+        title=summary(text), description=text, hotline_ref=ticket, entered_by=user,
         state=AppealState.SUBMITTED, start_date=today, due_date=calendar.add_workdays(today, limits["accept_days"]),
         holder_unit=office_unit(), repeat_of=earlier, repeat_unit=earlier.closed_by_unit if earlier else None,
         created_at=now, updated_at=now,

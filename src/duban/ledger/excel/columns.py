@@ -8,14 +8,10 @@ was exported and brought back unchanged changes nothing, whatever the database h
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-from duban.core.text import strip_invisible
+from duban.core.excel.cells import clean, header_key, writable
 from duban.ledger.deadlines import DeadlineError, parse_deadline
 
 
@@ -69,49 +65,12 @@ REPEATABLE = frozenset({"standard"})
 # Below this many known columns (工作任务 among them) a row is not taken for the header.
 MIN_HEADER_COLUMNS = 3
 
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
-
-
-def header_key(text) -> str:
-    """The comparable form of a header cell: NFKC, no spaces, no remark in brackets ("完成时限（2026年）")."""
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(text))
-    text = "".join(text.split())
-    return _BRACKETS.sub("", text).strip(":：*")
-
-
 _VARIANTS = {header_key(v): c.key for c in COLUMNS for v in (*c.variants, c.label)}
 
 
 def column_for(header) -> str | None:
     """The column key a header cell names, or None."""
     return _VARIANTS.get(header_key(header))
-
-
-# --- cell text ----------------------------------------------------------------------------------------
-
-
-def clean(value) -> str:
-    """A cell's value as the text it shows: stripped, Windows line ends folded, whole numbers without ".0",
-    no zero-width or bidi-control characters (a sheet is input like a form)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        value = value.date() if not (value.hour or value.minute or value.second) else value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return f"{value.year}年{value.month}月{value.day}日"
-    text = strip_invisible(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
-    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
-
-
-def writable(text: str) -> str:
-    """Text Excel can hold (no control characters)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 # --- what the export writes ------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from itertools import islice
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from duban.core.excel.filters import checked
+from duban.core.excel.xlsx import HEADER, LIGHT_STYLES, NOTE, TITLE, WRAP, SheetWriter
 from duban.core.models import Unit
 from duban.ledger.excel import columns as layout
 from duban.ledger.excel.columns import EXPORTED, cell_values, display_labels, latest_report, row_of_values
-from duban.ledger.excel.xlsx import HEADER, LIGHT_STYLES, NOTE, TITLE, WRAP, SheetWriter
 
 CHUNK = 2000
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
@@ -90,10 +91,6 @@ def ledger_title(campaign=None) -> str:
 # --- the ledger list's export: its filters, the user's scope ----------------------------------------------
 
 
-class FilterError(ValueError):
-    """Filter parameters the list's FilterSet refuses; the message lists them in Chinese."""
-
-
 def export_filtered(actor, params, *, progress=None):
     """The tasks the list page would show `actor` for `params` (same scope, filters and sort), as .xlsx.
 
@@ -104,10 +101,7 @@ def export_filtered(actor, params, *, progress=None):
     from duban.ledger.models import Campaign, Task
 
     base = Task.objects.visible_to(actor.user) if actor.user is not None else Task.objects.all()
-    filterset = TaskFilter(params, queryset=base)
-    if filterset.is_bound and not filterset.form.is_valid():
-        problems = [f"{filterset.form.fields[name].label}：{'；'.join(errors)}" for name, errors in filterset.form.errors.items()]
-        raise FilterError("筛选条件有误：" + "；".join(problems))
+    filterset = checked(TaskFilter(params, queryset=base))
     sort = params.get("sort")
     # The list's own sort when it was asked for; otherwise task-number order, as a ledger sheet reads.
     order = SORTS[sort][1] if sort in SORTS else ["code", "id"]

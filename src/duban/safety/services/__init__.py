@@ -26,7 +26,7 @@ from duban.matters import services as kernel
 from duban.safety import photos as photo_check
 from duban.safety import policies
 from duban.safety.choices import RECURRENCE_DAYS, EventKind, HazardLevel, HazardState
-from duban.safety.kind import ASSIGN_FIELDS, HAZARD_KIND
+from duban.safety.kind import ASSIGN_FIELDS, HAZARD_KIND, REPORT_FIELDS
 from duban.safety.models import Hazard, HazardPhoto, PhotoStage, Sector, normalize_place
 
 MAX_PHOTOS = 9  # one message's worth in WeCom
@@ -93,9 +93,10 @@ def recurrence_for(sector: Sector, place: str, on: dt.date) -> Hazard | None:
 def report_hazard(actor: Actor, *, sector: Sector, place: str, title: str, level: str = HazardLevel.GENERAL,
                   township: Unit | None = None, place_unit: str = "", detail: str = "", found_on: dt.date | None = None,
                   latitude: Decimal | None = None, longitude: Decimal | None = None, photos=(),
-                  on_the_spot: bool = False, result: str = "", after_photos=()) -> Hazard:
+                  on_the_spot: bool = False, result: str = "", after_photos=(), found_by_name: str = "") -> Hazard:
     """发现上报: a hazard found on an inspection or by a grid worker, with its photos (before). 当场整改: fixed on
-    the spot — struck off at once with what was done and a photo after, still counted in the ledger."""
+    the spot — struck off at once with what was done and a photo after, still counted in the ledger.
+    `found_by_name`: the 排查人 a sheet names (an imported ledger): the hazard is theirs, not the importer's."""
     user = actor.user
     if user is not None and not policies.may_report(user):
         raise NotAllowed(_("系统管理员、安全管理员和审计管理员不能上报隐患。"))
@@ -115,7 +116,8 @@ def report_hazard(actor: Actor, *, sector: Sector, place: str, title: str, level
             raise ServiceError(_("当场整改须上传整改后的照片。"), field="after_photos")
     before = _checked_photos(photos, "photos")
     after = _checked_photos(after_photos, "after_photos") if on_the_spot else []
-    if township is None and user is not None:
+    found_by_name = (found_by_name or "").strip()[:60]
+    if township is None and user is not None and not found_by_name:
         township = township_of(user.unit)
     if township is not None and township.kind != UnitKind.TOWNSHIP:
         raise ServiceError(_("“%(unit)s”不是乡镇，请选择隐患所在的乡镇。") % {"unit": township}, field="township")
@@ -125,8 +127,8 @@ def report_hazard(actor: Actor, *, sector: Sector, place: str, title: str, level
     hazard = Hazard(
         code=_next_code(found_on.year), sector=sector, level=level, place=place, title=title, township=township,
         place_unit=(place_unit or "").strip(), detail=(detail or "").strip(), found_on=found_on, start_date=found_on,
-        latitude=latitude, longitude=longitude, found_by=user,
-        found_by_name=user.full_name if user is not None else "", state=HazardState.FOUND,
+        latitude=latitude, longitude=longitude, found_by=None if found_by_name else user,
+        found_by_name=found_by_name or (user.full_name if user is not None else ""), state=HazardState.FOUND,
         recurrence_of=recurrence_for(sector, place, found_on),
     )
     hazard.save()
@@ -247,6 +249,29 @@ def promote_hazard(actor: Actor, hazard: Hazard, *, campaign, expected_version: 
     kernel.perform(actor, hazard, "promote", guard=ready, expected_version=expected_version, kind=HAZARD_KIND, prepare=create,
                    changes=lambda task: {"promoted_task": task},
                    text=lambda task: f"转为重点工作任务 {task.code}（{campaign.name}）", data=lambda task: {"task": task.code})
+    return hazard
+
+
+# The fields `edit_hazard` may change: what was reported and how it is to be rectified (not its state, its
+# verification or its history, which only the transitions write).
+EDITABLE = (*(f for f in REPORT_FIELDS if f not in ("latitude", "longitude")), *ASSIGN_FIELDS, "result")
+
+
+@transaction.atomic
+def edit_hazard(actor: Actor, hazard: Hazard, *, expected_version: int | None = None, text: str = "", **values) -> Hazard:
+    """修改隐患: the safety office corrects an open hazard (a re-imported sheet's changed cells); a struck-off one
+    is history and stays as it was."""
+    unknown = sorted(set(values) - set(EDITABLE))
+    if unknown:
+        raise ServiceError(_("这些内容不能修改：%(fields)s。") % {"fields": "、".join(unknown)})
+    if "place" in values or "title" in values:
+        values.update({k: _text(values[k], label, k) for k, label in (("place", _("隐患部位")), ("title", _("隐患内容"))) if k in values})
+    if "level" in values and values["level"] not in HazardLevel.values:
+        raise ServiceError(_("隐患等级只能是“一般隐患”或“重大隐患”。"), field="level")
+    if values.get("funds") is not None and values["funds"] < 0:
+        raise ServiceError(_("整改资金不能为负数。"), field="funds")
+    kernel.perform(actor, hazard, "edit", expected_version=expected_version, kind=HAZARD_KIND, changes=values,
+                   text=text or _("修改隐患信息"))
     return hazard
 
 

@@ -21,7 +21,7 @@ from duban.matters import services as kernel
 from duban.matters.choices import Light
 from duban.safety import forms, selectors, services
 from duban.safety.kind import HAZARD_KIND
-from duban.safety.policies import may_report
+from duban.safety.policies import is_safety_office, may_report
 from duban.safety.views.common import safety_page
 
 PAGE_SIZE = 50
@@ -45,7 +45,8 @@ def hazard_list(request):
     lights = [{"value": v, "label": label, "count": listing.light_counts.get(v, 0)} for v, label in Light.choices]
     context = {
         "page": page, "form": listing.filterset.form, "lights": lights, "total": listing.total, "cursor_error": cursor_error,
-        "may_report": may_report(request.user), "query": query.urlencode(),
+        "may_report": may_report(request.user), "may_import": is_safety_office(request.user),
+        "query": urlencode([(k, value) for k, values in query.lists() if k != "cursor" for value in values]),
     }
     return render(request, "safety/hazard_list.html", context)
 

@@ -18,12 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
+from duban.core.excel.filters import FilterError
+from duban.core.excel.upload import XLSX
 from duban.core.paging import BadCursor
 from duban.core.permissions import role_required
 from duban.matters import registry
 from duban.supervision import services
 from duban.supervision.choices import ActionKind
-from duban.supervision.excel import FilterError, export_actions
+from duban.supervision.excel import export_actions
 from duban.supervision.forms import IssueForm, ReplyForm
 from duban.supervision.models import SupervisionAction
 from duban.supervision.notices import issuer_name
@@ -32,7 +34,6 @@ from duban.supervision.views.common import supervision_page
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @supervision_page

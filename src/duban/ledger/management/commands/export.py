@@ -11,8 +11,10 @@ from django.http import QueryDict
 
 from duban.core.actor import Actor
 from duban.core.backup import Progress
+from duban.core.excel import commands as sheet_commands
+from duban.core.excel.filters import FilterError
 from duban.ledger.choices import TaskState
-from duban.ledger.excel.export import FilterError, export_filtered
+from duban.ledger.excel.export import export_filtered
 from duban.ledger.excel.matching import Directory, Miss, normal
 from duban.ledger.filters import SORTS
 from duban.ledger.importing import campaign_named
@@ -38,10 +40,11 @@ def _many(values) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "导出数据到 Excel。ledger：按任务分解表的列导出重点工作台账（另加进度、亮灯、状态）"
+    help = "导出数据到 Excel。ledger：按任务分解表的列导出重点工作台账（另加进度、亮灯、状态）；其他台账（如 hazards 隐患排查整改台账）见各子命令"
 
     def add_arguments(self, parser):
-        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{ledger}")
+        others = sheet_commands.registered()
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{" + ",".join(["ledger", *(c.kind for c in others)]) + "}")
         ledger = kinds.add_parser("ledger", help="导出重点工作台账（.xlsx），筛选条件与台账列表页相同",
                                   description="导出重点工作台账。导出的表格改好后可用 duban import ledger 导回，只更新改动的单元格。")
         ledger.add_argument("-o", "--output", metavar="FILE.xlsx", help="输出文件；不给则为当前目录下的“重点工作任务台账-年月日.xlsx”")
@@ -55,8 +58,13 @@ class Command(BaseCommand):
         ledger.add_argument("--due-before", metavar="YYYY-MM-DD", help="完成时限不晚于")
         ledger.add_argument("-q", "--text", metavar="TEXT", help="关键词（任务名称、编号或责任人）")
         ledger.add_argument("--sort", choices=sorted(SORTS), help="排序（默认按任务编号）")
+        for other in others:
+            other.export_arguments(kinds.add_parser(other.kind, help=other.export_help, description=other.export_help))
 
     def handle(self, *args, **opts):
+        other = sheet_commands.get(opts["kind"])
+        if other is not None:
+            return other.run_export(self, opts)
         if opts["kind"] != "ledger":
             raise CommandError(f"不支持导出“{opts['kind']}”。", returncode=2)
         params = self.params(opts)

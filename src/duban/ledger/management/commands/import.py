@@ -1,8 +1,9 @@
 """`duban import ledger FILE.xlsx [--campaign NAME_OR_ID] [--dry-run] [--register]`: a decomposition sheet
 into the ledger, all or nothing.
 
-One command per verb, one sub-command per kind of sheet: appeals, projects and hazards add theirs here
-(`duban import appeals …`) rather than a second command named "import" (Django keeps only one per name).
+One command per verb, one sub-command per kind of sheet: the other apps register theirs in
+`duban.core.excel.commands` (`duban import hazards …`) rather than a second command named "import" (Django
+keeps only one per name).
 """
 
 import sys
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.actor import Actor
 from duban.core.backup import Progress
+from duban.core.excel import commands as sheet_commands
 from duban.ledger import importing
 from duban.ledger.models import Campaign
 
@@ -27,10 +29,11 @@ def find_campaign(value: str | None) -> Campaign | None:
 
 
 class Command(BaseCommand):
-    help = "从 Excel 导入数据。ledger：导入重点工作任务分解表（全部成功才写入，有任何问题则一项也不导入）"
+    help = "从 Excel 导入数据（全部成功才写入，有任何问题则一项也不导入）。ledger：重点工作任务分解表；其他台账（如 hazards 隐患排查整改台账）见各子命令"
 
     def add_arguments(self, parser):
-        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{ledger}")
+        others = sheet_commands.registered()
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{" + ",".join(["ledger", *(c.kind for c in others)]) + "}")
         ledger = kinds.add_parser(
             "ledger", help="导入任务分解表（.xlsx）：新任务建账；带“任务编号”的行更新该任务（重新导入导出的台账）",
             description="导入任务分解表。先核对每一行（单位、县领导、完成时限……），全部无误才在一个事务中写入；"
@@ -42,10 +45,15 @@ class Command(BaseCommand):
         ledger.add_argument("--dry-run", action="store_true", help="只核对并列出将新建和修改的内容，不写入")
         ledger.add_argument("--register", action="store_true",
                             help="五明确齐全的任务同时立账交办；不全的保持建账（草稿）并列出缺少什么")
+        for other in others:
+            other.import_arguments(kinds.add_parser(other.kind, help=other.import_help, description=other.import_help))
 
     def handle(self, *args, **opts):
         if opts["kind"] == "ledger":
             return self.ledger(opts)
+        other = sheet_commands.get(opts["kind"])
+        if other is not None:
+            return other.run_import(self, opts)
         raise CommandError(f"不支持导入“{opts['kind']}”。", returncode=2)
 
     def ledger(self, opts):
