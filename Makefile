@@ -41,6 +41,7 @@ test-postgres: $(VENV)/.test-deps
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
 	$(BIN)/python bench/sweep_bench.py
+	$(BIN)/python -m bench.appeals
 
 vendor:
 	bash tools/vendor.sh

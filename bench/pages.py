@@ -172,8 +172,9 @@ def _raw_sql(sql: str, mark: str) -> str:
     return sql.replace("%s", mark).replace("%%", "%") if mark == "?" else sql
 
 
-def measure(runs: int = 30, warmup: int = 5, log=print, only: set[str] | None = None) -> list[Page]:
-    """Time each page and its floor, interleaved request by request."""
+def measure(runs: int = 30, warmup: int = 5, log=print, only: set[str] | None = None, subjects=subjects) -> list[Page]:
+    """Time each page (`subjects()`: the task and home pages, or another bench's) and its floor, interleaved request
+    by request."""
     settings.ROOT_URLCONF = "bench.ledger_list"  # the site plus the empty page of the floor
     clear_url_caches()
     empty_url = reverse("bench_empty")

@@ -15,3 +15,8 @@ class AppealsConfig(AppConfig):
         work.register(appeals_work)  # the home page's 今日待办 (core knows no appeals)
 
         kind.register()  # the kernel's kind registry: the runner, lights, sweep and analytics know appeals by it
+
+        from duban.appeals.demo import AppealsDemo
+        from duban.core import demo
+
+        demo.register_story(AppealsDemo)  # `duban demo` adds a year of appeals (core knows no appeals app)

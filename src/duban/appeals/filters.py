@@ -3,21 +3,29 @@ link through it, so that a number and its list always hold the same appeals."""
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from duban.appeals.choices import OPEN_STATES, AppealState, Category, Channel, Outcome, Rating, Urgency
-from duban.appeals.models import Appeal, AppealUnit
+from duban.appeals.choices import OPEN_STATES, SATISFIED_RATINGS, AppealState, Category, Channel, Outcome, Rating, Urgency
+from duban.appeals.kind import APPEAL_KIND
+from duban.appeals.models import Appeal, AppealReply, AppealUnit
 from duban.core.manage_forms import ManageForm
 from duban.core.models import Unit
 from duban.core.paging import Keyset
 from duban.ledger.forms import DateInput
 from duban.matters.choices import Light
+from duban.matters.models import MatterEvent
 
 STATE_CHOICES = [("open", _("在办（全部未办结）")), *AppealState.choices]
+KIND_KEY = APPEAL_KIND.key
+# Never accepted, or closed into another: not in the rates, not ruled out either (Appeal.objects.counted()).
+NOT_ACCEPTED = (AppealState.SUBMITTED, AppealState.DECLINED, AppealState.MERGED)
 KEYSET = Keyset(["due_sort", "id"])
 NEWEST = Keyset(["-created_at", "-id"])
 SORTS = {"due": KEYSET, "new": NEWEST}
+COUNTING_CHOICES = [("counted", _("纳入考核")), ("ruled_out", _("不纳入考核"))]
+TIMELINESS_CHOICES = [("due", _("应按时")), ("on_time", _("按时")), ("late", _("未按时"))]
 
 
 class Ticked(django_filters.BooleanFilter):
@@ -51,6 +59,17 @@ class AppealFilter(django_filters.FilterSet):
     repeat = Ticked(label=_("重复诉求"), field_name="repeat_of", lookup_expr="isnull", exclude=True,
                                           widget=forms.CheckboxInput)
     escalated = Ticked(label=_("已提交分管县领导"), field_name="escalated", widget=forms.CheckboxInput)
+    # The rates page's numbers (appeals.metrics): each of its figures is one of these lists.
+    counting = django_filters.ChoiceFilter(label=_("考核口径"), choices=COUNTING_CHOICES, method="filter_counting")
+    lead_unit = django_filters.ModelChoiceFilter(label=_("承办单位（不含配合）"), field_name="lead_unit", queryset=Unit.objects.all())
+    first_unit = django_filters.ModelChoiceFilter(label=_("首次派单单位"), queryset=Unit.objects.all(), method="filter_first_unit")
+    response = django_filters.ChoiceFilter(label=_("签收响应"), choices=TIMELINESS_CHOICES, method="filter_response")
+    timely = django_filters.ChoiceFilter(label=_("按时答复"), choices=TIMELINESS_CHOICES, method="filter_timely")
+    replied = django_filters.BooleanFilter(label=_("已答复"), method="filter_replied", widget=forms.NullBooleanSelect)
+    rated = django_filters.BooleanFilter(label=_("已评价"), method="filter_rated", widget=forms.NullBooleanSelect)
+    satisfied = django_filters.BooleanFilter(label=_("满意或基本满意"), method="filter_satisfied", widget=forms.NullBooleanSelect)
+    sent_back_by = django_filters.ModelChoiceFilter(label=_("退单单位"), queryset=Unit.objects.all(), method="filter_sent_back_by")
+    repeat_unit = django_filters.ModelChoiceFilter(label=_("重复诉求计入单位"), field_name="repeat_unit", queryset=Unit.objects.all())
 
     class Meta:
         model = Appeal
@@ -81,3 +100,55 @@ class AppealFilter(django_filters.FilterSet):
         if unit is None:
             return queryset
         return queryset.filter(Q(lead_unit=unit) | Q(pk__in=AppealUnit.objects.filter(unit=unit).values("appeal_id")))
+
+    # --- the rates page's lists (their definitions: appeals.metrics) ---------------------------------------
+
+    def filter_counting(self, queryset, name, value):
+        if value == "counted":
+            return queryset.filter(pk__in=Appeal.objects.counted().values("pk"))
+        if value == "ruled_out":
+            return queryset.filter(pk__in=Appeal.objects.exclude(state__in=NOT_ACCEPTED).filter(excluded=True).values("pk"))
+        return queryset
+
+    def filter_first_unit(self, queryset, name, unit):
+        if unit is None:
+            return queryset
+        first = (MatterEvent.objects.filter(kind=KIND_KEY, event="dispatched", matter_id=OuterRef("pk"))
+                 .order_by("at", "id").values("unit_id")[:1])
+        return queryset.annotate(first_unit_id=Subquery(first)).filter(first_unit_id=unit.pk)
+
+    def filter_response(self, queryset, name, value):
+        from duban.appeals import metrics
+
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=metrics.response_ids(queryset, value))
+
+    def filter_timely(self, queryset, name, value):
+        from duban.appeals import metrics
+
+        if not value:
+            return queryset
+        return queryset.filter(metrics.timely_q(value, timezone.localdate()))
+
+    def filter_replied(self, queryset, name, value):
+        if value is None:
+            return queryset
+        replied = Exists(AppealReply.objects.filter(appeal=OuterRef("pk")))
+        return queryset.filter(replied if value else ~replied)
+
+    def filter_rated(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(rating="") if value else queryset.filter(rating="")
+
+    def filter_satisfied(self, queryset, name, value):
+        if value is None:
+            return queryset
+        satisfied = Q(rating__in=sorted(SATISFIED_RATINGS))
+        return queryset.filter(satisfied) if value else queryset.exclude(satisfied)
+
+    def filter_sent_back_by(self, queryset, name, unit):
+        if unit is None:
+            return queryset
+        return queryset.filter(pk__in=MatterEvent.objects.filter(kind=KIND_KEY, event="sent_back", unit=unit).values("matter_id"))
