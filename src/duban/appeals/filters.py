@@ -57,7 +57,7 @@ class AppealFilter(django_filters.FilterSet):
     reopened = django_filters.NumberFilter(label=_("重办次数不少于"), field_name="reopen_count", lookup_expr="gte", min_value=1)
     excluded = django_filters.BooleanFilter(label=_("不纳入考核"), field_name="excluded", widget=forms.NullBooleanSelect)
     repeat = Ticked(label=_("重复诉求"), field_name="repeat_of", lookup_expr="isnull", exclude=True,
-                                          widget=forms.CheckboxInput)
+                   widget=forms.CheckboxInput)
     escalated = Ticked(label=_("已提交分管县领导"), field_name="escalated", widget=forms.CheckboxInput)
     # The rates page's numbers (appeals.metrics): each of its figures is one of these lists.
     counting = django_filters.ChoiceFilter(label=_("考核口径"), choices=COUNTING_CHOICES, method="filter_counting")
