@@ -277,7 +277,8 @@ HEADER = """# Benchmarks
 Written by `make bench` (`python -m bench`, package `bench/`): each run replaces the section of its database
 (SQLite by default, PostgreSQL with `--postgres URL`). SPEC §9 bars for the ledger list page: server time
 median ≤ 30 ms and ≤ 3× its floor (the same query in raw SQL plus an empty Django page, measured in the same
-run). Excel import/export: `bench/excel_bench.py`.
+run). The task page, the home page, the 督办记录 list and the 中梗阻 page: the same bar (issue 14); the whole
+ledger's Excel export: ≤ 10 s and ≤ 300 MB peak for the process (`bench/export.py`). Excel import: `bench/excel_bench.py`.
 """
 NOTES_MARK = "<!-- notes: kept by make bench -->"
 
