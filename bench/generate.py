@@ -300,3 +300,69 @@ def generate_hazards(count: int, *, seed: int = 200, log=print) -> int:
     analyze()
     log(f"    {count - have:,} 条隐患（用时 {time.monotonic() - started:.1f} 秒）")
     return count
+
+
+def supervision_history(*, skip: set[int] = frozenset(), seed: int = 14, log=print) -> tuple[int, int]:
+    """Load generation for the 督办记录 list and the 中梗阻 page (issue 14): the actions the ladder would have
+    issued on the generated tasks — a red open task a 提醒, a 催办 and a 督办通知单 (open or answered), every
+    tenth of them a 约谈建议 too; a yellow one a 提醒; a third of the closed ones a 提醒 back then — and each
+    task's timeline as the 中梗阻 analytics reads it: 立账交办 (its arrival at the unit), 退回 for a task
+    returned, 申请调整承办单位 for one passed on. Bulk inserts, as `generate`; the tasks in `skip` get none
+    (the task page's subject keeps its own). Returns (actions, events) written."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from duban.ledger.models import Task
+    from duban.matters.models import MatterEvent
+    from duban.supervision.models import SupervisionAction
+
+    rng = random.Random(seed)
+    task_type = ContentType.objects.get_for_model(Task).pk
+    tz = timezone.get_default_timezone()
+    rows = Task.objects.order_by("id").values_list("id", "code", "title", "state", "light", "lead_unit_id", "start_date", "due_date",
+                                                   "return_count", "reassign_count")
+    actions, events, number = [], [], 0
+    at = lambda day, hour=9: dt.datetime.combine(day, dt.time(hour), tzinfo=tz)  # noqa: E731
+    for task_id, code, title, state, light, unit_id, start, due, returns, reassigns in rows.iterator(chunk_size=5000):
+        if task_id in skip:
+            continue
+        if state != "draft":
+            events.append(("ledger.task", task_id, unit_id, None, "县委督查室", "registered", at(start), "", "{}"))
+        if returns:
+            events.append(("ledger.task", task_id, unit_id, None, "县委督查室", "returned", at(start + dt.timedelta(days=60)), "佐证材料不全", "{}"))
+        if reassigns:
+            events.append(("ledger.task", task_id, unit_id, None, "单位联络员", "reassign_requested", at(start + dt.timedelta(days=10)),
+                           "不属于本单位职责", "{}"))
+        if due is None:
+            continue
+        steps = []
+        if state in {"assigned", "in_progress", "completion_requested"} and light == "red":
+            steps = [("remind", -3, "done"), ("urge", 1, "done"), ("notice", 3, rng.choice(["open", "replied"]))]
+            if rng.random() < 0.1:
+                steps.append(("interview", 10, "done"))
+        elif state in {"assigned", "in_progress"} and light == "yellow":
+            steps = [("remind", -3, "done")]
+        elif state == "closed" and rng.random() < 0.33:
+            steps = [("remind", -3, "done")]
+        for kind, offset, action_state in steps:
+            day = due + dt.timedelta(days=offset)
+            notice = kind == "notice"
+            if notice:
+                number += 1
+            actions.append((kind, action_state, task_type, task_id, code, title, 1, kind, True,
+                            f"县督字〔{day.year}〕{number}号" if notice else "", unit_id, None, f"请抓紧推进：{title}", None, day, at(day),
+                            due, day + dt.timedelta(days=5) if notice else None, "已按要求推进" if action_state == "replied" else "",
+                            at(day + dt.timedelta(days=2)) if action_state == "replied" else None, None, None))
+    action_columns = ("kind", "state", "matter_type_id", "matter_id", "matter_code", "matter_title", "deadline_cycle", "slot", "automatic",
+                      "number", "target_unit_id", "target_person_id", "text", "issued_by_id", "issued_on", "issued_at", "due_date",
+                      "reply_due", "reply", "replied_at", "replied_by_id", "chases_id")
+    if [f.attname for f in SupervisionAction._meta.concrete_fields][1:] != list(action_columns):
+        raise SystemExit("SupervisionAction's columns changed: update bench/generate.py (supervision_history)")
+    event_columns = ("kind", "matter_id", "unit_id", "person_id", "person_name", "event", "at", "text", "data")
+    if [f.attname for f in MatterEvent._meta.concrete_fields][1:] != list(event_columns):
+        raise SystemExit("MatterEvent's columns changed: update bench/generate.py (supervision_history)")
+    log(f"    写入 {len(actions):,} 条督办记录、{len(events):,} 条办理记录 …")
+    with transaction.atomic():
+        _insert(SupervisionAction._meta.db_table, action_columns, actions)
+        _insert(MatterEvent._meta.db_table, event_columns, events)
+    analyze()
+    return len(actions), len(events)

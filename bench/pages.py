@@ -6,6 +6,9 @@
     home-liaison  / as the liaison of the unit with the most open tasks
     hazards       /safety/hazards/ as the safety office (anwei1): the hazard ledger's first page of HAZARDS hazards
     hazards-town  /safety/hazards/?state=open as the liaison of the township with the most hazards (its scope)
+    actions       /supervision/actions/ (督办记录, newest first, first page of 50) as the office, over the actions
+                  bench.generate.supervision_history writes once into the data
+    obstruction   /supervision/obstruction/ (中梗阻, the county table) as the office, over the same data and timelines
 
 Each page's floor, measured in the same run: the page's own queries (those an empty page does not run too)
 replayed in raw SQL on a plain DB-API connection, rows fetched, plus the empty page of bench.ledger_list (this
@@ -128,10 +131,14 @@ def subjects() -> list[Page]:
         people = list(User.objects.filter(role_grants__role=role, is_active=True, unit_id__in=loads))
         return max(people, key=lambda u: (loads[u.unit_id], -u.pk))
 
-    from bench.generate import generate_hazards
+    from bench.generate import generate_hazards, supervision_history
     from duban.safety.models import Hazard
+    from duban.supervision.models import SupervisionAction
 
     task = subject_task()
+    if not SupervisionAction.objects.exists():  # made once, kept in the data (the task page's subject gets none)
+        supervision_history(skip={task.pk})
+    actions = SupervisionAction.objects.count()
     office = User.objects.get(username="ducha1")
     head, liaison = busiest(Role.UNIT_HEAD), busiest(Role.LIAISON)
     hazards = generate_hazards(HAZARDS)
@@ -147,6 +154,8 @@ def subjects() -> list[Page]:
         Page("home-office", "首页·督查室", reverse("home"), office),
         Page("home-head", f"首页·单位负责人（{head.unit.name}，在办 {loads[head.unit_id]:,} 项）", reverse("home"), head),
         Page("home-liaison", f"首页·联络员（{liaison.unit.name}，在办 {loads[liaison.unit_id]:,} 项）", reverse("home"), liaison),
+        Page("actions", f"督办记录·督查室（共 {actions:,} 条，第一页）", reverse("supervision:action_list"), office),
+        Page("obstruction", "中梗阻分析·全县（督查室）", reverse("supervision:obstruction"), office),
     ]
 
 

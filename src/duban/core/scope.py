@@ -74,7 +74,7 @@ def _unit_ids(user, roles) -> set[int]:
         if user.unit_id:
             ids.add(user.unit_id)
     if Role.UNIT_HEAD in roles and user.unit_id:
-        prefixes.add(user.unit.path)
+        ids.update(headed_units(user))
     if Role.LIAISON in roles and user.unit_id:
         ids.add(user.unit_id)
     if prefixes:
@@ -103,24 +103,33 @@ def works_for(user, unit_id: int | None) -> bool:
     if user.unit_id == unit_id and roles & {Role.LIAISON, Role.UNIT_HEAD}:
         return True
     if Role.UNIT_HEAD in roles:
-        from duban.core.models import Unit
-
-        unit_path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
-        return unit_path.startswith(user.unit.path)
+        return unit_id in headed_units(user)
     return False
 
 
 def acting_units(user) -> list[int]:
     """The units the user acts for (`works_for`), as ids: a liaison's own unit, a unit head's sub-tree."""
-    from duban.core.models import Unit
-
     if user is None or getattr(user, "unit_id", None) is None:
         return []
     ids = {user.unit_id} if Role.LIAISON in user.roles else set()
     if Role.UNIT_HEAD in user.roles:
-        path = Unit.objects.filter(pk=user.unit_id).values_list("path", flat=True).first() or ""
-        ids |= set(Unit.objects.filter(path__startswith=path).values_list("id", flat=True)) if path else set()
+        ids |= headed_units(user)
     return sorted(ids)
+
+
+def headed_units(user) -> frozenset[int]:
+    """A unit head's own unit and every unit below it, looked up once per user object (the request's user):
+    the scope, `works_for` and `acting_units` all ask it, several times a page (the home page's three
+    sources, the task page's transitions), and each asking cost one or two queries on the unit table."""
+    from duban.core.models import Unit
+
+    cache = user.__dict__.setdefault("_duban_unit_scope", {})
+    if cache.get("headed_for") != user.unit_id:
+        # user.unit, not a query of the path alone: the page's layout shows the user's unit anyway.
+        path = user.unit.path
+        cache["headed"] = frozenset(Unit.objects.filter(path__startswith=path).order_by().values_list("id", flat=True)) if path else frozenset()
+        cache["headed_for"] = user.unit_id
+    return cache["headed"]
 
 
 def subtree_ids(unit) -> list[int]:

@@ -25,7 +25,10 @@ def is_lead_unit(task, user) -> bool:
 
 
 def is_cooperating_unit(task, user) -> bool:
-    return any(works_for(user, unit_id) for unit_id in task.cooperating_units.values_list("id", flat=True))
+    if getattr(user, "unit_id", None) is None or not user.roles & {Role.LIAISON, Role.UNIT_HEAD}:
+        return False  # only a unit's liaison or head speaks for it (works_for): no need to read the units
+    # The task page prefetched the cooperating units (selectors.task_for): .all() reads them from there.
+    return any(works_for(user, unit.pk) for unit in task.cooperating_units.all())
 
 
 def decides_extension(task, user) -> bool:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
 from django.db.models.sql.where import WhereNode
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from duban.core.models import Attachment, Unit
@@ -20,7 +23,9 @@ from duban.ledger.choices import RequestState
 from duban.ledger.filters import DEFAULT_SORT, SORTS, TaskFilter, keyset_for
 from duban.ledger.machine import TASK_MACHINE
 from duban.ledger.models import CompletionRequest, ExtensionRequest, ProgressReport, ReassignRequest, Task
+from duban.matters import registry
 from duban.matters.choices import Light
+from duban.matters.clock import shown_reason
 from duban.matters.cycles import ReportCycle
 
 # What a list row shows: the task and the four names next to it (front, leader, lead unit, responsible person),
@@ -174,7 +179,9 @@ def task_for(user, code: str, *, related: bool = True) -> Task:
         queryset = queryset.select_related(
             "campaign", "front", "parent", "assigning_leader", "leader_in_charge", "lead_unit", "responsible_person",
         ).prefetch_related(Prefetch("cooperating_units", queryset=Unit.objects.order_by("sort_key")))
-    task = queryset.filter(code=code).first()
+    # Unordered (the code is unique): ordered, Django hashes each of the ~250 selected columns of the task and
+    # its seven joined rows to compile the ORDER BY, a millisecond of the task page's CPU.
+    task = next(iter(queryset.filter(code=code).order_by()[:1]), None)
     if task is None:
         raise Http404(gettext("没有找到该任务，或它不在您的职责范围内。"))
     return task
@@ -189,9 +196,16 @@ def cycle_label(code: str) -> str:
         return code
 
 
-# What the sub-task table shows. Found and ordered by the (parent, code) index (ledger.Task.Meta.indexes):
+# What the sub-task table shows (start_date too: a 欠进度 dot's title puts in the elapsed share, and a deferred
+# column would cost a query a row). Found and ordered by the (parent, code) index (ledger.Task.Meta.indexes):
 # tests/ledger/test_query_plans.py checks the plan on both databases.
-CHILD_COLUMNS = ("id", "code", "due_date", "progress", "light", "light_reason", "state", "lead_unit")
+CHILD_COLUMNS = ("id", "code", "start_date", "due_date", "progress", "light", "light_reason", "state", "lead_unit_id")
+# What a report shows; as values, with its unit's and author's names (30 instances and 60 related ones cost
+# more than the template that shows them).
+REPORT_COLUMNS = ("id", "reported_on", "percent", "text", "problems", "next_steps")
+REPORT_NAMES = {"unit_name": F("unit__name"), "author_name": F("author__full_name")}
+EVENT_COLUMNS = ("id", "event", "at", "person_name", "text")
+PLACEHOLDER, URL_SAFE = "__code__", "!$&'()*+,;=~:@"  # quoted as django.urls.reverse quotes a path argument
 
 
 @dataclass
@@ -231,16 +245,24 @@ def task_page(task: Task, user) -> TaskPage:
     """Sub-tasks the user may see, the timeline (newest first), reports and requests with their files."""
     # The units' names in a query of their own: joined, PostgreSQL may hash-join the small unit table and sort
     # the sub-tasks again, where the index already gives them in order.
-    children = list(visible_tasks(user).filter(parent=task).only(*CHILD_COLUMNS).order_by("code")
-                    .prefetch_related(Prefetch("lead_unit", queryset=Unit.objects.only("id", "name"))))
-    events = list(task.events.order_by("-at", "-id"))
-    reports = list(ProgressReport.objects.filter(task=task).select_related("unit", "author").order_by("-created_at", "-id"))
-    completions = list(CompletionRequest.objects.filter(task=task).select_related("requested_by", "decided_by"))
-    extensions = list(ExtensionRequest.objects.filter(task=task).select_related("requested_by", "decided_by"))
-    reassigns = list(
-        ReassignRequest.objects.filter(task=task).select_related("unit", "suggested_unit", "new_unit", "requested_by", "decided_by")
-    )
-    _attach_files(reports, completions)
+    today = timezone.localdate()
+    children = list(visible_tasks(user).filter(parent=task).order_by("code").values(*CHILD_COLUMNS))
+    link = reverse("ledger:task_detail", args=[PLACEHOLDER])  # once, not once a row
+    names = dict(Unit.objects.filter(pk__in={c["lead_unit_id"] for c in children}).values_list("id", "name")) if children else {}
+    for child in children:
+        child["lead_unit_name"] = names.get(child["lead_unit_id"], "")
+        child["reason"] = shown_reason(child, today)
+        child["url"] = link.replace(PLACEHOLDER, quote(child["code"], safe=URL_SAFE))
+    kind = registry.for_model(Task)
+    events = list(task.events.order_by("-at", "-id").values(*EVENT_COLUMNS))
+    for event in events:
+        event["label"] = kind.event_label(event["event"])
+    reports = list(ProgressReport.objects.filter(task=task).order_by("-created_at", "-id").values(*REPORT_COLUMNS, **REPORT_NAMES))
+    completions = list(_named(CompletionRequest.objects.filter(task=task), "requested_by__full_name", "decided_by__full_name"))
+    extensions = list(_named(ExtensionRequest.objects.filter(task=task), "requested_by__full_name", "decided_by__full_name"))
+    reassigns = list(_named(ReassignRequest.objects.filter(task=task), "unit__name", "suggested_unit__name", "new_unit__name",
+                            "requested_by__full_name", "decided_by__full_name"))
+    _attach_files(completions, reports=reports)
     return TaskPage(
         children=children, events=events, reports=reports, completion_requests=completions,
         extension_requests=extensions, reassign_requests=reassigns,
@@ -252,22 +274,34 @@ def task_page(task: Task, user) -> TaskPage:
     )
 
 
-def _attach_files(*groups) -> None:
-    """Set `.files` on every report and request: one query for all their attachments."""
+def _named(requests: QuerySet, *names: str) -> QuerySet:
+    """`requests` with their people and units joined for the one name the page shows of each
+    ("requested_by__full_name"): joined whole, they are a hundred columns for Django to compile, the query's
+    main cost (ordering hashes every selected column)."""
+    own = [f.attname for f in requests.model._meta.concrete_fields]
+    return requests.select_related(*{name.split("__")[0] for name in names}).only(*own, *names)
+
+
+def _attach_files(*groups, reports: list[dict] = ()) -> None:
+    """Set the files of every report (values rows: `["files"]`) and request (instances: `.files`): one query
+    for all their attachments."""
     owners = {}
+    for row in reports:
+        row["files"] = []
+        owners[(ProgressReport._meta.label, str(row["id"]))] = row["files"]
     for group in groups:
         for obj in group:
             obj.files = []
-            owners[(obj._meta.label, str(obj.pk))] = obj
+            owners[(obj._meta.label, str(obj.pk))] = obj.files
     if not owners:
         return
     condition = Q(pk__in=[])
     for label in {key[0] for key in owners}:
         condition |= Q(owner_type=label, owner_id__in=[key[1] for key in owners if key[0] == label])
     for attachment in Attachment.objects.filter(condition).order_by("uploaded_at", "id"):
-        owner = owners.get((attachment.owner_type, attachment.owner_id))
-        if owner is not None:
-            owner.files.append(attachment)
+        files = owners.get((attachment.owner_type, attachment.owner_id))
+        if files is not None:
+            files.append(attachment)
 
 
 def last_report(task: Task) -> ProgressReport | None:

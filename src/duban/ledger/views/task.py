@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
-from duban.ledger import selectors, services
+from duban.ledger import selectors, services, tables
 from duban.ledger.choices import TaskState
 from duban.ledger.forms import TaskForm
 from duban.ledger.policies import can_assign
@@ -35,6 +35,8 @@ def task_detail(request, code):
     buttons = [ACTIONS[name] for name in info.actions if name in ACTIONS]
     context = {
         "task": task, "info": info,
+        # the sub-task rows and the reports, written in Python (ledger.tables: thirty of each)
+        "children_html": tables.child_rows(info.children), "reports_html": tables.report_items(info.reports),
         "one_click": [b for b in buttons if b.name in ONE_CLICK],
         "buttons": [b for b in buttons if b.name not in ONE_CLICK],
         # 督办记录 of this task, and (for the office, while the task is chased) the form to issue one by hand.
