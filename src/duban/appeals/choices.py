@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppealState(models.TextChoices):
@@ -72,7 +73,7 @@ class RatedVia(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    SUBMITTED = "submitted", _("提交诉求")
+    SUBMITTED = "submitted", pgettext_lazy("appeal event", "提交诉求")
     ACCEPTED = "accepted", _("受理")
     DECLINED = "declined", _("不予受理")
     MERGED = "merged", _("合并")

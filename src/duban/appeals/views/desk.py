@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from duban.appeals import forms, services
 from duban.appeals.choices import OPEN_STATES, AppealState, Category, EventKind, Urgency
@@ -41,13 +41,13 @@ class Queue:
 
 # (key, label, what the office does, the filter, the list's parameters)
 QUEUES = (
-    ("submitted", _l("待受理"), _l("受理、不予受理，或与同一企业的在办诉求合并"), {"state": AppealState.SUBMITTED}, {"state": "submitted"}),
-    ("accepted", _l("待派单"), _l("派给承办单位；被退单的，看退单理由后重新派单"), {"state": AppealState.ACCEPTED}, {"state": "accepted"}),
-    ("dispatched", _l("待签收"), _l("承办单位应在签收时限内签收"), {"state": AppealState.DISPATCHED}, {"state": "dispatched"}),
-    ("handling", _l("办理中"), _l("承办单位应在答复时限内答复企业"), {"state": AppealState.HANDLING}, {"state": "handling"}),
-    ("extension", _l("延期待审批"), _l("复杂诉求申请延期，同意的按复杂诉求时限办理"), {"state": AppealState.HANDLING, "extension_requested": True},
+    ("submitted", gettext_lazy("待受理"), gettext_lazy("受理、不予受理，或与同一企业的在办诉求合并"), {"state": AppealState.SUBMITTED}, {"state": "submitted"}),
+    ("accepted", gettext_lazy("待派单"), gettext_lazy("派给承办单位；被退单的，看退单理由后重新派单"), {"state": AppealState.ACCEPTED}, {"state": "accepted"}),
+    ("dispatched", gettext_lazy("待签收"), gettext_lazy("承办单位应在签收时限内签收"), {"state": AppealState.DISPATCHED}, {"state": "dispatched"}),
+    ("handling", gettext_lazy("办理中"), gettext_lazy("承办单位应在答复时限内答复企业"), {"state": AppealState.HANDLING}, {"state": "handling"}),
+    ("extension", gettext_lazy("延期待审批"), gettext_lazy("复杂诉求申请延期，同意的按复杂诉求时限办理"), {"state": AppealState.HANDLING, "extension_requested": True},
      {"state": "handling"}),
-    ("replied", _l("待回访"), _l("电话回访企业并记录满意度"), {"state": AppealState.REPLIED}, {"state": "replied"}),
+    ("replied", gettext_lazy("待回访"), gettext_lazy("电话回访企业并记录满意度"), {"state": AppealState.REPLIED}, {"state": "replied"}),
 )
 
 
