@@ -7,7 +7,7 @@ import re
 import pytest
 
 from duban.appeals import services
-from duban.appeals.choices import AppealState, Category, Channel, Outcome
+from duban.appeals.choices import AppealState, Category, Channel, Outcome, Rating
 from duban.appeals.models import Appeal, AppealUnit, TimeLimit
 from duban.core.actor import Actor
 from duban.core.errors import NotAllowed, ServiceError
@@ -374,3 +374,25 @@ def test_a_repeat_and_the_appeal_it_repeats_link_to_each_other_and_the_page_list
     assert f'href="/appeals/{again.code}/"' in first_page.split('data-testid="repeats"', 1)[1].split("</div>", 1)[0]
     records = repeat_page.split('data-testid="supervision"', 1)[1].split("</ul>", 1)[0]
     assert 'data-kind="urge"' in records and "赵督查" in records
+
+
+def test_a_hidden_identity_is_not_given_away_by_the_enterprises_other_appeals(county, dispatched, submit, desk):
+    """A repeat names the earlier appeal; for a unit reading a withheld identity neither its number nor a link
+    shows (the earlier one may not be withheld, and would say who it is) — on the page and in the API."""
+    unit = as_actor(county.people["liaison"])
+    with at("2026-03-02"):
+        first = dispatched()
+        services.sign_appeal(unit, first)
+        services.reply_appeal(unit, fresh(first), public_text="已解决", outcome=Outcome.RESOLVED)
+        services.rate_appeal(desk, fresh(first), rating=Rating.SATISFIED)
+    with at("2026-04-01"):
+        again = submit(description="用电增容问题再次出现", identity_hidden=True).appeal
+        services.accept_appeal(desk, again)
+        services.dispatch_appeal(desk, fresh(again), lead_unit=county.units["ndrc"])
+    assert fresh(again).repeat_of == first
+    page = county.client("liaison").get(f"/appeals/{again.code}/").content.decode()
+    assert first.code not in page and "原诉求不予显示" in page and "某某新材料有限公司" not in page
+    detail = kit.api_client(county, "liaison").get(f"/api/v1/appeals/{again.code}").content.decode()
+    assert first.code not in detail
+    office = county.client("business").get(f"/appeals/{again.code}/").content.decode()
+    assert first.code in office  # the business office sees who it is, and the link

@@ -3,6 +3,7 @@ that a hidden identity or an unmasked phone cannot leak through one of them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -40,3 +41,14 @@ def shown(appeal, user) -> Shown:
     if sees_contact(user):
         return Shown(appeal.enterprise_name, appeal.credit_code, appeal.contact_name, appeal.phone, False)
     return Shown(appeal.enterprise_name, appeal.credit_code, mask_name(appeal.contact_name), mask_phone(appeal.phone), False)
+
+
+OTHER_CODE = re.compile(r"SQ\d{4}-[A-Z]?\d{6,7}")
+
+
+def timeline_text(text: str, appeal, withheld: bool) -> str:
+    """A timeline line as a reader of a withheld identity may read it: a repeat's or a merge's line names the
+    enterprise's other appeal, which is who it is by another door — its number is left out."""
+    if not withheld:
+        return text
+    return OTHER_CODE.sub(lambda m: m.group(0) if m.group(0) == appeal.code else _("（另一件诉求）"), text)

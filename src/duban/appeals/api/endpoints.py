@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +32,6 @@ from duban.core.errors import NotAllowed, ServiceError
 
 CODE = Path(..., max_length=24)
 # Another appeal's number in a timeline line ("与 SQ2026-000012 重复"): it names the same enterprise.
-OTHER_CODE = re.compile(r"SQ\d{4}-\d{6}")
 
 
 def _ref(obj) -> dict | None:
@@ -82,9 +79,7 @@ def _reply(r) -> dict:
 
 
 def _event(e, appeal: Appeal, withheld: bool) -> dict:
-    text = e.text
-    if withheld:  # a repeat's or a merge's line names the enterprise's other appeal: who it is, by another door
-        text = OTHER_CODE.sub(lambda m: m.group(0) if m.group(0) == appeal.code else _("（另一件诉求）"), text)
+    text = privacy.timeline_text(e.text, appeal, withheld)
     return {"at": _local(e.at), "event": e.event, "label": e.label, "person": e.person_name, "unit": _ref(e.unit), "text": text}
 
 

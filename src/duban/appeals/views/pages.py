@@ -19,7 +19,7 @@ from duban.appeals.kind import APPEAL_KIND, STEP_WORDS
 from duban.appeals.machine import APPEAL_MACHINE
 from duban.appeals.models import Appeal, AppealUnit, TimeLimit
 from duban.appeals.policies import is_desk
-from duban.appeals.privacy import shown
+from duban.appeals.privacy import shown, timeline_text
 from duban.core import attachments as attachment_store
 from duban.core.actor import Actor
 from duban.core.choices import BUSINESS_ROLES, Role
@@ -134,17 +134,22 @@ def appeal_detail(request, code):
     step_field = STEP_LIMIT.get(appeal.state)
     if step_field == "reply_days" and appeal.is_complex:
         step_field = "complex_days"
+    who = shown(appeal, user)
+    events = selectors.timeline(appeal)
+    if who.hidden:  # the enterprise's other appeals would say who it is: neither linked nor named
+        for event in events:
+            event.text = timeline_text(event.text, appeal, True)
     context = {
-        "appeal": appeal, "shown": shown(appeal, user), "desk": desk,
+        "appeal": appeal, "shown": who, "desk": desk, "links_withheld": who.hidden,
         "attachments": attachment_store.for_owner(appeal),
         "cooperating": list(Unit.objects.filter(pk__in=AppealUnit.objects.filter(appeal=appeal).values("unit_id")).order_by("sort_key")),
         "replies": selectors.replies_of(appeal),
-        "repeats": list(visible.filter(repeat_of=appeal).only("id", "code", "title", "state").order_by("-id")[:20]),
-        "merged": list(visible.filter(merged_into=appeal).only("id", "code", "title", "state").order_by("-id")[:20]),
+        "repeats": [] if who.hidden else list(visible.filter(repeat_of=appeal).only("id", "code", "title", "state").order_by("-id")[:20]),
+        "merged": [] if who.hidden else list(visible.filter(merged_into=appeal).only("id", "code", "title", "state").order_by("-id")[:20]),
         "duplicates": with_shown(duplicates or [], user),
         "step": STEP_WORDS.get(appeal.state, ""),
         "step_days": TimeLimit.for_appeal(appeal.category, appeal.urgency)[step_field] if step_field else None,
-        "events": selectors.timeline(appeal),
+        "events": events,
         "supervision_actions": actions_for_matter(appeal, user),
         "one_click": [ACTIONS[n] for n in names if n in ONE_CLICK],
         "buttons": [ACTIONS[n] for n in names if n not in ONE_CLICK],
