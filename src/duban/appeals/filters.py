@@ -28,6 +28,11 @@ COUNTING_CHOICES = [("counted", _("纳入考核")), ("ruled_out", _("不纳入�
 TIMELINESS_CHOICES = [("due", _("应按时")), ("on_time", _("按时")), ("late", _("未按时"))]
 
 
+# The rates page's link parameters: they cut exactly one figure's appeals, and the list keeps them (hidden) when
+# re-filtered, but they are not controls of its filter form (nor six more unit lists to render).
+LINK_ONLY = ("counting", "lead_unit", "first_unit", "response", "timely", "replied", "rated", "satisfied", "sent_back_by", "repeat_unit")
+
+
 class Ticked(django_filters.BooleanFilter):
     """A checkbox filter: ticked keeps the matching appeals, unticked keeps all (an unticked checkbox reads as
     False, and a plain BooleanFilter would then keep only the appeals that are not repeats, not escalated)."""

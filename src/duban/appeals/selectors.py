@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 
 from duban.appeals.filters import SORTS, AppealFilter
@@ -16,6 +15,7 @@ from duban.appeals.models import Appeal, AppealReply
 from duban.core.choices import Role
 from duban.core.models import LeaderCharge, Unit, User
 from duban.core.paging import BadCursor, KeysetPage
+from duban.matters.counts import light_counts
 from duban.matters.models import MatterEvent
 
 LIST_RELATED = ("lead_unit", "holder_unit")
@@ -34,7 +34,7 @@ def listing(request, params) -> Listing:
     with the counts by light."""
     filterset = AppealFilter(params, queryset=Appeal.objects.visible_to(request.user), request=request)
     rows = filterset.qs if filterset.is_valid() else Appeal.objects.none()
-    counts = {row["light"]: row["n"] for row in rows.order_by().values("light").annotate(n=Count("id"))}
+    counts = light_counts(rows)
     return Listing(filterset, rows, counts, sum(counts.values()))
 
 

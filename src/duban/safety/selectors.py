@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from duban.core.paging import BadCursor, KeysetPage
+from duban.matters.counts import light_counts
 from duban.matters.models import MatterEvent
 from duban.safety.choices import HazardState, ShiftState
 from duban.safety.filters import INSPECTION_KEYSET, KEYSET, HazardFilter, InspectionFilter, ShiftFilter, timeliness
@@ -35,7 +36,7 @@ def listing(user, params) -> Listing:
     """The hazards `user` may see filtered by `params` (one FilterSet for page and API), with light counts."""
     filterset = HazardFilter(params, queryset=Hazard.objects.visible_to(user))
     rows = filterset.qs if filterset.is_valid() else Hazard.objects.none()
-    counts = {row["light"]: row["n"] for row in rows.order_by().values("light").annotate(n=Count("id"))}
+    counts = light_counts(rows)
     return Listing(filterset, rows, counts, sum(counts.values()))
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from duban.appeals import forms, selectors, services
 from duban.appeals.choices import AppealState, RatedVia
+from duban.appeals.filters import LINK_ONLY
 from duban.appeals.kind import APPEAL_KIND, STEP_WORDS
 from duban.appeals.machine import APPEAL_MACHINE
 from duban.appeals.models import Appeal, AppealUnit, TimeLimit
@@ -66,7 +67,10 @@ def appeal_list(request):
         page = selectors.page_of(listing.rows, None, PAGE_SIZE, sort=sort)
     page.rows = with_shown(page.rows, request.user)
     lights = [{"value": v, "label": label, "count": listing.light_counts.get(v, 0)} for v, label in Light.choices]
-    context = {"page": page, "form": listing.filterset.form, "lights": lights, "total": listing.total, "cursor_error": cursor_error,
+    form = listing.filterset.form
+    fields = [field for field in form if field.name not in LINK_ONLY]
+    kept = [(name, value) for name in LINK_ONLY for value in query.getlist(name) if value]
+    context = {"page": page, "form": form, "fields": fields, "kept": kept, "lights": lights, "total": listing.total, "cursor_error": cursor_error,
                "desk": is_desk(request.user), "query": query.urlencode(), "sort": sort}
     return render(request, "appeals/staff_list.html", context)
 
