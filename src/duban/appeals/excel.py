@@ -31,6 +31,7 @@ from duban.appeals.choices import AppealState, Category, Channel, Outcome, Ratin
 from duban.appeals.filters import AppealFilter
 from duban.appeals.models import Appeal, AppealReply, AppealUnit
 from duban.core import audit
+from duban.core.excel.filters import checked
 from duban.core.text import formula_like
 
 CHUNK = 2000
@@ -54,10 +55,6 @@ FIELDS = ("id", "code", "channel", "category", "enterprise_name", "credit_code",
           "sendback_count", "reopen_count", "repeat_of_id", "excluded", "state")
 
 
-class FilterError(ValueError):
-    """Filter values the list's FilterSet refuses; the message lists them in Chinese."""
-
-
 def appeal_filter(user, params) -> AppealFilter:
     """The list page's FilterSet over what `user` may see (its `q` needs the reader: a hidden name is not searched)."""
     return AppealFilter(params, queryset=Appeal.objects.visible_to(user), request=SimpleNamespace(user=user))
@@ -67,10 +64,7 @@ def export_appeals(actor, user, params):
     """The appeals the list would show `user` for `params`, as .xlsx: (file opened at 0, rows, file name).
 
     Refuses invalid filters with FilterError rather than exporting something other than what was asked."""
-    filterset = appeal_filter(user, params)
-    if not filterset.is_valid():
-        problems = [f"{filterset.form.fields[name].label}：{'；'.join(errors)}" for name, errors in filterset.form.errors.items()]
-        raise FilterError(_("筛选条件有误：") + "；".join(problems))
+    filterset = checked(appeal_filter(user, params))
     queryset = filterset.qs.order_by(*ORDERS.get(params.get("sort"), ("code",)))
     total = queryset.count()
     described = describe(filterset)

@@ -8,9 +8,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from duban.appeals.excel import FilterError, export_appeals
+from duban.appeals.excel import export_appeals
 from duban.core.actor import Actor
 from duban.core.choices import BUSINESS_ROLES
+from duban.core.excel.filters import FilterError
 from duban.core.permissions import role_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

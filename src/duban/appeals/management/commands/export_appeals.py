@@ -11,10 +11,11 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from duban.appeals.choices import AppealState, Category, Channel, Outcome, Rating, Urgency
-from duban.appeals.excel import FilterError, export_appeals
+from duban.appeals.excel import export_appeals
 from duban.appeals.filters import SORTS
 from duban.core.actor import Actor
 from duban.core.choices import BUSINESS_ROLES
+from duban.core.excel.filters import FilterError
 from duban.core.models import Unit, User
 from duban.matters.choices import Light
 
