@@ -42,6 +42,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("来访")
     HOTLINE = "hotline", _("12345热线")
     LEADER_VISIT = "leader_visit", _("领导走访")
+    PROJECT = "project", _("项目问题清单")  # raised on a key project (projects.services.raise_problem)
 
 
 STAFF_CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.HOTLINE, Channel.LEADER_VISIT)

@@ -25,6 +25,7 @@ class TaskSource(models.TextChoices):
     INSTRUCTION = "instruction", _("领导批示")
     APPEAL = "appeal", _("企业诉求转办")
     HAZARD = "hazard", _("安全隐患转办")
+    PROJECT = "project", _("重点项目问题")
     OTHER = "other", _("其他")
 
 

@@ -19,6 +19,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from duban.matters.choices import LIGHT_SEVERITY
+from duban.matters import registry
 from duban.matters.registry import MatterKind
 
 CHUNK = 2000
@@ -47,6 +48,11 @@ def relight(kind: MatterKind, matter, on: dt.date | None = None) -> None:
             p=Avg("progress"), r=Count("pk", filter=Q(last_report_on__isnull=False) | Q(state__in=closed)))
         matter.progress = int((figures["p"] or 0) + 0.5)  # half up, as a bulletin rounds
         reported = matter.last_report_on is not None or figures["r"] > 0
+    if kind.light_annotations is not None:
+        annotations = kind.light_annotations()
+        values = model.objects.filter(pk=matter.pk).annotate(**annotations).values(*annotations).first() or {}
+        for name, value in values.items():
+            setattr(matter, name, value)
     result = kind.evaluate(matter, on, reported=reported)
     light, reason = result.light, result.reason
     if rolled_up:
@@ -69,6 +75,13 @@ def relight(kind: MatterKind, matter, on: dt.date | None = None) -> None:
     if parent_id:
         # Locked so that two children changing at once each roll up what the other committed.
         relight(kind, model.objects.select_for_update().get(pk=parent_id), on)
+    if kind.container:
+        container, field = registry.get(kind.container[0]), kind.container[1]
+        container_id = getattr(matter, f"{field}_id", None)
+        if container_id:
+            found = container.model.objects.select_for_update().filter(pk=container_id).first()
+            if found is not None:
+                relight(container, found, on)
 
 
 def relight_by_id(kind: MatterKind, matter_id: int) -> None:
@@ -96,6 +109,12 @@ def refresh_lights(kind: MatterKind, on: dt.date, *, full: bool = True) -> int:
     if not full:
         stale = stale.filter(light_checked_on__isnull=True)
     fields = FIELDS + tuple(f for f in kind.light_fields if f not in FIELDS)
+    if kind.container:
+        fields += (f"{kind.container[1]}_id",)
+    if kind.light_annotations is not None:
+        annotations = kind.light_annotations()
+        stale = stale.annotate(**annotations)
+        fields += tuple(annotations)
     rows = [_Row(fields, v) for v in stale.order_by("id").values_list(*fields)]
     if not rows:
         return 0
@@ -114,6 +133,13 @@ def refresh_lights(kind: MatterKind, on: dt.date, *, full: bool = True) -> int:
         elif row.light_checked_on is None:
             marked.append(row.id)
     _write_lights(model._meta.db_table, changed)
+    if kind.container and changed:
+        # The containers of what changed are lit again by the sweep, which comes to their kind after this one.
+        field, ids = f"{kind.container[1]}_id", {row[4] for row in changed}
+        containers = sorted({getattr(row, field) for row in rows if row.id in ids and getattr(row, field)})
+        container = registry.get(kind.container[0]).model
+        for start in range(0, len(containers), CHUNK):
+            container.objects.filter(pk__in=containers[start:start + CHUNK]).update(light_checked_on=None)
     for start in range(0, len(marked), CHUNK):
         model.objects.filter(pk__in=marked[start:start + CHUNK]).update(light_checked_on=on)
     stale_parents = [row.id for row in rows if row.id in parents]

@@ -82,6 +82,13 @@ class MatterKind:
     # Empty: the engine's defaults. The office's edited ladders (supervision.Ladder) replace either.
     default_ladder: tuple[tuple[str, int, int, str], ...] = ()
     default_major_ladder: tuple[tuple[str, int, int, str], ...] = ()
+    # A matter that is part of another kind's matter (a project's procedure, its monthly report) names that kind
+    # and its own field pointing at it: ("projects.project", "project"). Whenever its light is written, the
+    # container is relit (one at a time, or marked for the sweep, which lights the container's kind after it).
+    container: tuple[str, str] = ()
+    # Values the database computes per matter for the kind's light rule (a roll-up of the lights of the matters
+    # it contains): () → {name: expression}; read beside `FIELDS` by the sweep and by `relight`.
+    light_annotations: Callable[[], Mapping[str, object]] | None = None
 
     @property
     def chased_unit(self) -> str:

@@ -121,7 +121,8 @@ def submit_appeal(actor: Actor, *, channel: str = Channel.WEB, enterprise_name: 
     user = actor.user
     if channel not in Channel.values:
         raise ServiceError(_("来源渠道无效。"), field="channel")
-    if user is not None and not policies.is_desk(user):
+    # A problem raised on a key project comes from its project's page (projects.services.raise_problem says who may).
+    if user is not None and not policies.is_desk(user) and channel != Channel.PROJECT:
         raise NotAllowed(_("只有县营商办可以登记电话、来访、热线和领导走访诉求。"))
     if channel in STAFF_CHANNELS and user is None and channel != Channel.HOTLINE:
         raise NotAllowed(_("电话、来访和领导走访诉求由县营商办登记。"))

@@ -23,7 +23,7 @@ from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import Unit
 from duban.matters import lights, numbering
 from duban.matters import services as kernel
-from duban.safety import photos as photo_check
+from duban.core import photos as photo_check
 from duban.safety import policies
 from duban.safety.choices import RECURRENCE_DAYS, EventKind, HazardLevel, HazardState
 from duban.safety.kind import ASSIGN_FIELDS, HAZARD_KIND, REPORT_FIELDS

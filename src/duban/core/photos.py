@@ -1,4 +1,4 @@
-"""Hazard photos (整改前后照片): checked by content, capped in bytes and pixels, re-encoded without EXIF.
+"""Photos (隐患整改前后照片, 项目形象进度): checked by content, capped in bytes and pixels, re-encoded without EXIF.
 
 A photo from a phone carries its EXIF block, GPS position included; the stored file is the pixels only,
 re-encoded as JPEG (or PNG when it has transparency), so nothing of the original's metadata is served. With
