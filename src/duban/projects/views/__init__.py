@@ -1,12 +1,16 @@
-"""TEMPORARY (foundation commit): the pages are being written; every route answers 404 until they land."""
+"""The project ledger's pages. Each module is one part: the lists and the project page (`projects`), the
+procedures and reports with their actions (`procedures`, `reports`), the forms that change a project
+(`actions`), the analysis pages (`analysis`: pipeline, investment, 三个一批) and the sheet (`excel`)."""
 
-from django.http import Http404
+from duban.projects.views.actions import project_action, project_new
+from duban.projects.views.analysis import batches, investment, pipeline
+from duban.projects.views.excel import project_export, project_import, project_import_cancel, project_import_confirm, project_import_preview
+from duban.projects.views.procedures import procedure_action, procedure_detail, procedure_list
+from duban.projects.views.projects import my_projects, project_detail, project_list
+from duban.projects.views.reports import report_action, report_detail, report_list
 
-
-def _missing(request, *args, **kwargs):
-    raise Http404
-
-
-project_list = my_projects = project_new = pipeline = investment = batches = procedure_list = report_list = _missing
-project_export = project_import = project_import_preview = project_import_confirm = project_import_cancel = _missing
-procedure_detail = procedure_action = report_detail = report_action = project_detail = project_action = _missing
+__all__ = [
+    "batches", "investment", "my_projects", "pipeline", "procedure_action", "procedure_detail", "procedure_list", "project_action",
+    "project_detail", "project_export", "project_import", "project_import_cancel", "project_import_confirm", "project_import_preview",
+    "project_list", "project_new", "report_action", "report_detail", "report_list",
+]

@@ -1,0 +1,10 @@
+"""TEMPORARY: being written (foundation commit); answers 404 until it lands."""
+
+from django.http import Http404
+
+
+def _missing(request, *args, **kwargs):
+    raise Http404
+
+
+report_action = report_detail = report_list = _missing
