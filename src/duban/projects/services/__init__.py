@@ -512,8 +512,13 @@ def raise_problem(actor: Actor, project: Project, *, title: str, detail: str = "
     def ready():
         if route not in ProblemRoute.values:
             raise ServiceError(_("请选择转办方式：转企业诉求或转重点工作任务。"), field="route")
-        if route == ProblemRoute.TASK and (campaign is None or not campaign.is_active):
-            raise ServiceError(_("转重点工作任务须选择一个进行中的专项行动。"), field="campaign")
+        if route == ProblemRoute.TASK:
+            from duban.ledger.policies import can_assign
+
+            if actor.user is not None and not can_assign(actor.user):
+                raise ServiceError(_("转重点工作任务由县督查室或主要领导办理；您可以转企业诉求，由县营商办派单。"), field="route")
+            if campaign is None or not campaign.is_active:
+                raise ServiceError(_("转重点工作任务须选择一个进行中的专项行动。"), field="campaign")
 
     def create():
         if route == ProblemRoute.APPEAL:
