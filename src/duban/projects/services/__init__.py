@@ -175,7 +175,8 @@ def _list_procedures(project: Project) -> list[Procedure]:
                   title=procedure_title(project, t.procedure_type.name), code=_procedure_code(project, n),
                   required_before=t.procedure_type.required_before, workdays=t.workdays or t.procedure_type.workdays,
                   lead_unit_id=t.procedure_type.default_unit_id, leader_in_charge_id=project.leader_in_charge_id,
-                  sort=t.sort, state=ProcedureState.PENDING, start_date=project.start_date)
+                  sort=t.sort, state=ProcedureState.PENDING, start_date=project.start_date,
+                  light="green", light_reason="未启动", light_checked_on=today())  # as procedure_light has it
         for n, t in enumerate(templates, start=1)
     ]
     Procedure.objects.bulk_create(made)
