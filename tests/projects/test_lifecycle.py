@@ -146,3 +146,14 @@ def test_reports_open_each_month_for_the_projects_that_invest(county, handlers, 
         assert services.open_reports() == 0  # again: nothing new
     assert InvestmentReport.objects.filter(project=started, year=2026, month=6, state=ReportState.DUE).exists()
     assert not InvestmentReport.objects.filter(project=lead).exists()
+
+
+def test_the_worker_opens_the_month_each_morning(county, handlers, office, new_project):
+    from duban.core.jobs import get_job
+
+    with at("2026-05-06"):
+        started = new_project(stage=Stage.STARTED)
+    said = get_job("projects.open_reports").body(dt.datetime(2026, 6, 1, 0, 10, tzinfo=CST))
+    assert said == "本月投资月报进入报送期 1 个项目。"
+    june = InvestmentReport.objects.get(project=started, year=2026, month=6)
+    assert (june.state, june.due_date) == (ReportState.DUE, dt.date(2026, 6, 25))
