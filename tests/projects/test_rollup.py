@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from duban.matters import lights
+from duban.projects import services
 from duban.projects.kind import PROCEDURE_KIND, PROJECT_KIND
 from duban.projects.models import Procedure, Project
-from duban.projects import services
 from tests.projects.conftest import at
 
 pytestmark = pytest.mark.django_db

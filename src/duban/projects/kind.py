@@ -22,7 +22,15 @@ from django.urls import reverse
 from duban.matters import clock, registry
 from duban.matters.choices import LIGHT_SEVERITY, Light, Schedule
 from duban.projects.choices import (
-    FINISHED_STAGES, OPEN_STAGES, Level, PROCEDURE_FINISHED, PROCEDURE_OPEN, ProcedureEvent, ProcedureState, ProjectEvent, ReportEvent,
+    FINISHED_STAGES,
+    OPEN_STAGES,
+    PROCEDURE_FINISHED,
+    PROCEDURE_OPEN,
+    Level,
+    ProcedureEvent,
+    ProcedureState,
+    ProjectEvent,
+    ReportEvent,
     ReportState,
 )
 from duban.projects.machine import PROCEDURE_MACHINE, PROJECT_MACHINE, REPORT_MACHINE

@@ -30,12 +30,28 @@ from duban.matters import clock, numbering
 from duban.matters import services as kernel
 from duban.projects import policies
 from duban.projects.choices import (
-    FINISHED_STAGES, PIPELINE, PROCEDURE_FINISHED, REPORTING_STAGES, STAGE_DATE_FIELD, STAGE_ORDER, Industry, Level,
-    ProblemRoute, ProcedureState, ProjectType, ReportState, Stage,
+    FINISHED_STAGES,
+    PIPELINE,
+    REPORTING_STAGES,
+    STAGE_DATE_FIELD,
+    STAGE_ORDER,
+    Industry,
+    Level,
+    ProblemRoute,
+    ProcedureState,
+    ProjectType,
+    ReportState,
+    Stage,
 )
 from duban.projects.kind import PROCEDURE_KIND, PROJECT_KIND, REPORT_KIND
 from duban.projects.models import (
-    InvestmentReport, Procedure, ProcedureTemplate, ProcedureType, Project, ProjectProblem, ReportPhoto,
+    InvestmentReport,
+    Procedure,
+    ProcedureTemplate,
+    ProcedureType,
+    Project,
+    ProjectProblem,
+    ReportPhoto,
 )
 
 MAX_PHOTOS = 9
@@ -514,9 +530,7 @@ def raise_problem(actor: Actor, project: Project, *, title: str, detail: str = "
         if route not in ProblemRoute.values:
             raise ServiceError(_("请选择转办方式：转企业诉求或转重点工作任务。"), field="route")
         if route == ProblemRoute.TASK:
-            from duban.ledger.policies import can_assign
-
-            if actor.user is not None and not can_assign(actor.user):
+            if actor.user is not None and not policies.may_make_task(actor.user):
                 raise ServiceError(_("转重点工作任务由县督查室或主要领导办理；您可以转企业诉求，由县营商办派单。"), field="route")
             if campaign is None or not campaign.is_active:
                 raise ServiceError(_("转重点工作任务须选择一个进行中的专项行动。"), field="campaign")
