@@ -157,3 +157,18 @@ def test_the_worker_opens_the_month_each_morning(county, handlers, office, new_p
     assert said == "本月投资月报进入报送期 1 个项目。"
     june = InvestmentReport.objects.get(project=started, year=2026, month=6)
     assert (june.state, june.due_date) == (ReportState.DUE, dt.date(2026, 6, 25))
+
+
+def test_a_stopped_project_closes_its_parts_and_nothing_is_chased_after(county, handlers, office, new_project):
+    with at("2026-04-01"):
+        project = new_project(stage=Stage.STARTED)
+        permit = _procedure(project, "construction_permit")
+        services.start_procedure(office, permit, workdays=5)
+        services.stop_project(office, _fresh(project), reason="投资方撤资")
+    project = _fresh(project)
+    assert (project.state, project.stopped_on, project.stop_reason, project.light) == (
+        Stage.STOPPED, dt.date(2026, 4, 1), "投资方撤资", "grey")
+    assert set(Procedure.objects.filter(project=project).values_list("state", flat=True)) == {ProcedureState.WAIVED}
+    assert list(InvestmentReport.objects.filter(project=project).values_list("state", flat=True)) == [ReportState.EXEMPT]
+    sweep(dt.datetime(2026, 5, 15, 9, tzinfo=CST))
+    assert not SupervisionAction.objects.filter(matter_type__app_label="projects").exists()

@@ -66,6 +66,8 @@ def report_light(report, on: dt.date, *, reported: bool | None = None) -> clock.
     """grey reported · red past the report day (逾期未报) or under a notice · yellow within three working days of it."""
     if report.state == ReportState.SUBMITTED:
         return clock.LightResult(Light.GREY, "已报送", Schedule.NONE)
+    if report.state == ReportState.EXEMPT:
+        return clock.LightResult(Light.GREY, "免报", Schedule.NONE)
     if report.state == ReportState.UPCOMING:
         return clock.LightResult(Light.GREEN, "未到报送期", Schedule.NONE)
     due = report.due_date
@@ -172,7 +174,7 @@ REPORT_KIND = registry.MatterKind(
     key=REPORT_KEY, label="项目投资月报", model=InvestmentReport, noun="该月报", word="月报",
     chased_states=(ReportState.DUE,),
     open_states=(ReportState.DUE,),
-    finished_states=(ReportState.SUBMITTED,),
+    finished_states=(ReportState.SUBMITTED, ReportState.EXEMPT),
     machine=REPORT_MACHINE,
     url=lambda code: reverse("projects:report_detail", args=[code]),
     list_url=lambda **params: reverse("projects:report_list") + ("?" + urlencode(params, doseq=True) if params else ""),

@@ -275,9 +275,13 @@ def stop_project(actor: Actor, project: Project, *, reason: str, expected_versio
     kernel.perform(actor, project, "stop", changes={"state": Stage.STOPPED, "stopped_on": today(), "stop_reason": reason,
                                                     "closed_on": today()},
                    expected_version=expected_version, kind=PROJECT_KIND, text=f"终止：{reason}")
-    Procedure.objects.filter(project=project, state__in=[ProcedureState.PENDING, ProcedureState.IN_PROGRESS]).update(
-        state=ProcedureState.WAIVED, note="项目终止", light="grey", light_reason="无需办理")
-    InvestmentReport.objects.filter(project=project, state__in=[ReportState.UPCOMING, ReportState.DUE]).delete()
+    # Each part closed by its own move (its event, its audit entry, its light): the ladder stops chasing it.
+    for procedure in Procedure.objects.filter(project=project, state__in=[ProcedureState.PENDING, ProcedureState.IN_PROGRESS]):
+        kernel.perform(actor, procedure, "waive", kind=PROCEDURE_KIND, changes={"state": ProcedureState.WAIVED, "note": "项目终止",
+                                                                               "closed_on": today()}, text="项目终止，无需办理")
+    for report in InvestmentReport.objects.filter(project=project, state__in=[ReportState.UPCOMING, ReportState.DUE]):
+        kernel.perform(actor, report, "exempt", kind=REPORT_KIND, changes={"state": ReportState.EXEMPT, "closed_on": today()},
+                       text="项目终止，免报")
     return project
 
 
