@@ -20,9 +20,31 @@ from duban.matters import services as kernel
 from duban.projects import selectors, services
 from duban.projects.api import router
 from duban.projects.api.schemas import (
-    NOT_FOUND, PROCEDURE_MULTIPLE, PROCEDURE_SINGLE, PROJECT_MULTIPLE, PROJECT_SINGLE, REPORT_MULTIPLE, REPORT_SINGLE, CorrectIn,
-    ExtendIn, FinishIn, MoveIn, ProcedureDetail, ProcedurePage, ProcedureQuery, ProjectDetail, ProjectIn, ProjectPage,
-    ProjectQuery, ReportDetail, ReportPage, ReportQuery, StartIn, StopIn, SubmitIn, WaiveIn,
+    NOT_FOUND,
+    PROCEDURE_MULTIPLE,
+    PROCEDURE_SINGLE,
+    PROJECT_MULTIPLE,
+    PROJECT_SINGLE,
+    REPORT_MULTIPLE,
+    REPORT_SINGLE,
+    ProcedureDetail,
+    ProcedureExtendIn,
+    ProcedureFinishIn,
+    ProcedurePage,
+    ProcedureQuery,
+    ProcedureStartIn,
+    ProcedureWaiveIn,
+    ProjectDetail,
+    ProjectIn,
+    ProjectMoveIn,
+    ProjectPage,
+    ProjectQuery,
+    ProjectReportCorrectIn,
+    ProjectReportDetail,
+    ProjectReportPage,
+    ProjectReportQuery,
+    ProjectReportSubmitIn,
+    ProjectStopIn,
 )
 from duban.projects.choices import STAGE_DATE_FIELD
 from duban.projects.filters import KEYSET, PROCEDURE_KEYSET, REPORT_KEYSET
@@ -96,7 +118,7 @@ def _project_item(p: Project) -> dict:
 def _project_or_404(request, code: str) -> Project:
     project = selectors.visible_project(request.auth, code)
     if project is None:
-        raise Http404(NOT_FOUND["project"].format(code=code))
+        raise Http404(str(NOT_FOUND["project"]) % {"code": code})
     return project
 
 
@@ -155,7 +177,7 @@ def create_project(request, payload: ProjectIn):
 
 
 @router.post("/projects/{code}/move", response={200: ProjectDetail, **ERRORS}, summary="推进阶段")
-def move(request, payload: MoveIn, code: str = CODE):
+def move(request, payload: ProjectMoveIn, code: str = CODE):
     """项目向后推进（可跨阶段），记下进入该阶段的日期。该阶段所需的手续未办结时拒绝（400），说明是哪项手续、在哪个单位办理，项目不变。"""
     services.move_stage(Actor.from_request(request), _project_or_404(request, code), payload.stage, on=payload.on, note=payload.note,
                         expected_version=payload.version)
@@ -163,7 +185,7 @@ def move(request, payload: MoveIn, code: str = CODE):
 
 
 @router.post("/projects/{code}/stop", response={200: ProjectDetail, **ERRORS}, summary="终止项目")
-def stop(request, payload: StopIn, code: str = CODE):
+def stop(request, payload: ProjectStopIn, code: str = CODE):
     """县重点项目办写明原因终止项目：未办结的手续转为无需办理，未报的月报不再报送。"""
     services.stop_project(Actor.from_request(request), _project_or_404(request, code), reason=payload.reason,
                           expected_version=payload.version)
@@ -186,7 +208,7 @@ def _procedure_item(x: Procedure) -> dict:
 def _procedure_or_404(request, code: str) -> Procedure:
     procedure = selectors.visible_procedure(request.auth, code)
     if procedure is None:
-        raise Http404(NOT_FOUND["procedure"].format(code=code))
+        raise Http404(str(NOT_FOUND["procedure"]) % {"code": code})
     return procedure
 
 
@@ -212,7 +234,7 @@ def get_procedure(request, code: str = CODE):
 
 
 @router.post("/procedures/{code}/start", response={200: ProcedureDetail, **ERRORS}, summary="启动办理", tags=PROCEDURES)
-def start(request, payload: StartIn, code: str = CODE):
+def start(request, payload: ProcedureStartIn, code: str = CODE):
     """办理单位、项目责任单位或县重点项目办登记受理：时限从受理日期起按工作日计算。"""
     services.start_procedure(Actor.from_request(request), _procedure_or_404(request, code), lead_unit=_unit(payload.lead_unit, "lead_unit"),
                              on=payload.on, workdays=payload.workdays, expected_version=payload.version)
@@ -220,7 +242,7 @@ def start(request, payload: StartIn, code: str = CODE):
 
 
 @router.post("/procedures/{code}/finish", response={200: ProcedureDetail, **ERRORS}, summary="办结", tags=PROCEDURES)
-def finish(request, payload: FinishIn, code: str = CODE):
+def finish(request, payload: ProcedureFinishIn, code: str = CODE):
     """登记手续办结（批复、许可证已出），带批复文号。"""
     services.finish_procedure(Actor.from_request(request), _procedure_or_404(request, code), approval_no=payload.approval_no,
                               on=payload.on, expected_version=payload.version)
@@ -228,7 +250,7 @@ def finish(request, payload: FinishIn, code: str = CODE):
 
 
 @router.post("/procedures/{code}/waive", response={200: ProcedureDetail, **ERRORS}, summary="确认无需办理", tags=PROCEDURES)
-def waive(request, payload: WaiveIn, code: str = CODE):
+def waive(request, payload: ProcedureWaiveIn, code: str = CODE):
     """县重点项目办写明理由，确认该项目不需要这项手续（已有用地、豁免环评等）。"""
     services.waive_procedure(Actor.from_request(request), _procedure_or_404(request, code), reason=payload.reason,
                              expected_version=payload.version)
@@ -236,7 +258,7 @@ def waive(request, payload: WaiveIn, code: str = CODE):
 
 
 @router.post("/procedures/{code}/extend", response={200: ProcedureDetail, **ERRORS}, summary="调整时限", tags=PROCEDURES)
-def extend(request, payload: ExtendIn, code: str = CODE):
+def extend(request, payload: ProcedureExtendIn, code: str = CODE):
     """县重点项目办写明理由，调整办理中手续的办结时限（听证、公示期等）；督办从第一步重新开始。"""
     services.extend_procedure(Actor.from_request(request), _procedure_or_404(request, code), due_date=payload.due_date,
                               reason=payload.reason, expected_version=payload.version)
@@ -258,7 +280,7 @@ def _report_item(r: InvestmentReport) -> dict:
 def _report_or_404(request, code: str) -> InvestmentReport:
     report = selectors.visible_report(request.auth, code)
     if report is None:
-        raise Http404(NOT_FOUND["report"].format(code=code))
+        raise Http404(str(NOT_FOUND["report"]) % {"code": code})
     return report
 
 
@@ -270,8 +292,8 @@ def _report_detail(request, code: str) -> dict:
             "actions": [t.name for t in kernel.offered(r, request.auth, kind=REPORT_KIND)]}
 
 
-@router.get("/project-reports", response={200: ReportPage, **ERRORS}, summary="投资月报列表", tags=REPORTS)
-def list_reports(request, filters: Query[ReportQuery]):
+@router.get("/project-reports", response={200: ProjectReportPage, **ERRORS}, summary="投资月报列表", tags=REPORTS)
+def list_reports(request, filters: Query[ProjectReportQuery]):
     """调用者职责范围内的投资月报（与月报列表页同一套筛选）：可按年度、月份、报送状态、责任单位、亮灯和项目编号筛选；
     报送期限早的在前，按游标翻页。"""
     filterset = check(selectors.report_filter(request, as_params(filters, REPORT_SINGLE, REPORT_MULTIPLE)))
@@ -279,22 +301,22 @@ def list_reports(request, filters: Query[ReportQuery]):
     return {"items": [_report_item(r) for r in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
 
 
-@router.get("/project-reports/{code}", response={200: ReportDetail, **ERRORS}, summary="投资月报详情", tags=REPORTS)
+@router.get("/project-reports/{code}", response={200: ProjectReportDetail, **ERRORS}, summary="投资月报详情", tags=REPORTS)
 def get_report(request, code: str = CODE):
     """一个项目一个月的计划投资、完成投资、累计、形象进度、照片（附件 id）、版本号，以及调用者现在可以办理的操作。"""
     return _report_detail(request, code)
 
 
-@router.post("/project-reports/{code}/submit", response={200: ReportDetail, **ERRORS}, summary="报送月报", tags=REPORTS)
-def submit(request, payload: SubmitIn, code: str = CODE):
+@router.post("/project-reports/{code}/submit", response={200: ProjectReportDetail, **ERRORS}, summary="报送月报", tags=REPORTS)
+def submit(request, payload: ProjectReportSubmitIn, code: str = CODE):
     """项目责任单位报送本月完成投资（万元）和形象进度；本年累计、累计和完成率随之更新。形象进度照片请在网页上传。"""
     services.submit_report(Actor.from_request(request), _report_or_404(request, code), completed=payload.completed,
                            image_progress=payload.image_progress, expected_version=payload.version)
     return _report_detail(request, code)
 
 
-@router.post("/project-reports/{code}/correct", response={200: ReportDetail, **ERRORS}, summary="更正月报", tags=REPORTS)
-def correct(request, payload: CorrectIn, code: str = CODE):
+@router.post("/project-reports/{code}/correct", response={200: ProjectReportDetail, **ERRORS}, summary="更正月报", tags=REPORTS)
+def correct(request, payload: ProjectReportCorrectIn, code: str = CODE):
     """写明原因更正已报送的本月完成投资；之后各月的累计随之更新。"""
     services.correct_report(Actor.from_request(request), _report_or_404(request, code), completed=payload.completed,
                             image_progress=payload.image_progress, reason=payload.reason, expected_version=payload.version)

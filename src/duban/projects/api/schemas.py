@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext_lazy
 from ninja import Field
 
 from duban.api.schemas import MAX_ID, Input, Ref, Schema
@@ -13,10 +14,11 @@ from duban.matters.choices import Light
 from duban.projects.choices import PIPELINE, Industry, Level, ProcedureState, ProjectType, ReportState, Stage
 
 PAGE_MAX = 100
+# What a code outside the caller's scope answers (404): as if it did not exist.
 NOT_FOUND = {
-    "project": "未找到项目 {code}，或该项目不在您的职责范围内。",
-    "procedure": "未找到手续 {code}，或该手续不在您的职责范围内。",
-    "report": "未找到投资月报 {code}，或该月报不在您的职责范围内。",
+    "project": gettext_lazy("未找到项目 %(code)s，或该项目不在您的职责范围内。"),
+    "procedure": gettext_lazy("未找到手续 %(code)s，或该手续不在您的职责范围内。"),
+    "report": gettext_lazy("未找到投资月报 %(code)s，或该月报不在您的职责范围内。"),
 }
 StageName = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
 StageQueryName = Literal[("open", *Stage.values)]  # type: ignore[valid-type]
@@ -87,7 +89,7 @@ class ProcedureItem(Schema):
     light_reason: str
 
 
-class MonthOut(Schema):
+class ProjectMonthOut(Schema):
     code: str = Field(..., description="月报编号")
     month: int
     state: str
@@ -99,7 +101,7 @@ class MonthOut(Schema):
     light: str
 
 
-class ProblemOut(Schema):
+class ProjectProblemOut(Schema):
     title: str = Field(..., description="问题")
     route: str = Field(..., description="转办方式：appeal 企业诉求，task 重点工作任务")
     matter: str | None = Field(None, description="转成的企业诉求受理编号或重点工作任务编号")
@@ -120,8 +122,8 @@ class ProjectDetail(ProjectItem):
     stage_dates: dict[str, dt.date | None] = Field(..., description="进入各阶段的日期（lead、negotiating … producing、stopped）")
     stop_reason: str
     procedures: list[ProcedureItem] = Field(..., description="项目手续（调用者可见的），按办理顺序")
-    months: list[MonthOut] = Field(..., description="今年各月的计划与完成投资（调用者可见的月报）")
-    problems: list[ProblemOut] = Field(..., description="问题清单，最新在前")
+    months: list[ProjectMonthOut] = Field(..., description="今年各月的计划与完成投资（调用者可见的月报）")
+    problems: list[ProjectProblemOut] = Field(..., description="问题清单，最新在前")
     actions: list[str] = Field(..., description="调用者现在可以办理的操作")
 
 
@@ -188,14 +190,14 @@ class ProjectIn(Input):
     with_procedures: bool = Field(True, description="按项目类型的模板列入手续")
 
 
-class MoveIn(Input):
+class ProjectMoveIn(Input):
     version: int = version_of("项目")
     stage: PipelineName = Field(..., description="推进到的阶段（只能向后，可跨阶段）")
     on: dt.date | None = Field(None, description="进入该阶段的日期，默认今天")
     note: str = Field("", max_length=300, description="说明")
 
 
-class StopIn(Input):
+class ProjectStopIn(Input):
     version: int = version_of("项目")
     reason: str = Field(..., max_length=300, description="终止原因")
 
@@ -233,25 +235,25 @@ PROCEDURE_SINGLE = ("q", "procedure_type", "lead_unit", "project")
 PROCEDURE_MULTIPLE = ("state", "light")
 
 
-class StartIn(Input):
+class ProcedureStartIn(Input):
     version: int = version_of("手续")
     lead_unit: int | None = Field(None, ge=1, le=MAX_ID, description="办理单位 id，默认手续已列的办理单位")
     on: dt.date | None = Field(None, description="受理日期，默认今天")
     workdays: int | None = Field(None, ge=1, le=720, description="办理时限（工作日），默认手续的时限")
 
 
-class FinishIn(Input):
+class ProcedureFinishIn(Input):
     version: int = version_of("手续")
     approval_no: str = Field("", max_length=80, description="批复文号、许可证号")
     on: dt.date | None = Field(None, description="办结日期，默认今天")
 
 
-class WaiveIn(Input):
+class ProcedureWaiveIn(Input):
     version: int = version_of("手续")
     reason: str = Field(..., max_length=300, description="无需办理的理由")
 
 
-class ExtendIn(Input):
+class ProcedureExtendIn(Input):
     version: int = version_of("手续")
     due_date: dt.date = Field(..., description="新的办结时限（晚于今天）")
     reason: str = Field(..., max_length=300, description="调整理由")
@@ -260,7 +262,7 @@ class ExtendIn(Input):
 # --- monthly reports ---------------------------------------------------------------------------------------
 
 
-class ReportItem(Schema):
+class ProjectReportItem(Schema):
     code: str = Field(..., description="月报编号")
     project: ProjectRef
     year: int
@@ -278,7 +280,7 @@ class ReportItem(Schema):
     light_reason: str
 
 
-class ReportDetail(ReportItem):
+class ProjectReportDetail(ProjectReportItem):
     version: int
     title: str
     image_progress: str = Field(..., description="形象进度")
@@ -287,13 +289,13 @@ class ReportDetail(ReportItem):
     actions: list[str] = Field(..., description="调用者现在可以办理的操作")
 
 
-class ReportPage(Schema):
-    items: list[ReportItem]
+class ProjectReportPage(Schema):
+    items: list[ProjectReportItem]
     next: str | None
     prev: str | None
 
 
-class ReportQuery(Schema):
+class ProjectReportQuery(Schema):
     """The report list's filters (the same ReportFilter as the page), and paging."""
 
     year: int | None = Field(None, ge=2000, le=2100, description="年度")
@@ -310,13 +312,13 @@ REPORT_SINGLE = ("year", "month", "lead_unit", "project")
 REPORT_MULTIPLE = ("state", "light")
 
 
-class SubmitIn(Input):
+class ProjectReportSubmitIn(Input):
     version: int = version_of("月报")
     completed: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2, description="本月完成投资（万元）")
     image_progress: str = Field("", max_length=2000, description="形象进度")
 
 
-class CorrectIn(Input):
+class ProjectReportCorrectIn(Input):
     version: int = version_of("月报")
     completed: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2, description="更正后的本月完成投资（万元）")
     image_progress: str | None = Field(None, max_length=2000, description="形象进度；不填则不改")
