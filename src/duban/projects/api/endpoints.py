@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,6 @@ from duban.api.filtering import as_params, check
 from duban.api.schemas import ERRORS
 from duban.core.actor import Actor
 from duban.core.models import Unit, User
-from duban.core.paging import BadCursor
 from duban.matters import services as kernel
 from duban.projects import selectors, services
 from duban.projects.api import router
@@ -66,11 +64,18 @@ def _person(user) -> dict | None:
     return None if user is None else {"id": user.pk, "name": user.full_name or user.username}
 
 
-def _page(keyset, rows, cursor: str | None, limit: int):
-    try:
-        return keyset.page(rows, cursor=cursor or None, size=limit)
-    except DjangoValidationError:
-        raise BadCursor(_("翻页参数无效，请从第一页重新浏览。")) from None
+def _listing(filterset, keyset, related, item, filters) -> dict:
+    """One page of a list: the page's FilterSet (its refusals a 422), its keyset, each row as `item` shapes it."""
+    page = keyset.page(check(filterset).qs.select_related(*related), cursor=filters.cursor or None, size=filters.limit)
+    return {"items": [item(row) for row in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
+
+
+def _visible(find, what: str, request, code: str):
+    """The project, procedure or report `find` (a selector through `visible_to`) gives the caller, else 404."""
+    found = find(request.auth, code)
+    if found is None:
+        raise Http404(str(NOT_FOUND[what]) % {"code": code})
+    return found
 
 
 def _refused(field: str, message: str) -> ValidationError:
@@ -116,10 +121,7 @@ def _project_item(p: Project) -> dict:
 
 
 def _project_or_404(request, code: str) -> Project:
-    project = selectors.visible_project(request.auth, code)
-    if project is None:
-        raise Http404(str(NOT_FOUND["project"]) % {"code": code})
-    return project
+    return _visible(selectors.visible_project, "project", request, code)
 
 
 def _month(r: InvestmentReport) -> dict:
@@ -153,9 +155,8 @@ def _project_detail(request, code: str) -> dict:
 def list_projects(request, filters: Query[ProjectQuery]):
     """调用者职责范围内的重点项目（与项目列表页、导出同一套筛选）：可按阶段、产业、级别、包抓领导、责任单位、乡镇、亮灯、
     手续办理单位和阶段日期筛选；总投资大的在前，按游标翻页。"""
-    filterset = check(selectors.project_filter(request, as_params(filters, PROJECT_SINGLE, PROJECT_MULTIPLE)))
-    page = _page(KEYSET, filterset.qs.select_related(*PROJECT_RELATED), filters.cursor, filters.limit)
-    return {"items": [_project_item(p) for p in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
+    filterset = selectors.project_filter(request, as_params(filters, PROJECT_SINGLE, PROJECT_MULTIPLE))
+    return _listing(filterset, KEYSET, PROJECT_RELATED, _project_item, filters)
 
 
 @router.get("/projects/{code}", response={200: ProjectDetail, **ERRORS}, summary="重点项目详情")
@@ -206,10 +207,7 @@ def _procedure_item(x: Procedure) -> dict:
 
 
 def _procedure_or_404(request, code: str) -> Procedure:
-    procedure = selectors.visible_procedure(request.auth, code)
-    if procedure is None:
-        raise Http404(str(NOT_FOUND["procedure"]) % {"code": code})
-    return procedure
+    return _visible(selectors.visible_procedure, "procedure", request, code)
 
 
 def _procedure_detail(request, code: str) -> dict:
@@ -222,9 +220,8 @@ def _procedure_detail(request, code: str) -> dict:
 def list_procedures(request, filters: Query[ProcedureQuery]):
     """调用者职责范围内的项目手续（与手续列表页同一套筛选）：可按手续类型、办理状态、办理单位、亮灯、项目编号和关键词筛选；
     时限早的在前，按游标翻页。"""
-    filterset = check(selectors.procedure_filter(request, as_params(filters, PROCEDURE_SINGLE, PROCEDURE_MULTIPLE)))
-    page = _page(PROCEDURE_KEYSET, filterset.qs.select_related(*PROCEDURE_RELATED), filters.cursor, filters.limit)
-    return {"items": [_procedure_item(x) for x in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
+    filterset = selectors.procedure_filter(request, as_params(filters, PROCEDURE_SINGLE, PROCEDURE_MULTIPLE))
+    return _listing(filterset, PROCEDURE_KEYSET, PROCEDURE_RELATED, _procedure_item, filters)
 
 
 @router.get("/procedures/{code}", response={200: ProcedureDetail, **ERRORS}, summary="项目手续详情", tags=PROCEDURES)
@@ -278,10 +275,7 @@ def _report_item(r: InvestmentReport) -> dict:
 
 
 def _report_or_404(request, code: str) -> InvestmentReport:
-    report = selectors.visible_report(request.auth, code)
-    if report is None:
-        raise Http404(str(NOT_FOUND["report"]) % {"code": code})
-    return report
+    return _visible(selectors.visible_report, "report", request, code)
 
 
 def _report_detail(request, code: str) -> dict:
@@ -296,9 +290,8 @@ def _report_detail(request, code: str) -> dict:
 def list_reports(request, filters: Query[ProjectReportQuery]):
     """调用者职责范围内的投资月报（与月报列表页同一套筛选）：可按年度、月份、报送状态、责任单位、亮灯和项目编号筛选；
     报送期限早的在前，按游标翻页。"""
-    filterset = check(selectors.report_filter(request, as_params(filters, REPORT_SINGLE, REPORT_MULTIPLE)))
-    page = _page(REPORT_KEYSET, filterset.qs.select_related(*REPORT_RELATED), filters.cursor, filters.limit)
-    return {"items": [_report_item(r) for r in page.rows], "next": page.next_cursor, "prev": page.prev_cursor}
+    filterset = selectors.report_filter(request, as_params(filters, REPORT_SINGLE, REPORT_MULTIPLE))
+    return _listing(filterset, REPORT_KEYSET, REPORT_RELATED, _report_item, filters)
 
 
 @router.get("/project-reports/{code}", response={200: ProjectReportDetail, **ERRORS}, summary="投资月报详情", tags=REPORTS)
