@@ -18,6 +18,7 @@ APP_ROUTERS = (
     "duban.appeals.api",
     "duban.notify.api",
     "duban.supervision.api",
+    "duban.projects.api",
 )
 
 api = NinjaAPI(
