@@ -358,3 +358,30 @@ def test_the_report_list_puts_the_due_ones_first(county, new_project, settings, 
     rows = page.split('data-testid="report-row"')[1:]
     assert len(rows) == 2 and "乙项目" in rows[0] and "待报送" in rows[0] and "甲项目" in rows[1]
     assert due.code in page
+
+
+# --- 今日待办 ---------------------------------------------------------------------------------------------
+
+
+def test_the_home_page_lists_a_units_procedures_near_their_limit_its_due_reports_and_the_offices_red_projects(
+        county, handlers, new_project, settings, tmp_path):
+    from duban.supervision.sweep import sweep
+    from tests.projects.conftest import CST
+
+    settings.MEDIA_ROOT = tmp_path
+    with at("2026-03-02"):
+        project = new_project(stage=Stage.STARTED)  # March's report due on the 25th, at 交通运输局
+        permit, planning = _procedure(project, "construction_permit"), _procedure(project, "planning")
+        services.start_procedure(as_actor(handlers.building_liaison), permit, workdays=7)  # due 11 March
+        services.start_procedure(as_actor(handlers.land_liaison), planning, workdays=30)  # due in April: not yet
+    sweep(dt.datetime(2026, 3, 13, 9, tzinfo=CST))
+    with at("2026-03-13"):
+        building = handlers_client(handlers.building_liaison).get("/").content.decode()
+        land = handlers_client(handlers.land_liaison).get("/").content.decode()
+        unit = county.client("unit_head").get("/").content.decode()
+        office = county.client("liaison").get("/").content.decode()
+    assert 'data-kind="项目手续逾期"' in building and permit.code in building
+    assert permit.code not in land and planning.code not in land
+    report = InvestmentReport.objects.get(project=project)
+    assert 'data-kind="报送投资月报"' in unit and report.code in unit
+    assert "红灯项目 1 个" in office and "/projects/?light=red&amp;stage=open" in office
