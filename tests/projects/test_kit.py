@@ -19,7 +19,7 @@ from duban.matters.models import MatterEvent
 from duban.projects import services
 from duban.projects.choices import ProcedureState, Stage
 from duban.projects.machine import PROCEDURE_MACHINE, PROJECT_MACHINE, REPORT_MACHINE
-from duban.projects.models import InvestmentReport, Procedure, Project, ReportPhoto
+from duban.projects.models import InvestmentReport, Procedure, ReportPhoto
 from tests import kit
 from tests.projects.conftest import as_actor, at
 from tests.safety.conftest import photo

@@ -180,7 +180,7 @@ class MonthPlansForm(ManageForm):
         self.matter = matter
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("year", matter.plan_year)
-        for year, month, planned in matter.reports.filter(year=matter.plan_year).values_list("year", "month", "planned"):
+        for month, planned in matter.reports.filter(year=matter.plan_year).values_list("month", "planned"):
             initial.setdefault(f"plan_{month}", planned)
         super().__init__(*args, **kwargs)
         for month in MONTHS:
