@@ -8,6 +8,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("重点项目")
 
     def ready(self):
+        from duban.core import work
         from duban.projects import kind
+        from duban.projects.work import projects_work
 
         kind.register()  # the kernel's kind registry: procedures, reports, then the projects that contain them
+        work.register(projects_work)  # the home page's 今日待办 (core knows no projects)
