@@ -6,6 +6,7 @@ development and reform bureau (发改局) — its head and liaisons; the supervi
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 
 from duban.core.choices import ADMIN_ROLES, Role
 from duban.core.scope import works_for
@@ -18,8 +19,9 @@ def office_unit_id() -> int | None:
     named = getattr(settings, "DUBAN_PROJECTS_OFFICE_UNIT", "")
     if not named:
         return None
-    return (Unit.objects.filter(name=named).values_list("id", flat=True).first()
-            or Unit.objects.filter(short_name=named).values_list("id", flat=True).first())
+    # One query: the unit of that full name, else the one of that short name.
+    rows = list(Unit.objects.filter(Q(name=named) | Q(short_name=named)).values_list("id", "name")[:5])
+    return next((pk for pk, name in rows if name == named), rows[0][0] if rows else None)
 
 
 def is_project_office(user) -> bool:

@@ -27,6 +27,7 @@ from duban.core.actor import Actor
 from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import Unit
 from duban.matters import clock, numbering
+from duban.matters.models import MatterEvent
 from duban.matters import services as kernel
 from duban.projects import policies
 from duban.projects.choices import (
@@ -164,7 +165,7 @@ def create_project(actor: Actor, *, stage: str = Stage.LEAD, stage_on: dt.date |
     project.cumulative = project.cumulative_before
     project.save()
     if with_procedures:
-        _list_procedures(project)
+        _list_procedures(actor, project)
     kernel.created(actor, project, text=f"录入项目：{project.name}（{project.get_state_display()}）", kind=PROJECT_KIND)
     if stage in REPORTING_STAGES:
         _open_month(actor, project, today())
@@ -183,7 +184,7 @@ def _procedure_code(project: Project, n: int) -> str:
     return f"{project.code}-{n:02d}"
 
 
-def _list_procedures(project: Project) -> list[Procedure]:
+def _list_procedures(actor: Actor, project: Project) -> list[Procedure]:
     templates = (ProcedureTemplate.objects.filter(project_type=project.project_type, procedure_type__active=True)
                  .select_related("procedure_type").order_by("sort", "id"))
     made = [
@@ -196,6 +197,7 @@ def _list_procedures(project: Project) -> list[Procedure]:
         for n, t in enumerate(templates, start=1)
     ]
     Procedure.objects.bulk_create(made)
+    MatterEvent.objects.bulk_create([kernel.new_event(PROCEDURE_KIND, actor, p, "created", f"列入手续：{p.name}") for p in made])
     return made
 
 
