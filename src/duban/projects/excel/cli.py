@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.http import QueryDict
 
 from duban.core.actor import Actor
+from duban.core.excel.commands import SheetCommands
 from duban.core.excel.filters import FilterError
 from duban.projects.excel.export import export_filtered
 from duban.projects.excel.plan import ImportFailed, apply_plan, build_plan, describe
@@ -76,3 +77,12 @@ def run_export(command, opts) -> None:
     with output, target.open("wb") as out:
         shutil.copyfileobj(output, out)
     command.stdout.write(command.style.SUCCESS(f"已导出 {rows} 个项目到 {target}"))
+
+
+# For `duban.core.excel.commands.register` (the `duban import KIND` sub-commands), should the app register it
+# there too; the management commands `import_projects` / `export_projects` already run these.
+COMMANDS = SheetCommands(
+    kind="projects", import_help="导入重点项目推进表（.xlsx）：逐行核对，全部无误才写入；带“项目编号”或与已有项目同名的行更新该项目",
+    export_help="导出重点项目推进表（.xlsx），按县里的列及各月计划/完成投资，筛选条件与项目列表页相同",
+    import_arguments=import_arguments, run_import=run_import, export_arguments=export_arguments, run_export=run_export,
+)

@@ -30,7 +30,15 @@ from duban.core.models import Unit, User
 from duban.projects.choices import PIPELINE, STAGE_ORDER, ReportState, Stage
 from duban.projects.excel import sheet as reading
 from duban.projects.excel.columns import (
-    BY_KEY, MONTHS, VALUES, label_of, month_key, parse_money, text_of, values_of, words_of,
+    BY_KEY,
+    MONTHS,
+    VALUES,
+    label_of,
+    month_key,
+    parse_money,
+    text_of,
+    values_of,
+    words_of,
 )
 from duban.projects.models import InvestmentReport, Project
 

@@ -16,7 +16,15 @@ from duban.core.excel import archive
 from duban.core.excel.archive import HEADER_SEARCH_ROWS, SheetError
 from duban.core.excel.cells import clean
 from duban.projects.excel.columns import (
-    MIN_HEADER_COLUMNS, MONTH_ONLY, REQUIRED_HEADER, WAN, column_for, half_for, label_of, month_key, unit_of,
+    MIN_HEADER_COLUMNS,
+    MONTH_ONLY,
+    REQUIRED_HEADER,
+    WAN,
+    column_for,
+    half_for,
+    label_of,
+    month_key,
+    unit_of,
 )
 
 WHAT = "重点项目推进表"

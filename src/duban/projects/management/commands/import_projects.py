@@ -6,7 +6,7 @@ from duban.projects.excel import cli
 
 
 class Command(BaseCommand):
-    help = "导入重点项目推进表（.xlsx）：逐行核对，全部无误才写入；带“项目编号”或与已有项目同名的行更新该项目（导回导出的项目表）"
+    help = cli.COMMANDS.import_help
 
     def add_arguments(self, parser):
         cli.import_arguments(parser)
