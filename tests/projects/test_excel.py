@@ -341,3 +341,27 @@ def test_the_export_page_takes_the_lists_filters_and_the_users_scope(county, han
         assert ws.cell(row=4, column=3).value is None
         bad = county.client("liaison").get("/projects/export/", {"stage": "nowhere"})
         assert bad.status_code == 302
+
+
+def test_a_two_row_header_with_the_year_over_its_plan(county, handlers):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["某某县重点项目推进表"])
+    ws.append(["项目名称", "总投资", "2026年", None, "包抓领导", "责任单位", "1月份", None])
+    ws.append([None, None, "计划投资", "完成投资", None, None, "计划", "完成"])
+    for column in (1, 2, 5, 6):
+        ws.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    ws.merge_cells("C2:D2")
+    ws.merge_cells("G2:H2")
+    ws.append(["物流园一期", "8000万元", 3000, 600, "李副县长", "县交通运输局", 600, 600])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    with at("2026-02-10"):
+        plan = build_plan(out)
+        assert plan.ok and plan.year == 2026, [str(e) for e in plan.errors]
+        apply_plan(plan, SYSTEM)
+    project = Project.objects.get()
+    assert (project.total_investment, project.annual_plan, project.year_completed) == (Decimal("8000"), Decimal("3000"), Decimal("600"))
+    assert InvestmentReport.objects.get(project=project, month=1).planned == Decimal("600")
+

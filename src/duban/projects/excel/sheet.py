@@ -30,6 +30,7 @@ from duban.projects.excel.columns import (
 WHAT = "重点项目推进表"
 TOTALS = frozenset({"合计", "总计", "小计", "总合计"})
 _YEAR = re.compile(r"(20\d{2})\s*年")
+YEAR_ONLY = re.compile(r"^20\d{2}年度?$")
 
 
 @dataclass
@@ -98,13 +99,17 @@ def _header(top) -> tuple[int, dict[str, int], dict[str, str]] | None:
 
 
 def _months_below(number: int, columns: dict, labels: dict, top, lower: dict[int, object]) -> bool:
-    """The two-row form: a "3月" cell of the header over "计划投资" and "完成投资" in the row below; their columns
-    are added. False if the row below is not such a row."""
+    """The two-row form: a "3月" cell of the header over "计划投资" and "完成投资" in the row below (and "2026年"
+    over "计划投资": the annual plan); their columns are added. False if the row below is not such a row."""
     upper = next(cells for n, cells in top if n == number)
     found = False
     for index, value in sorted(upper.items()):
         month = MONTH_ONLY.match(clean(value).replace(" ", ""))
         half = half_for(lower.get(index))
+        if half == "plan" and YEAR_ONLY.match(clean(value).replace(" ", "")) and "annual_plan" not in columns:
+            columns["annual_plan"], labels["annual_plan"] = index, f"{clean(value)}{clean(lower.get(index))}"  # "2026年" over "计划投资"
+            found = True
+            continue
         if not month or half is None or not 1 <= int(month.group(1)) <= 12:
             continue
         key = month_key(int(month.group(1)), half)
