@@ -365,3 +365,35 @@ def test_a_two_row_header_with_the_year_over_its_plan(county, handlers):
     assert (project.total_investment, project.annual_plan, project.year_completed) == (Decimal("8000"), Decimal("3000"), Decimal("600"))
     assert InvestmentReport.objects.get(project=project, month=1).planned == Decimal("600")
 
+
+
+def test_a_project_changed_since_the_preview_refuses_the_whole_import(county, handlers, office):
+    from duban.projects import services
+    from duban.projects.excel.plan import ImportFailed
+
+    projects = imported(county, handlers)
+    with at("2026-04-12"):
+        edited = edit(export_all(), {("年产10万吨新型建材项目", "存在问题"): "已解决", ("县城东环路改建工程", "项目进展情况"): "路面施工"})
+        plan = build_plan(edited)
+        assert len(plan.updated) == 2
+        services.edit_project(office, projects["县城东环路改建工程"], content="全长7公里")  # someone else, meanwhile
+        before = snapshot()
+        with pytest.raises(ImportFailed) as refused:
+            apply_plan(plan, SYSTEM)
+        assert [p.row for p in refused.value.problems] == [next(c.row for c in plan.updated if c.code == projects["县城东环路改建工程"].code)]
+        assert snapshot() == before  # all or nothing: the other row is not written either
+
+
+def test_the_export_costs_the_same_queries_for_more_projects(county, handlers, new_project):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    imported(county, handlers)
+    with at("2026-04-12"):
+        with CaptureQueriesContext(connection) as three:
+            export_all()
+        for n in range(3):
+            new_project(name=f"补充项目{n}")
+        with CaptureQueriesContext(connection) as six:
+            rows = openpyxl.load_workbook(export_all()).active.max_row
+    assert rows == 3 + 6 and len(six.captured_queries) == len(three.captured_queries)

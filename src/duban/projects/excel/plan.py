@@ -304,10 +304,11 @@ class _Checker:
         if stage not in PIPELINE:
             self.problem(number, "stage", f"不能导入{Stage(stage).label}的项目；新项目的阶段可填：" + "、".join(str(Stage(s).label) for s in PIPELINE))
             return
-        before = (cumulative if cumulative is not None else sum(done.values(), ZERO)) - sum(done.values(), ZERO)
+        months_total = sum(done.values(), ZERO)
+        before = ZERO if cumulative is None else cumulative - months_total  # 累计 left blank: nothing before these months
         if before < 0:
             self.problem(number, "cumulative", f"累计完成投资 {text_of('cumulative', cumulative)} 万元小于表中各月完成投资之和 "
-                                               f"{text_of('cumulative', sum(done.values(), ZERO))} 万元，请核对")
+                                               f"{text_of('cumulative', months_total)} 万元，请核对")
             return
         kept = {k: values[k] for k in (*TEXTS, *CHOICES, *AMOUNTS) if values.get(k) not in (None, "")}
         kept.update(cumulative_before=before, lead_unit_id=values["lead_unit"])
@@ -319,9 +320,9 @@ class _Checker:
         """What the row changes of an existing project: only the cells that differ from what the export writes now."""
         changes, shown = {}, []
 
-        def differs(key, before, after, change_key=None, change_value=None):
+        def differs(key, before, after):
             shown.append((self.sheet.where(key)[0], text_of(key, before), text_of(key, after)))
-            changes[change_key or key] = after if change_value is None else change_value
+            changes[key] = after
 
         for key in TEXTS:
             if key in values and values[key] != (current[key] or ""):
