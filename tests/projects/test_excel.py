@@ -315,6 +315,11 @@ def test_the_office_uploads_previews_and_confirms_on_the_page(county, handlers):
         assert done.status_code == 302 and done["Location"] == "/projects/"
         assert Project.objects.count() == 3
         assert client.get(staged["Location"]).status_code == 404  # confirmed: the staged plan is gone
+        changed = _upload(client, edit(export_all(), {("县城东环路改建工程", "存在问题"): "征迁已完成"}))
+        page = client.get(changed["Location"]).content.decode()
+        assert 'data-testid="update-count">1<' in page and "部分路段征迁未完成" in page and "征迁已完成" in page
+        assert client.post(changed["Location"] + "confirm/").status_code == 302
+        assert Project.objects.get(name="县城东环路改建工程").issues_note == "征迁已完成"
         cancelled = _upload(client, county_sheet(fixed_projects()))
         assert client.post(cancelled["Location"] + "cancel/").status_code == 302
         assert client.get(cancelled["Location"]).status_code == 404
