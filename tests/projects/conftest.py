@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from duban.core.actor import Actor
-from duban.core.choices import Role, UnitKind, UnitCategory
+from duban.core.choices import Role, UnitCategory, UnitKind
 from duban.projects import services
 from duban.projects.choices import ProjectType, Stage
 from duban.projects.models import ProcedureType

@@ -146,3 +146,29 @@ def test_reports_open_each_month_for_the_projects_that_invest(county, handlers, 
         assert services.open_reports() == 0  # again: nothing new
     assert InvestmentReport.objects.filter(project=started, year=2026, month=6, state=ReportState.DUE).exists()
     assert not InvestmentReport.objects.filter(project=lead).exists()
+
+
+def test_the_worker_opens_the_month_each_morning(county, handlers, office, new_project):
+    from duban.core.jobs import get_job
+
+    with at("2026-05-06"):
+        started = new_project(stage=Stage.STARTED)
+    said = get_job("projects.open_reports").body(dt.datetime(2026, 6, 1, 0, 10, tzinfo=CST))
+    assert said == "本月投资月报进入报送期 1 个项目。"
+    june = InvestmentReport.objects.get(project=started, year=2026, month=6)
+    assert (june.state, june.due_date) == (ReportState.DUE, dt.date(2026, 6, 25))
+
+
+def test_a_stopped_project_closes_its_parts_and_nothing_is_chased_after(county, handlers, office, new_project):
+    with at("2026-04-01"):
+        project = new_project(stage=Stage.STARTED)
+        permit = _procedure(project, "construction_permit")
+        services.start_procedure(office, permit, workdays=5)
+        services.stop_project(office, _fresh(project), reason="投资方撤资")
+    project = _fresh(project)
+    assert (project.state, project.stopped_on, project.stop_reason, project.light) == (
+        Stage.STOPPED, dt.date(2026, 4, 1), "投资方撤资", "grey")
+    assert set(Procedure.objects.filter(project=project).values_list("state", flat=True)) == {ProcedureState.WAIVED}
+    assert list(InvestmentReport.objects.filter(project=project).values_list("state", flat=True)) == [ReportState.EXEMPT]
+    sweep(dt.datetime(2026, 5, 15, 9, tzinfo=CST))
+    assert not SupervisionAction.objects.filter(matter_type__app_label="projects").exists()

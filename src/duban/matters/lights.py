@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from duban.matters.choices import LIGHT_SEVERITY
 from duban.matters import registry
+from duban.matters.choices import LIGHT_SEVERITY
 from duban.matters.registry import MatterKind
 
 CHUNK = 2000

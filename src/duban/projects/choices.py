@@ -74,6 +74,7 @@ class ReportState(models.TextChoices):
     UPCOMING = "upcoming", _("未到报送期")
     DUE = "due", _("待报送")
     SUBMITTED = "submitted", _("已报送")
+    EXEMPT = "exempt", _("免报")  # the project stopped: nothing more to report
 
 
 # (code, name, stage it must be done before, working days, project types that need it) — the county's defaults,
@@ -116,6 +117,7 @@ class ReportEvent(models.TextChoices):
     SUBMITTED = "submitted", _("报送月报")
     CORRECTED = "corrected", _("更正月报")
     IMPORTED = "imported", _("按项目表导入")
+    EXEMPTED = "exempted", _("免报")
 
 
 class ProblemRoute(models.TextChoices):

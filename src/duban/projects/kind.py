@@ -22,7 +22,15 @@ from django.urls import reverse
 from duban.matters import clock, registry
 from duban.matters.choices import LIGHT_SEVERITY, Light, Schedule
 from duban.projects.choices import (
-    FINISHED_STAGES, OPEN_STAGES, Level, PROCEDURE_FINISHED, PROCEDURE_OPEN, ProcedureEvent, ProcedureState, ProjectEvent, ReportEvent,
+    FINISHED_STAGES,
+    OPEN_STAGES,
+    PROCEDURE_FINISHED,
+    PROCEDURE_OPEN,
+    Level,
+    ProcedureEvent,
+    ProcedureState,
+    ProjectEvent,
+    ReportEvent,
     ReportState,
 )
 from duban.projects.machine import PROCEDURE_MACHINE, PROJECT_MACHINE, REPORT_MACHINE
@@ -58,6 +66,8 @@ def report_light(report, on: dt.date, *, reported: bool | None = None) -> clock.
     """grey reported · red past the report day (逾期未报) or under a notice · yellow within three working days of it."""
     if report.state == ReportState.SUBMITTED:
         return clock.LightResult(Light.GREY, "已报送", Schedule.NONE)
+    if report.state == ReportState.EXEMPT:
+        return clock.LightResult(Light.GREY, "免报", Schedule.NONE)
     if report.state == ReportState.UPCOMING:
         return clock.LightResult(Light.GREEN, "未到报送期", Schedule.NONE)
     due = report.due_date
@@ -164,7 +174,7 @@ REPORT_KIND = registry.MatterKind(
     key=REPORT_KEY, label="项目投资月报", model=InvestmentReport, noun="该月报", word="月报",
     chased_states=(ReportState.DUE,),
     open_states=(ReportState.DUE,),
-    finished_states=(ReportState.SUBMITTED,),
+    finished_states=(ReportState.SUBMITTED, ReportState.EXEMPT),
     machine=REPORT_MACHINE,
     url=lambda code: reverse("projects:report_detail", args=[code]),
     list_url=lambda **params: reverse("projects:report_list") + ("?" + urlencode(params, doseq=True) if params else ""),

@@ -54,6 +54,8 @@ REPORT_MACHINE = StateMachine(R, [
                refusal=_("只有项目责任单位的联络员或一把手可以报送投资月报。"), event=RE.SUBMITTED),
     Transition("correct", _("更正月报"), {R.SUBMITTED}, may=may_report,
                refusal=_("只有项目责任单位的联络员或一把手可以更正投资月报。"), event=RE.CORRECTED),
+    Transition("exempt", _("免报"), {R.UPCOMING, R.DUE}, R.EXEMPT, offered=False, may=office,
+               refusal=_("只有县重点项目办可以免报投资月报。"), event=RE.EXEMPTED),
     Transition("import", _("按项目表导入"), {R.UPCOMING, R.DUE, R.SUBMITTED}, R.SUBMITTED, also={R.UPCOMING, R.DUE},
                offered=False, may=office, refusal=_("只有县重点项目办可以导入项目表。"), event=RE.IMPORTED),
 ])

@@ -77,4 +77,10 @@ def may_raise_problem(project, user) -> bool:
             or Role.PRINCIPAL in user.roles)
 
 
+def may_make_task(user) -> bool:
+    """转重点工作任务: whoever builds key-work ledgers (the supervision office, a principal leader) — the draft
+    task it makes is theirs to register."""
+    return Role.SUPERVISION in user.roles or Role.PRINCIPAL in user.roles
+
+
 office = _office

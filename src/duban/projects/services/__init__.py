@@ -30,12 +30,28 @@ from duban.matters import clock, numbering
 from duban.matters import services as kernel
 from duban.projects import policies
 from duban.projects.choices import (
-    FINISHED_STAGES, PIPELINE, PROCEDURE_FINISHED, REPORTING_STAGES, STAGE_DATE_FIELD, STAGE_ORDER, Industry, Level,
-    ProblemRoute, ProcedureState, ProjectType, ReportState, Stage,
+    FINISHED_STAGES,
+    PIPELINE,
+    REPORTING_STAGES,
+    STAGE_DATE_FIELD,
+    STAGE_ORDER,
+    Industry,
+    Level,
+    ProblemRoute,
+    ProcedureState,
+    ProjectType,
+    ReportState,
+    Stage,
 )
 from duban.projects.kind import PROCEDURE_KIND, PROJECT_KIND, REPORT_KIND
 from duban.projects.models import (
-    InvestmentReport, Procedure, ProcedureTemplate, ProcedureType, Project, ProjectProblem, ReportPhoto,
+    InvestmentReport,
+    Procedure,
+    ProcedureTemplate,
+    ProcedureType,
+    Project,
+    ProjectProblem,
+    ReportPhoto,
 )
 
 MAX_PHOTOS = 9
@@ -175,7 +191,8 @@ def _list_procedures(project: Project) -> list[Procedure]:
                   title=procedure_title(project, t.procedure_type.name), code=_procedure_code(project, n),
                   required_before=t.procedure_type.required_before, workdays=t.workdays or t.procedure_type.workdays,
                   lead_unit_id=t.procedure_type.default_unit_id, leader_in_charge_id=project.leader_in_charge_id,
-                  sort=t.sort, state=ProcedureState.PENDING, start_date=project.start_date)
+                  sort=t.sort, state=ProcedureState.PENDING, start_date=project.start_date,
+                  light="green", light_reason="未启动", light_checked_on=today())  # as procedure_light has it
         for n, t in enumerate(templates, start=1)
     ]
     Procedure.objects.bulk_create(made)
@@ -258,9 +275,13 @@ def stop_project(actor: Actor, project: Project, *, reason: str, expected_versio
     kernel.perform(actor, project, "stop", changes={"state": Stage.STOPPED, "stopped_on": today(), "stop_reason": reason,
                                                     "closed_on": today()},
                    expected_version=expected_version, kind=PROJECT_KIND, text=f"终止：{reason}")
-    Procedure.objects.filter(project=project, state__in=[ProcedureState.PENDING, ProcedureState.IN_PROGRESS]).update(
-        state=ProcedureState.WAIVED, note="项目终止", light="grey", light_reason="无需办理")
-    InvestmentReport.objects.filter(project=project, state__in=[ReportState.UPCOMING, ReportState.DUE]).delete()
+    # Each part closed by its own move (its event, its audit entry, its light): the ladder stops chasing it.
+    for procedure in Procedure.objects.filter(project=project, state__in=[ProcedureState.PENDING, ProcedureState.IN_PROGRESS]):
+        kernel.perform(actor, procedure, "waive", kind=PROCEDURE_KIND, changes={"state": ProcedureState.WAIVED, "note": "项目终止",
+                                                                               "closed_on": today()}, text="项目终止，无需办理")
+    for report in InvestmentReport.objects.filter(project=project, state__in=[ReportState.UPCOMING, ReportState.DUE]):
+        kernel.perform(actor, report, "exempt", kind=REPORT_KIND, changes={"state": ReportState.EXEMPT, "closed_on": today()},
+                       text="项目终止，免报")
     return project
 
 
@@ -512,8 +533,11 @@ def raise_problem(actor: Actor, project: Project, *, title: str, detail: str = "
     def ready():
         if route not in ProblemRoute.values:
             raise ServiceError(_("请选择转办方式：转企业诉求或转重点工作任务。"), field="route")
-        if route == ProblemRoute.TASK and (campaign is None or not campaign.is_active):
-            raise ServiceError(_("转重点工作任务须选择一个进行中的专项行动。"), field="campaign")
+        if route == ProblemRoute.TASK:
+            if actor.user is not None and not policies.may_make_task(actor.user):
+                raise ServiceError(_("转重点工作任务由县督查室或主要领导办理；您可以转企业诉求，由县营商办派单。"), field="route")
+            if campaign is None or not campaign.is_active:
+                raise ServiceError(_("转重点工作任务须选择一个进行中的专项行动。"), field="campaign")
 
     def create():
         if route == ProblemRoute.APPEAL:

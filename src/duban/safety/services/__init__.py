@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duban.core import attachments as attachment_store
+from duban.core import photos as photo_check
 from duban.core.actor import Actor
 from duban.core.choices import UnitKind
 from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import Unit
 from duban.matters import lights, numbering
 from duban.matters import services as kernel
-from duban.core import photos as photo_check
 from duban.safety import policies
 from duban.safety.choices import RECURRENCE_DAYS, EventKind, HazardLevel, HazardState
 from duban.safety.kind import ASSIGN_FIELDS, HAZARD_KIND, REPORT_FIELDS
