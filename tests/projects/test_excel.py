@@ -270,27 +270,27 @@ def test_duban_import_projects_dry_run_and_exit_codes_then_export(county, handle
     out = io.StringIO()
     with at("2026-04-10"):
         with pytest.raises(CommandError) as refused:
-            call_command("import_projects", _saved(tmp_path, county_sheet()), stdout=out, stderr=io.StringIO())
+            call_command("import", "projects", _saved(tmp_path, county_sheet()), stdout=out, stderr=io.StringIO())
         assert refused.value.returncode == 1 and f"第 {UNKNOWN_ROW} 行“包抓领导”列（G）" in out.getvalue()
         good = _saved(tmp_path, county_sheet(fixed_projects()), "改好的.xlsx")
         out = io.StringIO()
-        call_command("import_projects", good, "--dry-run", stdout=out, stderr=io.StringIO())
+        call_command("import", "projects", good, "--dry-run", stdout=out, stderr=io.StringIO())
         assert "试运行（--dry-run）" in out.getvalue() and "第 6 行 新建：年产10万吨新型建材项目（开工，县交通运输局）" in out.getvalue()
         assert Project.objects.count() == 0 and InvestmentReport.objects.count() == 0
         out = io.StringIO()
-        call_command("import_projects", good, stdout=out, stderr=io.StringIO())
+        call_command("import", "projects", good, stdout=out, stderr=io.StringIO())
         assert "导入完成：新建 3 个项目，修改 0 个" in out.getvalue() and Project.objects.count() == 3
         target = tmp_path / "导出.xlsx"
         out = io.StringIO()
-        call_command("export_projects", "-o", str(target), "--stage", "preparing", stdout=out, stderr=io.StringIO())
+        call_command("export", "projects", "-o", str(target), "--stage", "preparing", stdout=out, stderr=io.StringIO())
         assert "已导出 1 个项目" in out.getvalue()
         ws = openpyxl.load_workbook(target).active
         assert ws.cell(row=4, column=3).value == "城关镇污水处理厂提标改造"
         out = io.StringIO()
-        call_command("import_projects", str(target), stdout=out, stderr=io.StringIO())
+        call_command("import", "projects", str(target), stdout=out, stderr=io.StringIO())
         assert "表格与系统中的项目一致" in out.getvalue()
         with pytest.raises(CommandError) as bad_filter:
-            call_command("export_projects", "--stage", "nowhere", stdout=io.StringIO(), stderr=io.StringIO())
+            call_command("export", "projects", "--stage", "nowhere", stdout=io.StringIO(), stderr=io.StringIO())
         assert bad_filter.value.returncode == 2
 
 

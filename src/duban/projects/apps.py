@@ -14,3 +14,8 @@ class ProjectsConfig(AppConfig):
 
         kind.register()  # the kernel's kind registry: procedures, reports, then the projects that contain them
         work.register(projects_work)  # the home page's 今日待办 (core knows no projects)
+
+        from duban.core.excel import commands
+        from duban.projects.excel.cli import COMMANDS
+
+        commands.register(COMMANDS)  # `duban import projects` / `duban export projects`
