@@ -1,6 +1,6 @@
-"""`duban import projects FILE.xlsx [--dry-run]` and `duban export projects [-o FILE.xlsx] [filters]`: the management
-commands `import_projects` and `export_projects` (`duban import projects …` runs them, as `duban export appeals`
-runs `export_appeals`) call these, acting as the system actor."""
+"""`duban import projects FILE.xlsx [--dry-run]` and `duban export projects [-o FILE.xlsx] [filters]`: the shared
+`import` / `export` verbs run these (registered in `ProjectsConfig.ready()`, as the hazard sheet is), acting as the
+system actor."""
 
 from __future__ import annotations
 
@@ -79,8 +79,7 @@ def run_export(command, opts) -> None:
     command.stdout.write(command.style.SUCCESS(f"已导出 {rows} 个项目到 {target}"))
 
 
-# For `duban.core.excel.commands.register` (the `duban import KIND` sub-commands), should the app register it
-# there too; the management commands `import_projects` / `export_projects` already run these.
+# The `duban import KIND` / `duban export KIND` sub-commands (duban.core.excel.commands).
 COMMANDS = SheetCommands(
     kind="projects", import_help="导入重点项目推进表（.xlsx）：逐行核对，全部无误才写入；带“项目编号”或与已有项目同名的行更新该项目",
     export_help="导出重点项目推进表（.xlsx），按县里的列及各月计划/完成投资，筛选条件与项目列表页相同",
