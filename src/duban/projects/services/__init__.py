@@ -27,8 +27,8 @@ from duban.core.actor import Actor
 from duban.core.errors import NotAllowed, ServiceError
 from duban.core.models import Unit
 from duban.matters import clock, numbering
-from duban.matters.models import MatterEvent
 from duban.matters import services as kernel
+from duban.matters.models import MatterEvent
 from duban.projects import policies
 from duban.projects.choices import (
     FINISHED_STAGES,
