@@ -424,6 +424,14 @@ class Batches:
     params: dict
     headers: list = field(default_factory=lambda: [str(label) for _key, label, *_rest in BATCHES])
 
+    @property
+    def quarters(self) -> list[BatchRow]:
+        return [r for r in self.rows if len(r.period.months) == 3]
+
+    @property
+    def months(self) -> list[BatchRow]:
+        return [r for r in self.rows if len(r.period.months) == 1]
+
 
 def batches(request, params, period: Period) -> Batches:
     """三个一批: per month of the period the projects signed, started and put into production (one grouped query
