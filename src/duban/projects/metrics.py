@@ -319,14 +319,15 @@ def month_chart(months: list[MonthFigures]) -> dict:
     tallest = max([m.planned.value for m in months] + [m.completed.value for m in months] + [Decimal(1)])
     room = c["height"] - c["top"] - c["bottom"]
     step = (c["width"] - c["left"]) // 12
+    names = [gettext("%(n)s月") % {"n": m.month} for m in months]
     bars = []
     for n, m in enumerate(months):
         x = c["left"] + n * step + (step - 2 * c["bar"]) // 2
         for offset, amount, what in ((0, m.planned, "planned"), (c["bar"], m.completed, "completed")):
             h = int(room * amount.value / tallest)
             bars.append({"x": x + offset, "y": c["top"] + room - h, "h": h, "w": c["bar"] - 2, "what": what,
-                         "link": amount.link, "title": f"{m.month}月 {amount.text}"})
-    labels = [{"x": c["left"] + n * step + step // 2, "text": f"{m.month}月"} for n, m in enumerate(months)]
+                         "link": amount.link, "title": f"{names[n]} {amount.text}"})
+    labels = [{"x": c["left"] + n * step + step // 2, "text": name} for n, name in enumerate(names)]
     return {**c, "bars": bars, "labels": labels, "label_y": c["height"] - 10, "base_y": c["top"] + room}
 
 
