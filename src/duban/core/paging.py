@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -93,7 +94,7 @@ class Keyset:
 
     def encode(self, direction: str, row) -> str:
         values = [getattr(row, f.lstrip("-")) for f in self.fields]
-        raw = json.dumps([direction, [v.isoformat() if hasattr(v, "isoformat") else v for v in values]])
+        raw = json.dumps([direction, [v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, Decimal) else v for v in values]])
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     def decode(self, cursor: str, model) -> tuple[str, list]:
