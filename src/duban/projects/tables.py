@@ -111,3 +111,43 @@ def my_rows(projects) -> SafeString:
         values["row_class"] = " list-group-item-danger" if p.light == Light.RED else ""
         out.append(MINE.format(base=base, **words, **values))
     return mark_safe("".join(out))
+
+
+# --- the filter bar ---------------------------------------------------------------------------------------
+# Written here for the rows' reason: through the form's widgets, the four selects of units and leaders (a county
+# has a few hundred units) cost more than the rest of the page. The options are the FilterSet's own querysets,
+# read as values on every request (one query for the units, one for the leaders), so they are what it accepts.
+
+SELECTS = ("industry", "project_type", "leader", "lead_unit", "township", "holding_unit")
+CHECKBOXES = ("stage", "level", "light")
+
+
+def _options(field) -> list[tuple]:
+    if hasattr(field, "queryset"):
+        label = "full_name" if field.queryset.model._meta.model_name == "user" else "name"
+        return list(field.queryset.values_list("pk", label))
+    return [choice for choice in field.choices if choice[0] != ""]
+
+
+def filter_controls(form, query) -> list[dict]:
+    """The filter bar's controls, in the FilterSet's order (its link-only parameters left out): name, label,
+    the control's markup, its errors and whether it takes a whole row (the checkboxes)."""
+    from duban.ledger.tables import checkboxes, select, text_input
+
+    everything = ("", _("全部"))
+    read: dict = {}  # the same queryset (every unit) read once for the two selects that offer it
+    controls = []
+    for name in ("q", *SELECTS, *CHECKBOXES):
+        field = form.fields[name]
+        invalid = name in form.errors
+        if name == "q":
+            html = text_input(name, query.get(name, ""), placeholder=_("项目名称、编号或投资主体"), invalid=invalid)
+        elif name in SELECTS:
+            key = str(field.queryset.query) if hasattr(field, "queryset") else name
+            if key not in read:
+                read[key] = _options(field)
+            html = select(name, [everything, *read[key]], query.get(name, ""), invalid=invalid)
+        else:
+            html = checkboxes(name, field.choices, set(query.getlist(name)), small=True, dots=name == "light")
+        controls.append({"name": name, "label": field.label, "html": html, "errors": form.errors.get(name, []), "wide": name in CHECKBOXES})
+    return controls

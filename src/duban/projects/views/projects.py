@@ -55,7 +55,7 @@ def project_list(request):
     lights = [{"value": v, "label": label, "count": counts.get(v, 0), "active": v in chosen} for v, label in Light.choices]
     context = {
         "page": page, "rows": tables.project_rows(page.rows), "form": form, "lights": lights, "total": sum(counts.values()),
-        "fields": [field for field in form if field.name not in LINK_ONLY],
+        "controls": tables.filter_controls(form, query),
         # The pages' numbers link with these: kept as hidden fields, shown as what is in force.
         "kept": [(form.fields[name].label, name, value) for name in LINK_ONLY for value in query.getlist(name) if value],
         "cursor_error": cursor_error,
