@@ -284,3 +284,20 @@ def test_a_handling_unit_sees_no_moves_it_may_not_take(county, handlers, scene, 
 def test_unknown_project_is_404(county, scene):
     assert county.client("liaison").get("/projects/XM2099-9999/").status_code == 404
 
+
+
+def test_my_projects_and_the_project_page_run_a_fixed_number_of_queries(county, handlers, office, new_project, scene):
+    def more_projects():
+        for n in range(6):
+            project = new_project(name=f"包抓项目{n}", total_investment=Decimal(1000 + n), lead_unit=county.units["chengguan"])
+            services.start_procedure(office, Procedure.objects.get(project=project, procedure_type__code="approval"), workdays=3)
+
+    kit.assert_fixed_queries(county.client("leader"), "/projects/mine/", grow=more_projects)
+
+    def more_on_the_page():
+        services.set_month_plans(office, scene.a, 2026, {month: str(100 * month) for month in range(1, 13)})
+        for title in ("用地指标未落实", "电力接入滞后"):
+            services.raise_problem(office, scene.a, title=title)
+        services.start_procedure(office, Procedure.objects.get(project=scene.a, procedure_type__code="planning"), workdays=10)
+
+    kit.assert_fixed_queries(county.client("liaison"), f"/projects/{scene.a.code}/", grow=more_on_the_page)
