@@ -263,7 +263,7 @@ def test_a_problem_shows_with_its_appeal_and_that_appeals_light(county, handlers
     item = re.search(r'<li class="list-group-item" data-testid="problem">(.*?)</li>', body, re.S).group(1)
     appeal = problem.appeal
     assert "用地指标未落实" in item and f'href="/appeals/{appeal.code}/"' in item and f">{appeal.code}</a>" in item
-    assert f'data-light="{appeal.light}"' in item
+    assert f'data-light="{appeal.light}"' in item and "转企业诉求" in item
     events = re.search(r'data-testid="timeline">(.*?)</ul>', body, re.S).group(1)
     assert "提出问题" in events and appeal.code in events
 

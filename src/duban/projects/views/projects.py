@@ -22,7 +22,7 @@ from duban.matters.choices import LIGHT_SEVERITY, Light
 from duban.matters.counts import light_counts
 from duban.matters.models import MatterEvent
 from duban.projects import selectors, tables
-from duban.projects.choices import PIPELINE, STAGE_DATE_FIELD, STAGE_ORDER, ProcedureState, Stage
+from duban.projects.choices import PIPELINE, STAGE_DATE_FIELD, STAGE_ORDER, ProblemRoute, ProcedureState, Stage
 from duban.projects.filters import KEYSET, LINK_ONLY
 from duban.projects.models import InvestmentReport, ProjectProblem
 
@@ -192,9 +192,11 @@ class Problem:
     light: str
     reason: str
     url: str
+    route: str  # 转企业诉求 / 转重点工作任务
 
 
 def problems_of(project, today) -> list[Problem]:
+    routes = dict(ProblemRoute.choices)
     out = []
     for problem in ProjectProblem.objects.filter(project=project).select_related("appeal", "task"):
         matter, url = problem.matter, ""
@@ -203,7 +205,7 @@ def problems_of(project, today) -> list[Problem]:
         elif problem.task_id:
             url = reverse("ledger:task_detail", args=[problem.task.code])
         out.append(Problem(problem, matter.code if matter else "", matter.light if matter else "",
-                           clock.shown_reason(matter, today) if matter else "", url))
+                           clock.shown_reason(matter, today) if matter else "", url, routes.get(problem.route, "")))
     return out
 
 
