@@ -301,3 +301,16 @@ def test_my_projects_and_the_project_page_run_a_fixed_number_of_queries(county, 
         services.start_procedure(office, Procedure.objects.get(project=scene.a, procedure_type__code="planning"), workdays=10)
 
     kit.assert_fixed_queries(county.client("liaison"), f"/projects/{scene.a.code}/", grow=more_on_the_page)
+
+
+def test_each_light_count_links_to_its_projects_with_the_same_filters(county, scene):
+    with at("2026-03-16"):
+        client = county.client("liaison")
+        body = client.get("/projects/?level=county&level=city").content.decode()
+        red = re.search(r'href="([^"]+)" data-light-count="red"', body).group(1).replace("&amp;", "&")
+        assert codes(client.get(red)) == [scene.a.code]
+        green = re.search(r'href="([^"]+)" data-light-count="green"', body).group(1).replace("&amp;", "&")
+        assert codes(client.get(green)) == [scene.c.code]
+        mine = county.client("leader").get("/projects/mine/").content.decode()
+        red = re.search(r'href="([^"]+)" data-light-count="red"', mine).group(1).replace("&amp;", "&")
+        assert codes(client.get(red)) == [scene.a.code]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +52,8 @@ def project_list(request):
     page, cursor_error = _page(rows, query.get("cursor"))
     form = filterset.form
     chosen = set(query.getlist("light"))
-    lights = [{"value": v, "label": label, "count": counts.get(v, 0), "active": v in chosen} for v, label in Light.choices]
+    lights = [{"value": v, "label": label, "count": counts.get(v, 0), "active": v in chosen, "href": _with_light(query, v)}
+              for v, label in Light.choices]
     context = {
         "page": page, "rows": tables.project_rows(page.rows), "form": form, "lights": lights, "total": sum(counts.values()),
         "controls": tables.filter_controls(form, query),
@@ -68,6 +69,14 @@ def _query_without_cursor(query) -> str:
     params = query.copy()
     params.pop("cursor", None)
     return params.urlencode()
+
+
+def _with_light(query, light: str) -> str:
+    """The list with the same filters and only `light`, from its first page (what a light's count links to)."""
+    params = query.copy()
+    params.pop("cursor", None)
+    params.setlist("light", [light])
+    return f"{reverse('projects:project_list')}?{params.urlencode()}"
 
 
 def _worst_first():
@@ -87,7 +96,9 @@ def my_projects(request):
     counts = dict.fromkeys(Light.values, 0)
     for p in projects:
         counts[p.light] = counts.get(p.light, 0) + 1
-    lights = [{"value": v, "label": label, "count": counts[v]} for v, label in Light.choices]
+    mine = QueryDict(mutable=True)
+    mine["leader"] = str(request.user.pk)
+    lights = [{"value": v, "label": label, "count": counts[v], "href": _with_light(mine, v)} for v, label in Light.choices]
     context = {"projects": projects, "rows": tables.my_rows(projects), "lights": lights, "total": len(projects)}
     return render(request, "projects/my_projects.html", context)
 
