@@ -172,3 +172,14 @@ def test_a_stopped_project_closes_its_parts_and_nothing_is_chased_after(county, 
     assert list(InvestmentReport.objects.filter(project=project).values_list("state", flat=True)) == [ReportState.EXEMPT]
     sweep(dt.datetime(2026, 5, 15, 9, tzinfo=CST))
     assert not SupervisionAction.objects.filter(matter_type__app_label="projects").exists()
+
+
+def test_a_planned_month_opens_even_when_an_earlier_month_is_already_reported(county, handlers, office, new_project):
+    with at("2026-05-06"):
+        project = new_project(stage=Stage.STARTED)
+        services.set_month_plans(office, project, 2026, {6: "500"})
+        services.submit_report(office, InvestmentReport.objects.get(project=project, month=5), completed="300")
+    with at("2026-06-01"):
+        assert services.open_reports() == 1
+    june = InvestmentReport.objects.get(project=project, year=2026, month=6)
+    assert (june.state, june.planned) == (ReportState.DUE, Decimal("500.00"))

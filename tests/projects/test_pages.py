@@ -272,7 +272,8 @@ def test_the_action_bar_offers_only_what_the_reader_may_do(county, handlers, sce
     with at("2026-03-16"):
         body = county.client("liaison").get(f"/projects/{scene.a.code}/").content.decode()
     offered = re.findall(r'href="/projects/[^/]+/([\w-]+)/" data-action="(\w+)"', body)
-    assert offered == [("edit", "edit"), ("move", "move"), ("stop", "stop"), ("raise_problem", "raise_problem")]
+    assert offered == [("edit", "edit"), ("move", "move"), ("stop", "stop"), ("raise-problem", "raise_problem"),
+                       ("add-procedure", "add_procedure"), ("month-plans", "set_month_plans")]
 
 
 def test_a_handling_unit_sees_no_moves_it_may_not_take(county, handlers, scene, client):

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -416,8 +416,9 @@ def open_reports(on: dt.date | None = None) -> int:
     """每月报送: this month's report of every project in a reporting stage, made due; returns how many. Run by
     the worker every day (idempotent: a month already open is left as it is)."""
     on = on or today()
-    projects = list(Project.objects.filter(state__in=sorted(REPORTING_STAGES))
-                    .exclude(reports__year=on.year, reports__month=on.month, reports__state__in=[ReportState.DUE, ReportState.SUBMITTED]))
+    opened = InvestmentReport.objects.filter(project_id=OuterRef("pk"), year=on.year, month=on.month,
+                                             state__in=[ReportState.DUE, ReportState.SUBMITTED, ReportState.EXEMPT])
+    projects = list(Project.objects.filter(state__in=sorted(REPORTING_STAGES)).exclude(Exists(opened)))
     for project in projects:
         _open_month(OPENER, project, on)
     return len(projects)

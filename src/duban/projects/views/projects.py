@@ -17,7 +17,6 @@ from duban.core.choices import BUSINESS_ROLES
 from duban.core.paging import BadCursor
 from duban.core.permissions import role_required
 from duban.matters import clock
-from duban.matters import services as kernel
 from duban.matters.choices import LIGHT_SEVERITY, Light
 from duban.matters.counts import light_counts
 from duban.matters.models import MatterEvent
@@ -25,6 +24,7 @@ from duban.projects import selectors, tables
 from duban.projects.choices import PIPELINE, STAGE_DATE_FIELD, STAGE_ORDER, ProblemRoute, ProcedureState, Stage
 from duban.projects.filters import KEYSET, LINK_ONLY
 from duban.projects.models import InvestmentReport, ProjectProblem
+from duban.projects.views.actions import project_actions
 
 PAGE_SIZE = 50
 # Every business role may open the project pages (each sees exactly its projects: Project.objects.visible_to);
@@ -235,8 +235,8 @@ def project_detail(request, code):
     today = timezone.localdate()
     months = months_of(project, today)
     procedures = procedure_rows(project, today)
-    actions = [{"name": t.name, "label": t.label, "url": reverse("projects:project_action", args=[project.code, t.name])}
-               for t in kernel.offered(project, request.user)]
+    actions = [{"name": page.name, "label": page.title, "url": reverse("projects:project_action", args=[project.code, page.slug])}
+               for page in project_actions(project, request.user)]
     context = {
         "project": project, "reason": clock.shown_reason(project, today), "steps": stage_steps(project),
         "procedures": procedures, "late": [row for row in procedures if row.late], "months": months, "chart": chart(months),
