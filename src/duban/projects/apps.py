@@ -19,3 +19,8 @@ class ProjectsConfig(AppConfig):
         from duban.projects.excel.cli import COMMANDS
 
         commands.register(COMMANDS)  # `duban import projects` / `duban export projects`
+
+        from duban.core import demo
+        from duban.projects.demo import ProjectsDemo
+
+        demo.register_story(ProjectsDemo)  # `duban demo` adds the year's key projects (core knows no projects app)

@@ -402,7 +402,9 @@ def _open_month(actor: Actor, project: Project, on: dt.date) -> InvestmentReport
             due_date=report_day(on.year, on.month))
         kernel.created(actor, report, text=f"{on.year}年{on.month}月投资月报，{_day(report.due_date)}前报送", kind=REPORT_KIND)
     elif report.state == ReportState.UPCOMING:
-        kernel.perform(actor, report, "open", kind=REPORT_KIND, changes={
+        # The month opens by the calendar (the system's step, as the worker's), whoever's move brought the project here:
+        # the unit's own move to 开工 may not take the office's "open" itself.
+        kernel.perform(OPENER, report, "open", kind=REPORT_KIND, changes={
             "state": ReportState.DUE, "lead_unit_id": project.lead_unit_id, "leader_in_charge_id": project.leader_in_charge_id,
             "due_date": report_day(on.year, on.month)}, text=f"进入报送期，{_day(report_day(on.year, on.month))}前报送")
     return report
