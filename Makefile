@@ -42,6 +42,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python -m bench.appeals
+	$(BIN)/python -m bench.projects
 
 vendor:
 	bash tools/vendor.sh
