@@ -15,6 +15,7 @@ urlpatterns = [
     path("ledger/", include("duban.ledger.urls")),
     path("safety/", include("duban.safety.urls")),
     path("appeals/", include("duban.appeals.urls")),
+    path("scoring/", include("duban.scoring.urls")),
     path("appeal/", include("duban.appeals.public_urls")),  # the enterprise's pages, no account
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notify.urls")),
