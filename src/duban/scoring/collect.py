@@ -156,10 +156,8 @@ def _timeline(first: dt.date, last: dt.date) -> Iterator[ScoreEvent]:
     task_kind = _kind("ledger.task")
     if task_kind is not None:
         def closing(_e, task):
-            found = [GRADES[task.grade]] if task.grade in GRADES else []
-            if task.completed_on and task.due_date and task.completed_on < task.due_date:
-                found.append(Outcome.EARLY_COMPLETION)
-            return found
+            found = [Outcome.EARLY_COMPLETION] if task.completed_on and task.due_date and task.completed_on < task.due_date else []
+            return found + ([GRADES[task.grade]] if task.grade in GRADES else [])
 
         yield from _from_events(task_kind, _events("ledger.task", ["closed"], first, last), closing, "销账")
     appeal_kind = _kind("appeals.appeal")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from duban.scoring.choices import ListBasis, ListColour
+from duban.scoring.choices import ContestState, ListBasis, ListColour
 from duban.scoring.models import ListRule
 from duban.scoring.scores import RANKED, Board
 
@@ -23,8 +23,12 @@ def draw(board: Board, rules=None) -> dict[str, dict[str, list[int]]]:
                 worst = sorted({r.rank for r in rows}, reverse=True)[: rule.count]
                 chosen |= {r.unit_id for r in rows if r.rank in worst}
             else:
-                chosen |= {r.unit_id for r in rows if any(p.outcome == rule.outcome and p.counted != "0.00" for p in r.points)}
+                chosen |= {r.unit_id for r in rows if any(p.outcome == rule.outcome and not removed(p) for p in r.points)}
         red -= black
         lists[category] = {ListColour.RED.value: [r.unit_id for r in rows if r.unit_id in red],
                            ListColour.BLACK.value: [r.unit_id for r in rows if r.unit_id in black]}
     return lists
+
+
+def removed(point) -> bool:
+    return bool(point.contest) and point.contest["state"] == ContestState.REMOVED
