@@ -135,6 +135,13 @@ def _owners(units: list[Unit], ranked: dict[int, Unit]) -> dict[int, int]:
     return owner
 
 
+def scored_unit_id(event: ScoreEvent) -> int | None:
+    """The ranked unit an outcome counts for (its own unit, or the nearest ranked unit above it)."""
+    chain = [int(p) for p in event.unit.path.strip("/").split("/") if p] or [event.unit_id]
+    ranked = set(Unit.objects.filter(pk__in=chain, category__in=RANKED, is_active=True).values_list("pk", flat=True))
+    return next((pk for pk in reversed(chain) if pk in ranked), None)
+
+
 def _rank(rows: list[UnitScore]) -> None:
     """Competition ranking (1, 2, 2, 4): equal scores share a rank."""
     previous, rank = None, 0

@@ -23,7 +23,7 @@ from duban.scoring import lists as listing
 from duban.scoring.choices import ContestState, ListBasis, ListColour, Outcome
 from duban.scoring.models import Contest, ListRule, Praise, Publication, Rule, RuleSet, ScoreEvent, ScoreSnapshot
 from duban.scoring.periods import Period, month_of, parse
-from duban.scoring.scores import as_json, compute
+from duban.scoring.scores import as_json, compute, scored_unit_id
 
 MAX_POINTS = Decimal("100")
 
@@ -128,14 +128,15 @@ def contest_deadline(event: ScoreEvent) -> dt.date:
     return calendar.add_workdays(month_of(event.occurred_on).end, settings.DUBAN_SCORING_CONTEST_DAYS)
 
 
-def may_contest(user, event: ScoreEvent, scored_unit_id: int) -> bool:
-    return works_for(user, scored_unit_id) or works_for(user, event.unit_id)
+def may_contest(user, event: ScoreEvent) -> bool:
+    """The head or liaison of the unit the point counts for, or of the sub-unit whose matter it came from."""
+    return works_for(user, scored_unit_id(event)) or works_for(user, event.unit_id)
 
 
 @transaction.atomic
-def raise_contest(actor: Actor, event: ScoreEvent, *, scored_unit_id: int, reason: str) -> Contest:
+def raise_contest(actor: Actor, event: ScoreEvent, *, reason: str) -> Contest:
     """申诉: the unit's head or liaison objects to one point, with the reason, within the window."""
-    if actor.user is None or not may_contest(actor.user, event, scored_unit_id):
+    if actor.user is None or not may_contest(actor.user, event):
         raise NotAllowed(_("只有被考核单位的负责人或联络员可以对本单位的得分提出申诉。"))
     said = (reason or "").strip()
     if not said:
