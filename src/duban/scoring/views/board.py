@@ -3,6 +3,7 @@ points with the contest form, praise, collecting and publishing."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -73,7 +74,7 @@ def my_points(request):
                    if not hasattr(e, "contest") and today <= deadlines[pk] and services.may_contest(request.user, e)}
     return render(request, "scoring/mine.html", {
         "period": period, "board": the_board, "rows": rows, "contestable": contestable, "deadlines": deadlines,
-        "form": ContestForm(),
+        "form": ContestForm(), "contest_days": settings.DUBAN_SCORING_CONTEST_DAYS,
     })
 
 
