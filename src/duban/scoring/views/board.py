@@ -23,6 +23,7 @@ from duban.scoring import selectors, services
 from duban.scoring.forms import ContestForm, PraiseForm
 from duban.scoring.models import ScoreEvent
 from duban.scoring.scores import RANKED, board
+from duban.scoring.views import attempt
 
 
 def _period(request):
@@ -88,12 +89,8 @@ def contest(request, pk: int):
     form = ContestForm(request.POST)
     period = request.POST.get("period", "")
     if form.is_valid():
-        try:
-            services.raise_contest(Actor.from_request(request), event, reason=form.cleaned_data["reason"])
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("申诉已提交，县委督查室裁定后结果显示在得分明细中。"))
+        attempt(request, lambda: services.raise_contest(Actor.from_request(request), event, reason=form.cleaned_data["reason"]),
+                _("申诉已提交，县委督查室裁定后结果显示在得分明细中。"))
     else:
         messages.error(request, _("请写明申诉理由。"))
     return redirect(reverse("scoring:mine") + (f"?period={period}" if period else ""))
@@ -114,12 +111,8 @@ def refresh(request):
 def publish(request):
     """公布: freeze the period."""
     period = _period(request)
-    try:
-        services.publish(Actor.from_request(request), period)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(period)s 考核结果已公布，此后不再改变。") % {"period": period.label})
+    attempt(request, lambda: services.publish(Actor.from_request(request), period),
+            _("%(period)s 考核结果已公布，此后不再改变。") % {"period": period.label})
     return redirect(reverse("scoring:board") + f"?period={period.code}")
 
 
@@ -129,13 +122,8 @@ def praise(request):
     """领导表扬, entered by a principal leader."""
     form = PraiseForm(request.POST)
     if form.is_valid():
-        try:
-            services.give_praise(Actor.from_request(request), unit=form.cleaned_data["unit"], text=form.cleaned_data["text"],
-                                 given_on=form.cleaned_data["given_on"])
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("表扬已记录，将按考核细则计入该单位得分。"))
+        attempt(request, lambda: services.give_praise(Actor.from_request(request), **form.cleaned_data),
+                _("表扬已记录，将按考核细则计入该单位得分。"))
     else:
         messages.error(request, _("请选择单位并写明表扬事由。"))
     return redirect("scoring:board")

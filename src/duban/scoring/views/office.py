@@ -9,11 +9,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from duban.core.actor import Actor
 from duban.core.choices import Role
-from duban.core.errors import ServiceError
 from duban.core.permissions import role_required
 from duban.scoring import selectors, services
 from duban.scoring.forms import ListRuleForm, RuleForm, RuleSetForm, RulingForm
 from duban.scoring.models import Contest, ListRule, Rule, RuleSet
+from duban.scoring.views import attempt
 
 
 @role_required(Role.SUPERVISION, Role.PRINCIPAL)
@@ -26,14 +26,9 @@ def rules(request):
     })
 
 
-def _done(request, call, success: str):
-    try:
-        call()
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("scoring:rules")
+def _done(request, call, success: str, to: str = "scoring:rules"):
+    attempt(request, call, success)
+    return redirect(to)
 
 
 @role_required(Role.SUPERVISION)
@@ -101,11 +96,6 @@ def rule_on(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请选择维持或撤销，并写明裁定意见。"))
         return redirect("scoring:contests")
-    try:
-        services.rule_contest(Actor.from_request(request), contest, removed=form.cleaned_data["decision"] == "removed",
-                              note=form.cleaned_data["note"])
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已裁定。"))
-    return redirect("scoring:contests")
+    removed = form.cleaned_data["decision"] == "removed"
+    return _done(request, lambda: services.rule_contest(Actor.from_request(request), contest, removed=removed, note=form.cleaned_data["note"]),
+                 _("已裁定。"), "scoring:contests")
