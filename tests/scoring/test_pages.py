@@ -57,3 +57,31 @@ def test_the_rules_page_refuses_an_activity_code(county, rules):
         assert county.client("liaison").get("/scoring/rules/").status_code == 403
     assert not Rule.objects.filter(outcome="login").exists()
     assert str(rules[0].rules.get(outcome="praise").points) == "5.00"
+
+
+def test_a_principal_leader_praises_a_unit_on_the_page(county, rules):
+    with at("2026-11-20"):
+        page = county.client("principal").get("/scoring/?period=2026-11").content.decode()
+        assert 'data-testid="praise-form"' in page
+        assert county.client("principal").post("/scoring/praise/", {"unit": county.units["ndrc"].pk, "text": "项目手续办理快",
+                                                                     "given_on": "2026-11-20"}).status_code == 302
+        assert county.client("supervision").post("/scoring/praise/", {"unit": county.units["ndrc"].pk, "text": "好"}).status_code == 403
+        collect.collect(parse("2026-11"))
+        page = county.client("supervision").get("/scoring/?period=2026-11").content.decode()
+    assert "王书记表扬：项目手续办理快" in page and "103.00" in page
+
+
+def test_the_hourly_job_collects_this_month_and_last_but_not_a_published_one(county, november):
+    import datetime as dt
+
+    from duban.core.jobs import get_job
+    from duban.scoring import services
+    from duban.scoring.models import ScoreEvent
+    from tests.scoring.conftest import CST, actor
+
+    with at("2026-12-03"):
+        services.publish(actor(county.people["supervision"]), "2026-11")
+    ScoreEvent.objects.filter(outcome="praise").delete()  # as if November's praise had never been collected
+    with at("2026-12-03"):
+        assert get_job("scoring.collect").body(dt.datetime(2026, 12, 3, 10, tzinfo=CST)) == "新增考核事件 1 条"  # December's overdue task
+    assert not ScoreEvent.objects.filter(outcome="praise").exists()

@@ -59,6 +59,7 @@ def test_every_point_shows_its_event_and_matter(county, november):
     assert returned.unit == county.units["transport_office"]  # the section's outcome, counted for its unit
     notice = ScoreEvent.objects.get(pk=points["notice_received2026-11-11"].event_id)
     assert notice.action == november["n1"] and notice.source_kind == "ledger.task" and notice.source_id == a.pk
+    assert points["notice_received2026-11-11"].action_url == f"/supervision/actions/{november['n1'].pk}/"
     unanswered = ScoreEvent.objects.get(pk=points["unanswered_notice2026-11-14"].event_id)
     assert unanswered.action == november["n1"]
     overdue = points["overdue_task2026-11-11"]

@@ -84,3 +84,18 @@ def test_late_procedures_come_from_a_kind_not_installed_here_and_find_nothing(co
     assert collect.LATE_KINDS["projects.procedure"] == "late_procedure"
     with at("2026-12-01"):
         assert collect.collect(parse("2026-11")) == 0
+
+
+def test_an_interview_proposal_counts_for_the_unit_it_is_addressed_to(county, november):
+    from duban.supervision import services as supervision
+
+    with at("2026-11-23"):
+        action = supervision.issue_action(actor(county.people["supervision"]), november["a"], kind="interview", text="建议约谈分管领导")
+    with at("2026-12-01"):
+        collect.collect(parse("2026-11"))
+    event = ScoreEvent.objects.get(outcome="interview")
+    assert (event.unit, event.occurred_on, event.action, event.source_code) == (
+        county.units["transport"], dt.date(2026, 11, 23), action, november["a"].code)
+    with at("2026-12-01"):
+        point = scores.compute("2026-11").row(county.units["transport"].pk).points[-1]
+    assert (point.outcome, point.ruleset, point.counted) == ("interview", 2, "0.00")  # 第2版 has no rule for it

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 
 from duban.core.choices import UnitCategory
 from duban.core.models import Unit
@@ -42,6 +43,7 @@ class Point:
     ruleset: int | None  # the version number that priced it (None: no version in force that day)
     rule_points: str  # what the rule gives, "-2.00"
     counted: str  # what counts after the cap and the ruling, "-1.00"
+    action_url: str = ""  # the 督办记录 it came from (a notice, an interview or accountability proposal)
     note: str = ""  # why it counts less than the rule gives (cap, removed on contest, no rule)
     contest: dict | None = None  # {"state", "state_label", "reason", "ruling"}
 
@@ -157,6 +159,7 @@ def _point(event: ScoreEvent, version: RuleSet | None, rule: Rule | None) -> Poi
                  occurred_on=event.occurred_on.isoformat(), text=event.text, source_kind=event.source_kind,
                  source_code=event.source_code, url=matter_url(event), ruleset=version.number if version else None,
                  rule_points=f"{rule.points}" if rule else "0.00", counted="0.00",
+                 action_url=reverse("supervision:action_detail", args=[event.action_id]) if event.action_id else "",
                  contest=None if contest is None else {"state": contest.state, "state_label": str(ContestState(contest.state).label),
                                                        "reason": contest.reason, "ruling": contest.ruling})
 
