@@ -99,3 +99,15 @@ def test_an_interview_proposal_counts_for_the_unit_it_is_addressed_to(county, no
     with at("2026-12-01"):
         point = scores.compute("2026-11").row(county.units["transport"].pk).points[-1]
     assert (point.outcome, point.ruleset, point.counted) == ("interview", 2, "0.00")  # 第2版 has no rule for it
+
+
+def test_a_task_paused_before_its_due_date_is_not_overdue(county, november):
+    from duban.ledger import services as ledger
+
+    with at("2026-11-30"):
+        d = november["d"]
+        d.refresh_from_db()
+        ledger.pause_clock(actor(county.people["supervision"]), d, reason="等待省级批复")
+    with at("2026-12-04"):
+        collect.collect(parse("2026-12"))
+    assert not ScoreEvent.objects.filter(outcome="overdue_task", source_id=november["d"].pk).exists()

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from duban.core import calendar
@@ -83,6 +84,8 @@ def _late(first: dt.date, last: dt.date) -> Iterator[ScoreEvent]:
         states = set(kind.open_states) | set(kind.finished_states)
         rows = model.objects.filter(state__in=states - set(kind.excluded_states), due_date__gte=first - ONE_DAY,
                                     due_date__lte=last - ONE_DAY).exclude(**{f"{kind.unit_field}__isnull": True})
+        # A clock paused (挂起) by its due date is not late: resuming it moves the due date on by the paused days.
+        rows = rows.exclude(paused_since__lte=F("due_date"))
         if kind.parent_field:  # a decomposed matter is late through its sub-matters, each counted for its unit
             rows = rows.exclude(pk__in=model.objects.filter(**{f"{kind.parent_field}__isnull": False}).values(kind.parent_field))
         for m in rows:
