@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 
 from django.conf import settings
@@ -79,8 +79,14 @@ def board(period: Period | str) -> Board:
     if publication is None:
         return compute(period)
     rows = [UnitScore(unit_id=s.unit_id, unit_name=s.unit_name, category=s.category, score=s.score, rank=s.rank,
-                      points=[Point(**p) for p in s.points]) for s in publication.scores.all()]
+                      points=[_thawed(p) for p in s.points]) for s in publication.scores.all()]
     return Board(period=period, base=publication.base, published=publication, rows=rows)
+
+
+def _thawed(frozen: dict) -> Point:
+    """A point of a snapshot as it was frozen (a key a later version of Point dropped is left out)."""
+    known = {f.name for f in fields(Point)}
+    return Point(**{k: v for k, v in frozen.items() if k in known})
 
 
 def compute(period: Period | str) -> Board:
