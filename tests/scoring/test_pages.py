@@ -85,3 +85,29 @@ def test_the_hourly_job_collects_this_month_and_last_but_not_a_published_one(cou
     with at("2026-12-03"):
         assert get_job("scoring.collect").body(dt.datetime(2026, 12, 3, 10, tzinfo=CST)) == "新增考核事件 1 条"  # December's overdue task
     assert not ScoreEvent.objects.filter(outcome="praise").exists()
+
+
+def test_the_table_and_a_units_points_take_as_many_queries_for_more_points(county, november):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from duban.scoring import services
+    from tests.scoring.conftest import actor
+
+    def counts():
+        with at("2026-12-01"):
+            collect.collect(parse("2026-11"))
+            office, head = county.client("supervision"), county.client("unit_head")
+            office.get("/scoring/?period=2026-11")
+            head.get("/scoring/mine/?period=2026-11")  # sessions and users warmed
+            with CaptureQueriesContext(connection) as table:
+                assert office.get("/scoring/?period=2026-11").status_code == 200
+            with CaptureQueriesContext(connection) as mine:
+                assert head.get("/scoring/mine/?period=2026-11").status_code == 200
+        return len(table), len(mine)
+
+    before = counts()
+    with at("2026-11-25"):
+        for unit in ("transport", "ndrc", "chengguan", "hekou"):
+            services.give_praise(actor(county.people["principal"]), unit=county.units[unit], text="表扬")
+    assert counts() == before

@@ -128,9 +128,10 @@ def contest_deadline(event: ScoreEvent) -> dt.date:
     return calendar.add_workdays(month_of(event.occurred_on).end, settings.DUBAN_SCORING_CONTEST_DAYS)
 
 
-def may_contest(user, event: ScoreEvent) -> bool:
-    """The head or liaison of the unit the point counts for, or of the sub-unit whose matter it came from."""
-    return works_for(user, scored_unit_id(event)) or works_for(user, event.unit_id)
+def may_contest(user, event: ScoreEvent, counted_for: int | None = None) -> bool:
+    """The head or liaison of the unit the point counts for (`counted_for`, when the caller knows it from the
+    board), or of the sub-unit whose matter it came from."""
+    return works_for(user, event.unit_id) or works_for(user, counted_for or scored_unit_id(event))
 
 
 @transaction.atomic

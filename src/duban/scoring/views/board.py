@@ -67,12 +67,12 @@ def my_points(request):
     the_board = board(period)
     scope = unit_scope(request.user)
     rows = [r for r in the_board.rows if not scope.everything and scope.allows(r.unit_id)]
-    events = {e.pk: e for e in ScoreEvent.objects.filter(pk__in=[p.event_id for r in rows for p in r.points])
-              .select_related("unit", "contest")}
+    counted_for = {p.event_id: r.unit_id for r in rows for p in r.points}
+    events = {e.pk: e for e in ScoreEvent.objects.filter(pk__in=list(counted_for)).select_related("unit", "contest")}
     today = timezone.localdate()
     deadlines = {pk: services.contest_deadline(e) for pk, e in events.items()}
-    contestable = {pk for pk, e in events.items()
-                   if not hasattr(e, "contest") and today <= deadlines[pk] and services.may_contest(request.user, e)}
+    contestable = {pk for pk, e in events.items() if not hasattr(e, "contest") and today <= deadlines[pk]
+                   and services.may_contest(request.user, e, counted_for[pk])}
     return render(request, "scoring/mine.html", {
         "period": period, "board": the_board, "rows": rows, "contestable": contestable, "deadlines": deadlines,
         "form": ContestForm(), "contest_days": settings.DUBAN_SCORING_CONTEST_DAYS,
