@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "duban.safety",
     "duban.appeals",
     "duban.projects",
+    "duban.scoring",
     "duban.notify",
     "duban.supervision",
     "duban.api",
@@ -222,6 +223,9 @@ DUBAN_PHOTO_KEEP_GPS = env_bool("DUBAN_PHOTO_KEEP_GPS", False, "read a hazard ph
 DUBAN_SAFETY_TOWNSHIP_VERIFIES = env_bool("DUBAN_SAFETY_TOWNSHIP_VERIFIES", True, "a township may verify and strike off the general hazards in its territory (0: the safety office verifies all)")
 DUBAN_PROJECTS_OFFICE_UNIT = env_str("DUBAN_PROJECTS_OFFICE_UNIT", "发改局", "the project office's unit (name or short name): its head and liaisons keep the key-project ledger")
 DUBAN_PROJECT_REPORT_DAY = env_int("DUBAN_PROJECT_REPORT_DAY", 25, "the day of the month by which a project's monthly investment report is due (a holiday moves it to the next working day)", minimum=1)
+DUBAN_SCORING_BASE = env_int("DUBAN_SCORING_BASE", 100, "the base score of every ranked unit in a period, before its deductions and additions", minimum=0)
+DUBAN_SCORING_CONTEST_DAYS = env_int("DUBAN_SCORING_CONTEST_DAYS", 5, "working days after a month ends in which a unit may contest a point of that month", minimum=0)
+DUBAN_SCORING_SIGN_DAYS = env_int("DUBAN_SCORING_SIGN_DAYS", 1, "working days after arrival within which a task or appeal must be signed for, else it scores as a late sign-for", minimum=0)
 DUBAN_APPEALS_OFFICE_UNIT = env_str("DUBAN_APPEALS_OFFICE_UNIT", "", "the business office's unit (name or short name) that accepts, dispatches and calls back on appeals; empty: the unit of its staff")
 DUBAN_DUTY_GRACE_MINUTES = env_int("DUBAN_DUTY_GRACE_MINUTES", 30, "minutes after a shift on a critical duty post starts before, unconfirmed, it becomes a matter for the township", minimum=0)
 # The public appeal pages (/appeal/, no account): the county's name on them and on the QR poster, and the rate

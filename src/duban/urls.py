@@ -16,6 +16,7 @@ urlpatterns = [
     path("safety/", include("duban.safety.urls")),
     path("appeals/", include("duban.appeals.urls")),
     path("projects/", include("duban.projects.urls")),
+    path("scoring/", include("duban.scoring.urls")),
     path("appeal/", include("duban.appeals.public_urls")),  # the enterprise's pages, no account
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notify.urls")),
