@@ -1,4 +1,4 @@
-"""Outcomes from the appeals desk and the hazard ledger, and a source whose kind is not installed."""
+"""Outcomes from the appeals desk, the hazard ledger and the project ledger."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,12 +6,12 @@ from decimal import Decimal
 from duban.appeals import services as appeals
 from duban.appeals.models import Appeal
 from duban.core.actor import Actor
-from duban.matters import registry
 from duban.safety import services as safety
 from duban.scoring import collect, scores
 from duban.scoring.models import ScoreEvent
 from duban.scoring.periods import parse
 from tests.appeals.conftest import credit_code
+from tests.projects.conftest import handlers  # noqa: F401  the units that handle procedures
 from tests.safety.conftest import assign, gas, grid_worker, photo, report  # noqa: F401  fixtures of the hazard ledger
 from tests.scoring.conftest import actor, at
 
@@ -79,11 +79,26 @@ def test_a_recurring_hazard_counts_against_the_unit_that_struck_it_off(county, r
     assert event.text.endswith(f"{first.code} 销号后复发")
 
 
-def test_late_procedures_come_from_a_kind_not_installed_here_and_find_nothing(county, rules):
-    assert "projects.procedure" not in [k.key for k in registry.kinds()]
+def test_a_project_procedure_past_its_limit_counts_against_the_unit_handling_it(county, rules, handlers, settings):
+    from duban.projects import services as projects
+    from duban.projects.models import Procedure
+
+    settings.DUBAN_PROJECTS_OFFICE_UNIT = "县发展和改革局"
+    office = actor(county.people["liaison"])  # 县发改局: the project office
     assert collect.LATE_KINDS["projects.procedure"] == "late_procedure"
+    with at("2026-11-02"):
+        project = projects.create_project(office, name="年产10万吨新型建材项目", lead_unit=county.units["transport"],
+                                          project_type="industrial")
+        permit = Procedure.objects.get(project=project, procedure_type__code="construction_permit")
+        projects.start_procedure(office, permit, workdays=5)  # limit 2026-11-09, never finished
+        done = Procedure.objects.get(project=project, procedure_type__code="planning")
+        projects.start_procedure(office, done, workdays=5)
+        projects.finish_procedure(office, Procedure.objects.get(pk=done.pk))  # on time: nothing counted
     with at("2026-12-01"):
-        assert collect.collect(parse("2026-11")) == 0
+        assert collect.collect(parse("2026-11")) == 1
+    event = ScoreEvent.objects.get()
+    assert (event.outcome, event.unit, event.occurred_on, event.source_code) == (
+        "late_procedure", handlers.building, dt.date(2026, 11, 10), permit.code)
 
 
 def test_an_interview_proposal_counts_for_the_unit_it_is_addressed_to(county, november):

@@ -132,7 +132,7 @@ def _options(field) -> list[tuple]:
 def filter_controls(form, query) -> list[dict]:
     """The filter bar's controls, in the FilterSet's order (its link-only parameters left out): name, label,
     the control's markup, its errors and whether it takes a whole row (the checkboxes)."""
-    from duban.ledger.tables import checkboxes, select, text_input
+    from duban.matters.controls import checkboxes, select, text_input
 
     everything = ("", _("全部"))
     read: dict = {}  # the same queryset (every unit) read once for the two selects that offer it
