@@ -32,6 +32,7 @@ Definitions (the pages show them in Chinese, `analytics_definitions.html`), in t
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import operator
@@ -39,7 +40,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import CharField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -201,11 +202,13 @@ def unit_figures(user, rows: list[Unit], *, kind: MatterKind, idle_days: int, to
     def seen(rows: QuerySet) -> QuerySet:
         return rows if unit_scope(user).everything else rows.filter(matter_id__in=visible.values("pk"))
 
+    # The events themselves, counted here: with GROUP BY in the query SQLite walked every event of the kind in
+    # matter order (~40 ms at 100k events) instead of reading the few of that name from the (kind, event) index.
     if "returns" in shown and spec.returned_event:
-        returns = seen(obstruction.returns(kind, ids)).order_by().values("matter_id", owner=F("unit_id")).annotate(times=Count("*"))
+        returns = seen(obstruction.returns(kind, ids)).order_by().values_list("matter_id", "unit_id")
         _add_requests(returns, owners, "returns", "returned_matters")
     if "reassigns" in shown and spec.passed_on_event:
-        passings = seen(obstruction.passings(kind, ids)).order_by().values("matter_id", owner=F("unit_id")).annotate(times=Count("*"))
+        passings = seen(obstruction.passings(kind, ids)).order_by().values_list("matter_id", "unit_id")
         _add_requests(passings, owners, "reassigns", "reassigned_matters")
 
     if "dwell" in shown:
@@ -216,13 +219,13 @@ def unit_figures(user, rows: list[Unit], *, kind: MatterKind, idle_days: int, to
 
 
 def _add_requests(rows, owners, times_field: str, matters_field: str) -> None:
-    """Add (unit, matter, times) rows to the figures: the times, and the distinct matters of each figure (one
-    matter may have been sent back to two of a row's sub-units)."""
+    """Add (matter, unit) rows, one per event, to the figures: the times, and the distinct matters of each figure
+    (one matter may have been sent back to two of a row's sub-units)."""
     matters: dict[int, tuple[UnitFigures, set[int]]] = {}
-    for row in rows:
-        for figure in owners.get(row["owner"], ()):
-            setattr(figure, times_field, getattr(figure, times_field) + row["times"])
-            matters.setdefault(id(figure), (figure, set()))[1].add(row["matter_id"])
+    for (matter_id, owner), times in collections.Counter(rows).items():
+        for figure in owners.get(owner, ()):
+            setattr(figure, times_field, getattr(figure, times_field) + times)
+            matters.setdefault(id(figure), (figure, set()))[1].add(matter_id)
     for figure, tasks in matters.values():
         setattr(figure, matters_field, len(tasks))
 
