@@ -312,6 +312,7 @@ def supervision_history(*, skip: set[int] = frozenset(), seed: int = 14, log=pri
     from django.contrib.contenttypes.models import ContentType
 
     from duban.ledger.models import Task
+    from duban.matters import obstruction, registry
     from duban.matters.models import MatterEvent
     from duban.supervision.models import SupervisionAction
 
@@ -364,5 +365,7 @@ def supervision_history(*, skip: set[int] = frozenset(), seed: int = 14, log=pri
     with transaction.atomic():
         _insert(SupervisionAction._meta.db_table, action_columns, actions)
         _insert(MatterEvent._meta.db_table, event_columns, events)
+        # What the runner keeps for each restart event it writes (立账交办, 退回): the tasks' last_restart_at.
+        obstruction.refresh_restarts(registry.for_model(Task))
     analyze()
     return len(actions), len(events)

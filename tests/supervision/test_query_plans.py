@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from duban.ledger.kind import TASK_KIND
 from duban.supervision.models import SupervisionAction
+from tests.ledger.conftest import campaign  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +68,53 @@ def test_the_home_page_finds_the_notices_addressed_to_a_person_by_the_partial_in
             assert re.search(r"SEARCH supervision_supervisionaction USING (COVERING )?INDEX action_person_open_idx", steps), steps
         else:
             assert "action_person_open_idx" in steps and "Seq Scan" not in steps, steps
+
+
+@pytest.fixture
+def many_tasks(county, campaign):  # noqa: F811
+    """3,000 tasks of the county's units in every state, each registered on its timeline, a tenth sent back and
+    a few paused, then analysed."""
+    from duban.ledger.models import Task
+    from duban.matters import obstruction
+    from duban.matters.models import MatterEvent
+
+    units = [u for key, u in county.units.items() if key != "leadership"]
+    states = ["assigned", "in_progress", "in_progress", "completion_requested", "closed", "closed", "cancelled", "suspended"]
+    tasks = Task.objects.bulk_create([
+        Task(campaign=campaign, code=f"2026-8{n:04d}", state=states[n % len(states)], title=f"任务{n}", lead_unit=units[n % len(units)],
+             due_date=dt.date(2026, 12, 31), reassign_count=n % 3, return_count=n % 10 == 0, last_report_on=dt.date(2026, 1, 1) + dt.timedelta(days=n % 300),
+             closed_on=dt.date(2026, 6, 1) if states[n % len(states)] == "closed" else None)
+        for n in range(3000)
+    ], batch_size=1000)
+    events = [MatterEvent(kind="ledger.task", matter_id=t.pk, unit_id=t.lead_unit_id, person_name="t", event=event)
+              for t in tasks for event in ("registered", *(["returned"] if t.return_count else []), *(["paused", "resumed"] if t.pk % 97 == 0 else []))]
+    MatterEvent.objects.bulk_create(events, batch_size=1000)
+    obstruction.refresh_restarts(TASK_KIND)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def test_the_obstruction_table_counts_from_indexes_not_from_the_task_rows(county, many_tasks):
+    """中梗阻 at 100k tasks spent ~2 s reading task rows and probing each task's timeline (issue 14): its counts
+    by lead unit and the dwell dates now read task_unit_analytics_idx alone, the pauses and the returns the
+    (kind, event) index."""
+    with CaptureQueriesContext(connection) as queries:
+        assert county.client("supervision").get(reverse("supervision:obstruction")).status_code == 200
+    tasks = [q["sql"] for q in queries if q["sql"].lstrip("(").startswith('SELECT "ledger_task"."') and '"ledger_task"."lead_unit_id" IN' in q["sql"]]
+    assert len(tasks) == 3  # in hand and passed on, idle, the dwell dates
+    pauses = [q["sql"] for q in queries if 'FROM "matters_matterevent"' in q["sql"] and "'paused'" in q["sql"]]
+    returns = [q["sql"] for q in queries if q["sql"].startswith('SELECT "matters_matterevent"') and "IN ('returned')" in q["sql"]]
+    assert len(pauses) == len(returns) == 1
+    for sql in tasks:
+        steps = plan(sql)
+        if connection.vendor == "sqlite":
+            assert "COVERING INDEX task_unit_analytics_idx" in steps and "SCAN ledger_task" not in steps, steps
+            assert "MULTI-INDEX OR" not in steps, steps
+        else:
+            assert "task_unit_analytics_idx" in steps or "Seq Scan" in steps, steps  # PostgreSQL may read a small table whole
+    for sql in (*pauses, *returns):
+        steps = plan(sql)
+        if connection.vendor == "sqlite":
+            assert "COVERING INDEX matterevent_event_at_idx" in steps, steps
+        else:
+            assert "matterevent_event_at_idx" in steps, steps

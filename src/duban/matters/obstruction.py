@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from duban.core import calendar
@@ -46,16 +46,41 @@ def events(kind: MatterKind, names) -> QuerySet:
 def idle_condition(kind: MatterKind, days: int, today: dt.date) -> Q:
     """Open matters in their unit's court (the kind's idle states, not paused) whose unit has not reported
     progress for `days` working days or more: neither a report (last_report_on) nor a restart (the kind's
-    restart events) nor the matter itself is more recent than the cutoff."""
+    restart events, whose latest the row keeps: last_restart_at) nor the matter itself is more recent than
+    the cutoff."""
     spec = kind.obstruction
     cutoff = idle_cutoff(days, today)
     after = local_midnight(cutoff + dt.timedelta(days=1))
-    restarted = events(kind, spec.restart_events).filter(matter_id=OuterRef("pk"), at__gte=after)
     return (
         Q(state__in=spec.idle_states, paused_since__isnull=True, created_at__lt=after)
         & (Q(last_report_on__isnull=True) | Q(last_report_on__lte=cutoff))
-        & ~Q(Exists(restarted))
+        & (Q(last_restart_at__isnull=True) | Q(last_restart_at__lt=after))
     )
+
+
+def restarts(kind: MatterKind, event: str) -> bool:
+    """Whether an event of that name starts the kind's idle count again (its `last_restart_at` moves)."""
+    spec = kind.obstruction
+    return spec is not None and event in spec.restart_events
+
+
+def last_restart(kind: MatterKind) -> Subquery:
+    """The moment of the matter's latest restart event, from its timeline (NULL if none): what `last_restart_at`
+    holds."""
+    return Subquery(
+        events(kind, kind.obstruction.restart_events).filter(matter_id=OuterRef("pk")).order_by()
+        .values("matter_id").annotate(last=Max("at")).values("last")
+    )
+
+
+def refresh_restarts(kind: MatterKind, matters: QuerySet | None = None) -> int:
+    """Set `last_restart_at` of the kind's matters (all, or those of `matters`) from their timelines, for
+    writers that insert events in bulk rather than through the runner (an import, load generation). Returns
+    the rows updated."""
+    if kind.obstruction is None or not kind.obstruction.restart_events:
+        return 0
+    rows = kind.model.objects.all() if matters is None else matters
+    return rows.update(last_restart_at=last_restart(kind))
 
 
 def returns(kind: MatterKind, unit_ids: list[int]) -> QuerySet:

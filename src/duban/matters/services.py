@@ -12,7 +12,8 @@ does, in this order and in one transaction:
 5. the version the user saw (a form's hidden field), locked, before anything is written;
 6. `prepare()`: rows beside the matter (a report, a request, files) — after every check, before the write;
 7. the conditional write on (id, state, version) of `changes` (a state not in the table is a bug, refused);
-8. one `MatterEvent` row;
+8. one `MatterEvent` row (one of the kind's restart events also sets the row's `last_restart_at` to its
+   moment, in step 7's write: the 中梗阻 idle count reads the row, not the timeline);
 9. the light, rolled up into the parent (`matters.lights.relight`);
 10. the audit entry, with the matter's audited fields before and after;
 11. side effects (`after_commit`: messages, pushes) with `transaction.on_commit`.
@@ -22,17 +23,19 @@ A kind's service function is then only its guards, what it writes and the words 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duban.core import audit
 from duban.core.actor import Actor
 from duban.core.errors import Conflict, NotAllowed, ServiceError
-from duban.matters import lights, registry
+from duban.matters import lights, obstruction, registry
 from duban.matters.machine import CONFLICT_MESSAGE, Transition, write
 from duban.matters.models import MatterEvent
 
@@ -104,11 +107,12 @@ def owner_unit_id(kind: registry.MatterKind, matter) -> int | None:
 
 
 def record_event(kind: registry.MatterKind, actor: Actor, matter, event: str, text: str = "",
-                 data: Mapping[str, Any] | None = None) -> MatterEvent:
+                 data: Mapping[str, Any] | None = None, *, at: dt.datetime | None = None) -> MatterEvent:
     """One line of the matter's timeline; the unit is the one holding the matter now."""
     return MatterEvent.objects.create(
         kind=kind.key, matter_id=matter.pk, unit_id=owner_unit_id(kind, matter), person=actor.user,
         person_name=actor.name[:80], event=event, text=text, data=audit._jsonable(dict(data or {})),
+        **({"at": at} if at is not None else {}),
     )
 
 
@@ -155,15 +159,23 @@ def perform(
     values = None if changes is None else dict(changes(prepared) if callable(changes) else changes)
     if values and "state" in values and not kind.machine.allows(name, source, values["state"]):
         raise ServiceError(_("%(action)s不能把%(noun)s改为“%(state)s”。") % {"action": transition.label, "noun": kind.noun, "state": kind.machine.states(values["state"]).label})
+    happened = event or transition.event
+    # An event that starts the idle count again (立账交办, 退回 …): the row keeps its moment, the event's own,
+    # so that 久拖未报 reads the row alone (matters.obstruction.idle_condition).
+    restarted = timezone.now() if obstruction.restarts(kind, happened) else None
     if values is not None:
-        write(matter, expected_version=expected_version, noun=kind.noun, **values)
+        write(matter, expected_version=expected_version, noun=kind.noun,
+              **values, **({"last_restart_at": restarted} if restarted is not None else {}))
+    elif restarted is not None:  # derived, like the light: written without bumping the version
+        type(matter).objects.filter(pk=matter.pk).update(last_restart_at=restarted)
+        matter.last_restart_at = restarted
     if after_write is not None:  # rows that may only follow the write (links of an edited matter)
         after_write()
     if audit_before is not None:
         before = audit_before(prepared)
     words = text(prepared) if callable(text) else text
     details = data(prepared) if callable(data) else data
-    row = record_event(kind, actor, matter, event or transition.event, words, details)
+    row = record_event(kind, actor, matter, happened, words, details, at=restarted)
     lights.relight(kind, matter)
     after = audit_after(before, prepared) if audit_after is not None else snapshot(kind, matter)
     audit.record(actor, f"{kind.audit_prefix}.{audit_action or name}", matter, before=before, after=after, message=(words if audit_message is None else audit_message)[:300])
@@ -178,7 +190,11 @@ def created(actor: Actor, matter, *, text: str, event: str = "created", audit_ac
     """The first line of a new matter's life (not a transition: there was no state before): its event, its
     light and its audit entry."""
     kind = kind or registry.for_model(type(matter))
-    row = record_event(kind, actor, matter, event, text)
+    restarted = timezone.now() if obstruction.restarts(kind, event) else None
+    row = record_event(kind, actor, matter, event, text, at=restarted)
+    if restarted is not None:
+        type(matter).objects.filter(pk=matter.pk).update(last_restart_at=restarted)
+        matter.last_restart_at = restarted
     lights.relight(kind, matter)
     audit.record(actor, f"{kind.audit_prefix}.{audit_action}", matter, before=None, after=snapshot(kind, matter), message=text[:300])
     return row

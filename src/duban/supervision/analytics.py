@@ -32,6 +32,7 @@ Definitions (the pages show them in Chinese, `analytics_definitions.html`), in t
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import operator
@@ -39,9 +40,10 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from duban.core import calendar
 from duban.core.choices import UnitKind
@@ -200,71 +202,97 @@ def unit_figures(user, rows: list[Unit], *, kind: MatterKind, idle_days: int, to
     def seen(rows: QuerySet) -> QuerySet:
         return rows if unit_scope(user).everything else rows.filter(matter_id__in=visible.values("pk"))
 
+    # The events themselves, counted here: with GROUP BY in the query SQLite walked every event of the kind in
+    # matter order (~40 ms at 100k events) instead of reading the few of that name from the (kind, event) index.
     if "returns" in shown and spec.returned_event:
-        returns = seen(obstruction.returns(kind, ids)).order_by().values("matter_id", owner=F("unit_id")).annotate(times=Count("*"))
+        returns = seen(obstruction.returns(kind, ids)).order_by().values_list("matter_id", "unit_id")
         _add_requests(returns, owners, "returns", "returned_matters")
     if "reassigns" in shown and spec.passed_on_event:
-        passings = seen(obstruction.passings(kind, ids)).order_by().values("matter_id", owner=F("unit_id")).annotate(times=Count("*"))
+        passings = seen(obstruction.passings(kind, ids)).order_by().values_list("matter_id", "unit_id")
         _add_requests(passings, owners, "reassigns", "reassigned_matters")
 
     if "dwell" in shown:
-        for owner, days in _dwell(kind, matters, today):
+        for owner, days in _dwell(kind, matters, today).items():
             for figure in owners.get(owner, ()):
-                figure.dwell.append(days)
+                figure.dwell.extend(days)
     return figures
 
 
 def _add_requests(rows, owners, times_field: str, matters_field: str) -> None:
-    """Add (unit, matter, times) rows to the figures: the times, and the distinct matters of each figure (one
-    matter may have been sent back to two of a row's sub-units)."""
+    """Add (matter, unit) rows, one per event, to the figures: the times, and the distinct matters of each figure
+    (one matter may have been sent back to two of a row's sub-units)."""
     matters: dict[int, tuple[UnitFigures, set[int]]] = {}
-    for row in rows:
-        for figure in owners.get(row["owner"], ()):
-            setattr(figure, times_field, getattr(figure, times_field) + row["times"])
-            matters.setdefault(id(figure), (figure, set()))[1].add(row["matter_id"])
+    for (matter_id, owner), times in collections.Counter(rows).items():
+        for figure in owners.get(owner, ()):
+            setattr(figure, times_field, getattr(figure, times_field) + times)
+            matters.setdefault(id(figure), (figure, set()))[1].add(matter_id)
     for figure, tasks in matters.values():
         setattr(figure, matters_field, len(tasks))
 
 
-def _dwell(kind: MatterKind, matters: QuerySet, today: dt.date) -> list[tuple[int, int]]:
-    """(owner unit, dwell in working days) of every matter in hand or closed this year: two queries.
+def _dwell(kind: MatterKind, matters: QuerySet, today: dt.date) -> dict[int, list[int]]:
+    """owner unit → the dwell in working days of each of its matters in hand or closed this year: two queries.
 
     At 100k tasks (57k open, 33k closed this year) this is the county table's main cost: loading the 90k
-    rows (~0.3 s on PostgreSQL, ~1 s on SQLite); the working days after it take ~0.1 s (counted once per
-    distinct date, not per matter)."""
+    rows (from the ledger's task_unit_analytics_idx, ~0.3 s on SQLite); the working days after it take ~0.1 s
+    (counted once per distinct date, not per matter)."""
     spec = kind.obstruction
     arrived = obstruction.events(kind, spec.arrival_events).filter(matter_id=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
     closed = sorted(set(kind.finished_states) - set(kind.excluded_states))
-    counted = matters.filter(Q(state__in=kind.open_states) | Q(state__in=closed, closed_on__gte=dt.date(today.year, 1, 1)))
     # Taken on, the clock runs from then (办理时限自签收之日起算); not yet, from the arrival. COALESCE stops at
     # its first value, so the timeline is read only for the few matters not taken on.
-    # The local date of the start: PostgreSQL takes it itself (its driver loads 90k dates in half the time of
-    # 90k timestamps); SQLite would call a Python function per row for it, slower than converting here.
     began = Coalesce(*([spec.started_field] if spec.started_field else []), Subquery(arrived), "created_at")
-    in_database = connections[counted.db].vendor == "postgresql"
-    rows = list(
-        counted.order_by().annotate(arrived=TruncDate(began) if in_database else began)
-        .values_list("pk", f"{kind.unit_field}_id", "arrived", "completed_on", "closed_on")
-    )
+    ended = Coalesce("completed_on", "closed_on")
+    connection = connections[matters.db]
+    in_database = connection.vendor == "postgresql"
+    if in_database:  # the local date of the start: PostgreSQL takes it itself (its driver loads dates faster than timestamps)
+        dates = {"began": TruncDate(began), "ended": ended}
+    else:  # SQLite: the stored text, made a local date below once per distinct value (Django's converters parse every row's)
+        dates = {"began": ExpressionWrapper(began, output_field=CharField()), "ended": ExpressionWrapper(ended, output_field=CharField())}
+
+    def part(rows: QuerySet) -> QuerySet:
+        return rows.order_by().annotate(**dates).values_list("pk", f"{kind.unit_field}_id", "began", "ended")
+
+    # The matters in hand and those closed this year as two ranges of the owner-and-state index, in one query: an
+    # OR of the two made SQLite gather the row ids of each and read ~90k wide rows.
+    rows = list(part(matters.filter(state__in=kind.open_states))
+                .union(part(matters.filter(state__in=closed, closed_on__gte=dt.date(today.year, 1, 1))), all=True))
     zone = timezone.get_current_timezone()
-    pauses: dict[int, list[tuple[str, dt.date]]] = {}
-    events = (
-        obstruction.events(kind, (*spec.pause_start_events, *spec.pause_end_events)).filter(matter_id__in=counted.values("pk"))
-        .order_by("matter_id", "at", "id").values_list("matter_id", "event", "at")
-    )
+    if not in_database:
+        moment, day = _stored_moment(connection), functools.cache(dt.date.fromisoformat)
+        start_day = functools.cache(lambda text: moment(text).astimezone(zone).date())
+        rows = [(pk, owner, start_day(start), day(end) if end is not None else today) for pk, owner, start, end in rows]
+    else:
+        rows = [(pk, owner, start, end or today) for pk, owner, start, end in rows]
+    # Every pause event of the kind, found by (kind, event) — a few, where the matters counted are tens of
+    # thousands — and matched to them here by id: filtered by them in the database, the planner drove from the
+    # matters and probed each one's timeline (~0.6 s at 100k tasks; issue 14). Those of matters not counted
+    # are never looked up.
+    pauses: dict[int, list[tuple[bool, dt.date]]] = {}
     starts_pause = frozenset(spec.pause_start_events)
-    for matter_id, event, at in events:
+    events = obstruction.events(kind, (*spec.pause_start_events, *spec.pause_end_events)).order_by()
+    for matter_id, at, _id, event in sorted(events.values_list("matter_id", "at", "id", "event")):
         pauses.setdefault(matter_id, []).append((event in starts_pause, at.astimezone(zone).date()))
-    starts = [(pk, owner, arrived if in_database else arrived.astimezone(zone).date(), completed_on or closed_on or today)
-              for pk, owner, arrived, completed_on, closed_on in rows]
-    count = _workday_counter(min((start for _pk, _unit, start, _end in starts), default=today))
-    result = []
-    for pk, owner, start, end in starts:
+    count = _workday_counter(min((start for _pk, _unit, start, _end in rows), default=today))
+    result: dict[int, list[int]] = {}
+    for pk, owner, start, end in rows:
         days = count(start, end)
         if pk in pauses:
-            days -= _paused(pauses[pk], start, end, count)
-        result.append((owner, max(days, 0)))
+            days = max(days - _paused(pauses[pk], start, end, count), 0)
+        result.setdefault(owner, []).append(days)
     return result
+
+
+def _stored_moment(connection):
+    """text → aware datetime, as Django's SQLite backend reads a DateTimeField (naive text is in the connection's
+    zone)."""
+    stored_zone = connection.timezone
+
+    def moment(text: str) -> dt.datetime:
+        value = parse_datetime(text)
+        return value if timezone.is_aware(value) else timezone.make_aware(value, stored_zone)
+
+    return moment
 
 
 def _paused(events, start: dt.date, end: dt.date, count) -> int:
@@ -351,13 +379,9 @@ def unit_lists(user, units: list[int], *, kind: MatterKind, idle_days: int, toda
     visible = kind.visible(user)
     idle: list[dict] = []
     if spec.idle_states:
-        restarted = (
-            obstruction.events(kind, spec.restart_events).filter(matter_id=OuterRef("pk")).order_by().values("matter_id")
-            .annotate(last=Max("at")).values("last")
-        )
         created = TruncDate("created_at")
         # The day the idle count runs from (see matters.obstruction.idle_condition): every term is a date, none NULL.
-        since = Greatest(Coalesce("last_report_on", created), Coalesce(TruncDate(Subquery(restarted)), created))
+        since = Greatest(Coalesce("last_report_on", created), Coalesce(TruncDate("last_restart_at"), created))
         idle = _list_rows(kind, visible.filter(led_by(kind, units)).filter(idle_condition(kind, idle_days, today)).annotate(since=since)
                           .order_by("since", "due_sort", "id")[:limit], "since")
         for row in idle:

@@ -26,6 +26,7 @@ from duban.ledger.services.common import (
     today,
     unit_head,
 )
+from duban.matters import obstruction
 from duban.matters import services as kernel
 from duban.matters.models import MatterEvent
 
@@ -234,6 +235,8 @@ def create_tasks(actor: Actor, campaign: Campaign, rows: list[dict], *, register
                 exc.index = offset
                 raise
             task.state, task.version, task.updated_at = TaskState.ASSIGNED, task.version + 1, now  # register_task's write()
+            if obstruction.restarts(TASK_KIND, EventKind.REGISTERED):  # as the runner keeps it, with the event's moment
+                task.last_restart_at = now
             registered = kernel.snapshot(TASK_KIND, task)
         result = evaluate(task, on)  # the light: no children yet, so the task's own
         task.light, task.light_reason, task.schedule, task.light_checked_on = result.light, result.reason, result.schedule, on
@@ -245,11 +248,12 @@ def create_tasks(actor: Actor, campaign: Campaign, rows: list[dict], *, register
     events, entries = [], []
     for task, (drafted, registered) in zip(tasks, snapshots, strict=True):
         created = f"建账：{task.title}"
-        events.append(kernel.new_event(TASK_KIND, actor, task, EventKind.CREATED, created))
+        # Both at the moment the rows were made: the registration's is the task's last_restart_at too.
+        events.append(kernel.new_event(TASK_KIND, actor, task, EventKind.CREATED, created, at=now))
         entries.append({"action": "task.create", "obj": task, "before": None, "after": drafted, "message": created[:300]})
         if registered is not None:
             text = f"立账交办 {task.lead_unit}"
-            events.append(kernel.new_event(TASK_KIND, actor, task, EventKind.REGISTERED, text))
+            events.append(kernel.new_event(TASK_KIND, actor, task, EventKind.REGISTERED, text, at=now))
             entries.append({"action": "task.register", "obj": task, "before": drafted, "after": registered, "message": text[:300]})
     MatterEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor, entries)

@@ -72,12 +72,15 @@ def _kind(query):
 
 def _rows(kind, figures, idle_days: int) -> list[dict]:
     names = analytics.columns(kind)[1:]
-    return [{"figures": f, "links": analytics.links(kind, f.unit, idle_days), "cells": _cells(kind, f, idle_days, names)}
-            for f in figures]
+    rows = []
+    for f in figures:
+        links = analytics.links(kind, f.unit, idle_days)  # once a row: five reversed URLs each
+        rows.append({"figures": f, "links": links, "cells": _cells(kind, f, idle_days, names, links)})
+    return rows
 
 
-def _cells(kind, figure, idle_days: int, names) -> list[dict]:
-    links = analytics.links(kind, figure.unit, idle_days)
+def _cells(kind, figure, idle_days: int, names, links: dict[str, str] | None = None) -> list[dict]:
+    links = analytics.links(kind, figure.unit, idle_days) if links is None else links
     cells = []
     for name in names:
         if name == "dwell":
