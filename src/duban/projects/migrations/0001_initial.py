@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('appeals', '0003_alter_appeal_channel'),
+        ('appeals', '0004_alter_appeal_channel'),
         ('core', '0005_throttle'),
-        ('ledger', '0012_alter_task_source'),
+        ('ledger', '0014_alter_task_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0002_list_order_idx'),
+        ('appeals', '0003_last_restart_at'),
     ]
 
     operations = [

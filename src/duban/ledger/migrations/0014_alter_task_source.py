@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0011_task_unit_home_indexes'),
+        ('ledger', '0013_task_unit_analytics_idx'),
     ]
 
     operations = [
