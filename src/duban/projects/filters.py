@@ -16,6 +16,7 @@ from duban.matters.choices import Light
 from duban.projects.choices import OPEN_STAGES, PROCEDURE_OPEN, Industry, Level, ProcedureState, ProjectType, ReportState, Stage
 from duban.projects.models import InvestmentReport, Procedure, ProcedureType, Project
 
+ALL = _("全部")  # the empty choice of a select
 STAGE_CHOICES = [("open", _("未投产（全部在建在谈）")), *Stage.choices]
 PROCEDURE_STATE_CHOICES = [("open", _("未办结")), *ProcedureState.choices]
 KEYSET = Keyset(["-total_investment", "id"])  # the biggest projects first, as the county's sheet lists them
@@ -33,15 +34,15 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text", max_length=50)
     stage = django_filters.MultipleChoiceFilter(label=_("项目阶段"), choices=STAGE_CHOICES, method="filter_stage",
                                                 widget=forms.CheckboxSelectMultiple)
-    industry = django_filters.ChoiceFilter(label=_("产业类别"), choices=Industry.choices)
-    project_type = django_filters.ChoiceFilter(label=_("项目类型"), choices=ProjectType.choices)
+    industry = django_filters.ChoiceFilter(label=_("产业类别"), empty_label=ALL, choices=Industry.choices)
+    project_type = django_filters.ChoiceFilter(label=_("项目类型"), empty_label=ALL, choices=ProjectType.choices)
     level = django_filters.MultipleChoiceFilter(label=_("项目级别"), choices=Level.choices, widget=forms.CheckboxSelectMultiple)
-    leader = django_filters.ModelChoiceFilter(label=_("包抓领导"), field_name="leader_in_charge", queryset=_leaders())
-    lead_unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all())
-    township = django_filters.ModelChoiceFilter(label=_("所在乡镇"), queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
+    leader = django_filters.ModelChoiceFilter(label=_("包抓领导"), empty_label=ALL, field_name="leader_in_charge", queryset=_leaders())
+    lead_unit = django_filters.ModelChoiceFilter(label=_("责任单位"), empty_label=ALL, queryset=Unit.objects.all())
+    township = django_filters.ModelChoiceFilter(label=_("所在乡镇"), empty_label=ALL, queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP))
     light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     # The unit holding a procedure of the project still open (卡在哪个单位).
-    holding_unit = django_filters.ModelChoiceFilter(label=_("手续办理单位"), queryset=Unit.objects.all(), method="filter_holding")
+    holding_unit = django_filters.ModelChoiceFilter(label=_("手续办理单位"), empty_label=ALL, queryset=Unit.objects.all(), method="filter_holding")
     # 三个一批: the projects that moved into a stage within a period (the batches page links with these).
     signed_from = django_filters.DateFilter(label=_("签约日期自"), field_name="signed_on", lookup_expr="gte", widget=DateInput())
     signed_to = django_filters.DateFilter(label=_("签约日期至"), field_name="signed_on", lookup_expr="lte", widget=DateInput())
@@ -77,10 +78,10 @@ class ProjectFilter(django_filters.FilterSet):
 
 class ProcedureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text", max_length=50)
-    procedure_type = django_filters.ModelChoiceFilter(label=_("手续"), queryset=ProcedureType.objects.all())
+    procedure_type = django_filters.ModelChoiceFilter(label=_("手续"), empty_label=ALL, queryset=ProcedureType.objects.all())
     state = django_filters.MultipleChoiceFilter(label=_("办理状态"), choices=PROCEDURE_STATE_CHOICES, method="filter_state",
                                                 widget=forms.CheckboxSelectMultiple)
-    lead_unit = django_filters.ModelChoiceFilter(label=_("办理单位"), queryset=Unit.objects.all())
+    lead_unit = django_filters.ModelChoiceFilter(label=_("办理单位"), empty_label=ALL, queryset=Unit.objects.all())
     light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     project = django_filters.CharFilter(label=_("项目编号"), field_name="project__code")
 
@@ -106,7 +107,7 @@ class ReportFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("年度"), field_name="year")
     month = django_filters.NumberFilter(label=_("月份"), field_name="month", min_value=1, max_value=12)
     state = django_filters.MultipleChoiceFilter(label=_("报送状态"), choices=ReportState.choices, widget=forms.CheckboxSelectMultiple)
-    lead_unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all())
+    lead_unit = django_filters.ModelChoiceFilter(label=_("责任单位"), empty_label=ALL, queryset=Unit.objects.all())
     light = django_filters.MultipleChoiceFilter(label=_("亮灯"), choices=Light.choices, widget=forms.CheckboxSelectMultiple)
     project = django_filters.CharFilter(label=_("项目编号"), field_name="project__code")
 

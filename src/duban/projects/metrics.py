@@ -67,8 +67,11 @@ def shown_rate(value: Decimal | None) -> str:
 
 
 def shown_amount(value) -> str:
-    """万元 to the hundred yuan, as the county's sheet writes them."""
-    return f"{Decimal(value or 0).quantize(Decimal('0.01'))}"
+    """万元 to the hundred yuan, grouped, without trailing zeros: 52000.00 → "52,000", 800.50 → "800.5"; "—" for none."""
+    if value is None:
+        return "—"
+    shown = format(Decimal(value).quantize(Decimal("0.01")), ",f").rstrip("0").rstrip(".")
+    return shown or "0"
 
 
 def report_list(**params) -> str:
@@ -131,7 +134,7 @@ class Pipeline:
 
 
 # The funnel's SVG: a label column, the bars centred on the bar column, the figures' column.
-FUNNEL = {"left": 110, "width": 560, "right": 200, "row": 36, "bar": 28}
+FUNNEL = {"left": 170, "width": 520, "right": 220, "row": 36, "bar": 28}  # the label column fits "Preliminary procedures"
 FUNNEL["total"] = FUNNEL["left"] + FUNNEL["width"] + FUNNEL["right"]
 FUNNEL["height"] = FUNNEL["row"] * len(PIPELINE)
 FUNNEL["figures_x"] = FUNNEL["left"] + FUNNEL["width"] + 10

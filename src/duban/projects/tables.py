@@ -8,7 +8,6 @@ here, to one decimal."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from duban.matters import clock
 from duban.matters.choices import Light
 from duban.projects.choices import Level, Stage
-from duban.projects.metrics import rate
+from duban.projects.metrics import rate, shown_amount, shown_rate
 
 # What a list row reads (Project.objects …only(*LIST_COLUMNS)); the keyset's fields are among them.
 LIST_COLUMNS = ("id", "code", "name", "state", "level", "total_investment", "annual_plan", "year_completed", "light", "light_reason",
@@ -51,21 +50,12 @@ MINE = (
 )
 
 
-def amount(value) -> str:
-    """52000.00 → "52,000"; 800.50 → "800.5" (万元, as written, no trailing zeros)."""
-    if value is None:
-        return NONE
-    value = Decimal(value)
-    shown = format(value.quantize(Decimal("0.01")), ",f").rstrip("0").rstrip(".")
-    return shown or "0"
+amount = shown_amount  # one way of writing 万元 on every page
 
 
 def percent(done, plan) -> str:
-    """完成率 to one decimal from the unrounded amounts ("6.7%"), "—" without a plan."""
-    value = rate(done, plan)
-    if value is None:
-        return NONE
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    """完成率 to one decimal from the unrounded amounts ("6.7%"), "—" without a plan (metrics.shown_rate)."""
+    return shown_rate(rate(done, plan))
 
 
 def _labels():
