@@ -142,7 +142,7 @@ def test_the_pipeline_counts_each_stage_and_its_investment(county, year):
         assert listed(principal, figure.link) == figure.count, figure.link
     assert m.stages[4].link == "/projects/?stage=started"
     # The funnel's widest bar is the biggest stage; an empty stage has none.
-    assert [s.width for s in m.stages] == [0, 280, 280, 0, 560, 0, 560]
+    assert [s.width for s in m.stages] == [0, 260, 260, 0, 520, 0, 520]
 
 
 def test_the_pipelines_filters_go_into_every_link(county, year):
