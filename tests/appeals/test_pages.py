@@ -157,6 +157,48 @@ def test_the_list_filters_through_the_one_filterset_counts_by_light_and_marks_wh
     assert 'href="/appeals/export/?state=dispatched" data-testid="export"' in dispatched_only  # the same rows, to Excel
 
 
+# The filter form as Django's widgets wrote it before appeals.tables.filter_controls took over (the list's
+# template then looped over the bound fields): the Python controls must be the same HTML, byte for byte.
+WIDGETS_TEMPLATE = (
+    '{% for field in fields %}{% if field.widget_type == "checkboxselectmultiple" %}\n'
+    '    <div class="col-12"><div class="small text-muted">{{ field.label }}</div>\n'
+    '      {% for choice in field %}<span class="form-check form-check-inline small"><input class="form-check-input" type="checkbox" '
+    'name="{{ field.name }}" value="{{ choice.data.value }}" id="{{ choice.id_for_label }}"{% if choice.data.selected %} checked{% endif %}>'
+    '<label class="form-check-label" for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label></span>{% endfor %}</div>\n'
+    '    {% elif field.widget_type == "checkbox" %}\n'
+    '    <div class="col-6 col-md-3 col-xl-2"><div class="form-check mt-3"><input class="form-check-input" type="checkbox" '
+    'name="{{ field.name }}" value="true" id="{{ field.id_for_label }}"{% if field.value %} checked{% endif %}>'
+    '<label class="form-check-label small" for="{{ field.id_for_label }}">{{ field.label }}</label></div></div>\n'
+    '    {% else %}\n'
+    '    <div class="col-6 col-md-4 col-xl-2"><label class="form-label small mb-0" for="{{ field.id_for_label }}">{{ field.label }}</label>{{ field }}\n'
+    '      {% for e in field.errors %}<div class="invalid-feedback d-block">{{ e }}</div>{% endfor %}</div>\n'
+    '    {% endif %}{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("query", [
+    "", "state=open&state=handling&light=red&category=land&category=policy&channel=web&q=<b>\"'&amp;",
+    "urgency=urgent&unit={unit}&holder={unit}&outcome=resolved&rating=satisfied&excluded=true&repeat=on&escalated=true",
+    "submitted_from=2026-01-01&submitted_to=2026-13-01&accepted_from=bad&sent_back=0&reopened=2&excluded=false",
+    "excluded=unknown&unit=999999&urgency=nope&state=zzz&category=nope&sent_back=abc&repeat=&q=" + "长" * 60,
+])
+def test_the_list_writes_its_filter_controls_as_the_widgets_would(county, rf, query):
+    from django.http import QueryDict
+    from django.template import Context, Template
+
+    from duban.appeals.filters import LINK_ONLY, AppealFilter
+    from duban.appeals.tables import filter_controls
+    from duban.core.models import Unit
+
+    request = rf.get("/appeals/list/")
+    request.user = county.people["business"]
+    form = AppealFilter(QueryDict(query.format(unit=county.units["ndrc"].pk)), queryset=Appeal.objects.all(), request=request).form
+    names = [name for name in form.fields if name not in LINK_ONLY]
+    widgets = Template(WIDGETS_TEMPLATE).render(Context({"fields": [form[name] for name in names]}))
+    units = list(Unit.objects.order_by("sort_key").values_list("pk", "name"))
+    assert str(filter_controls(form, names, units)) == widgets
+
+
 # --- the action pages ---------------------------------------------------------------------------------
 
 
