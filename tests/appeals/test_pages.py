@@ -157,6 +157,38 @@ def test_the_list_filters_through_the_one_filterset_counts_by_light_and_marks_wh
     assert 'href="/appeals/export/?state=dispatched" data-testid="export"' in dispatched_only  # the same rows, to Excel
 
 
+def test_a_units_counts_by_light_hold_each_of_its_appeals_once_led_cooperated_or_sent_up(county, submit, desk, rf):
+    """Counted part by part (Appeal.objects.visible_parts), an appeal a unit both leads and cooperates on (its
+    sub-tree), or one sent up to a leader that their units lead too, is still counted once, as the rows list it."""
+    from collections import Counter
+
+    from duban.appeals import selectors
+
+    u = county.units
+    plans = [(u["transport"], [u["transport_office"]]), (u["ndrc"], [u["transport"]]), (u["ndrc"], [u["transport_office"], u["chengguan"]]),
+             (u["chengguan"], []), (u["transport"], [])]
+    with at("2026-06-01"):
+        appeals = []
+        for n, (lead, cooperating) in enumerate(plans):
+            appeal = submit(credit_code=credit_code(n + 1)).appeal
+            services.accept_appeal(desk, appeal)
+            appeals.append(services.dispatch_appeal(desk, fresh(appeal), lead_unit=lead, cooperating_units=cooperating))
+        # Sent up to the leader in charge of 交通: one of their units' appeals and one of another unit.
+        Appeal.objects.filter(pk__in=[appeals[0].pk, appeals[3].pk]).update(leader_in_charge=county.people["leader"], escalated=True)
+        Appeal.objects.filter(pk=appeals[1].pk).update(light="red")
+        expected_totals = {"unit_head": 4, "section_liaison": 2, "liaison": 2, "township_liaison": 2, "leader": 5}
+        for role, total in expected_totals.items():
+            user = county.people[role]
+            request = rf.get("/appeals/list/")
+            request.user = user
+            listing = selectors.listing(request, {})
+            lights = Counter(listing.rows.values_list("light", flat=True))
+            assert (role, listing.total) == (role, total)
+            assert {light: n for light, n in listing.light_counts.items() if n} == dict(lights), role
+            open_only = selectors.listing(request, {"state": "dispatched", "light": "red"})
+            assert open_only.total == open_only.rows.count(), role
+
+
 # The filter form as Django's widgets wrote it before appeals.tables.filter_controls took over (the list's
 # template then looped over the bound fields): the Python controls must be the same HTML, byte for byte.
 WIDGETS_TEMPLATE = (
