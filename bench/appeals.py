@@ -344,7 +344,8 @@ def _run(args) -> int:
     if args.appeals >= FULL and args.runs >= 30 and args.seconds >= 10:
         info = machine()
         title = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
-        command = ".venv/bin/python -m bench.appeals" + (" --postgres …" if args.postgres else "")
+        command = (".venv/bin/python -m bench.appeals" + (" --postgres …" if args.postgres else "")
+                   + (" --data-dir …" if args.data_dir else "") + (" --reuse" if args.reuse else ""))
         lines = [
             f"## Appeals desk at 200k appeals — {title}",
             "",
