@@ -122,6 +122,18 @@ def generate(count: int, *, seed: int = 8, log=print) -> Generated:
     return result
 
 
+def existing() -> Generated | None:
+    """What an earlier run left in the database (--reuse), or None when it holds no appeals."""
+    from django.db.models import Count
+
+    from duban.appeals.models import Appeal, AppealUnit
+
+    per_state = Counter(dict(Appeal.objects.order_by().values_list("state").annotate(n=Count("*"))))
+    if not per_state:
+        return None
+    return Generated(appeals=sum(per_state.values()), cooperating=AppealUnit.objects.count(), per_state=per_state)
+
+
 def list_subjects():
     """The appeal list as the business office (open appeals by urgency; newest first) and as a busy unit's liaison."""
     from django.db.models import Count
@@ -264,24 +276,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40, help="列表每种形态计时的请求次数（默认 40）")
     parser.add_argument("--seconds", type=float, default=20, help="公开提交和空视图各压测的秒数（默认 20）")
     parser.add_argument("--postgres", metavar="URL", help="在该 PostgreSQL 服务器上新建一个临时数据库来测（结束后删除）")
+    parser.add_argument("--data-dir", help="数据目录（默认新建临时目录，结束后删除）")
+    parser.add_argument("--keep", action="store_true", help="保留生成的数据（数据目录或 PostgreSQL 临时库）")
+    parser.add_argument("--reuse", action="store_true",
+                        help="与 --data-dir 合用：数据目录里已有生成的诉求时直接计时；与 --postgres 合用：直接在 URL 指定的库"
+                             "（此前 --keep 保留的库）上计时，不新建也不删除")
+    parser.add_argument("--list-only", action="store_true", help="只测诉求列表，不测公开提交；不写入文档")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
     from bench.__main__ import _create_pg_database, _drop_pg_database
 
-    data_dir = tempfile.mkdtemp(prefix="duban-bench-appeals-")
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="duban-bench-appeals-")
     os.environ.update({"DUBAN_DATA_DIR": data_dir, "DUBAN_DEBUG": "false", "DJANGO_SETTINGS_MODULE": "duban.settings",
                        "DUBAN_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"})
     os.environ.pop("DUBAN_DATABASE_URL", None)
     pg = None
-    if args.postgres:
+    if args.postgres and args.reuse:
+        os.environ["DUBAN_DATABASE_URL"] = args.postgres  # a database kept by an earlier --keep: neither created nor dropped
+    elif args.postgres:
         pg, url = _create_pg_database(args.postgres)
         os.environ["DUBAN_DATABASE_URL"] = url
     try:
         return _run(args)
     finally:
-        if pg:
+        if pg and not args.keep:
             _drop_pg_database(args.postgres, pg)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not args.keep and not args.data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        elif args.keep:
+            print(f"数据保留在：{os.environ.get('DUBAN_DATABASE_URL') or data_dir}")
 
 
 def _run(args) -> int:
@@ -293,14 +316,23 @@ def _run(args) -> int:
 
     from bench import pages
     from bench.__main__ import _load, _short, machine, write_doc
+    from bench.generate import analyze
     from duban.core import demo
 
     call_command("migrate", verbosity=0)
-    demo.load(stories=False)
-    print(f"1/3 演示县；生成 {args.appeals:,} 件诉求（批量写表，不经过业务服务）")
-    made = generate(args.appeals)
+    made = existing() if args.reuse else None
+    if made:
+        analyze()  # migrations may have added indexes since
+        print(f"1/3 沿用已生成的数据：{made.appeals:,} 件诉求、{made.cooperating:,} 条配合单位")
+    else:
+        demo.load(stories=False)
+        print(f"1/3 演示县；生成 {args.appeals:,} 件诉求（批量写表，不经过业务服务）")
+        made = generate(args.appeals)
     print(f"2/3 诉求列表：每种形态预热 5 次后请求 {args.runs} 次（Django 测试客户端，进程内）")
     listed = pages.measure(runs=args.runs, subjects=list_subjects)
+    if args.list_only:
+        print("（只测了诉求列表，未写入文档）")
+        return 0
     print(f"3/3 公开提交：gunicorn 2 个 worker，{CLIENTS} 个客户端线程，各 {args.seconds:.0f} 秒")
     connection.close()
     posted, empty, page = measure_intake(seconds=args.seconds)
@@ -312,7 +344,8 @@ def _run(args) -> int:
     if args.appeals >= FULL and args.runs >= 30 and args.seconds >= 10:
         info = machine()
         title = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
-        command = ".venv/bin/python -m bench.appeals" + (" --postgres …" if args.postgres else "")
+        command = (".venv/bin/python -m bench.appeals" + (" --postgres …" if args.postgres else "")
+                   + (" --data-dir …" if args.data_dir else "") + (" --reuse" if args.reuse else ""))
         lines = [
             f"## Appeals desk at 200k appeals — {title}",
             "",

@@ -157,6 +157,80 @@ def test_the_list_filters_through_the_one_filterset_counts_by_light_and_marks_wh
     assert 'href="/appeals/export/?state=dispatched" data-testid="export"' in dispatched_only  # the same rows, to Excel
 
 
+def test_a_units_counts_by_light_hold_each_of_its_appeals_once_led_cooperated_or_sent_up(county, submit, desk, rf):
+    """Counted part by part (Appeal.objects.visible_parts), an appeal a unit both leads and cooperates on (its
+    sub-tree), or one sent up to a leader that their units lead too, is still counted once, as the rows list it."""
+    from collections import Counter
+
+    from duban.appeals import selectors
+
+    u = county.units
+    plans = [(u["transport"], [u["transport_office"]]), (u["ndrc"], [u["transport"]]), (u["ndrc"], [u["transport_office"], u["chengguan"]]),
+             (u["chengguan"], []), (u["transport"], [])]
+    with at("2026-06-01"):
+        appeals = []
+        for n, (lead, cooperating) in enumerate(plans):
+            appeal = submit(credit_code=credit_code(n + 1)).appeal
+            services.accept_appeal(desk, appeal)
+            appeals.append(services.dispatch_appeal(desk, fresh(appeal), lead_unit=lead, cooperating_units=cooperating))
+        # Sent up to the leader in charge of 交通: one of their units' appeals and one of another unit.
+        Appeal.objects.filter(pk__in=[appeals[0].pk, appeals[3].pk]).update(leader_in_charge=county.people["leader"], escalated=True)
+        Appeal.objects.filter(pk=appeals[1].pk).update(light="red")
+        expected_totals = {"unit_head": 4, "section_liaison": 2, "liaison": 2, "township_liaison": 2, "leader": 5}
+        for role, total in expected_totals.items():
+            user = county.people[role]
+            request = rf.get("/appeals/list/")
+            request.user = user
+            listing = selectors.listing(request, {})
+            lights = Counter(listing.rows.values_list("light", flat=True))
+            assert (role, listing.total) == (role, total)
+            assert {light: n for light, n in listing.light_counts.items() if n} == dict(lights), role
+            open_only = selectors.listing(request, {"state": "dispatched", "light": "red"})
+            assert open_only.total == open_only.rows.count(), role
+
+
+# The filter form as Django's widgets wrote it before appeals.tables.filter_controls took over (the list's
+# template then looped over the bound fields): the Python controls must be the same HTML, byte for byte.
+WIDGETS_TEMPLATE = (
+    '{% for field in fields %}{% if field.widget_type == "checkboxselectmultiple" %}\n'
+    '    <div class="col-12"><div class="small text-muted">{{ field.label }}</div>\n'
+    '      {% for choice in field %}<span class="form-check form-check-inline small"><input class="form-check-input" type="checkbox" '
+    'name="{{ field.name }}" value="{{ choice.data.value }}" id="{{ choice.id_for_label }}"{% if choice.data.selected %} checked{% endif %}>'
+    '<label class="form-check-label" for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label></span>{% endfor %}</div>\n'
+    '    {% elif field.widget_type == "checkbox" %}\n'
+    '    <div class="col-6 col-md-3 col-xl-2"><div class="form-check mt-3"><input class="form-check-input" type="checkbox" '
+    'name="{{ field.name }}" value="true" id="{{ field.id_for_label }}"{% if field.value %} checked{% endif %}>'
+    '<label class="form-check-label small" for="{{ field.id_for_label }}">{{ field.label }}</label></div></div>\n'
+    '    {% else %}\n'
+    '    <div class="col-6 col-md-4 col-xl-2"><label class="form-label small mb-0" for="{{ field.id_for_label }}">{{ field.label }}</label>{{ field }}\n'
+    '      {% for e in field.errors %}<div class="invalid-feedback d-block">{{ e }}</div>{% endfor %}</div>\n'
+    '    {% endif %}{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("query", [
+    "", "state=open&state=handling&light=red&category=land&category=policy&channel=web&q=<b>\"'&amp;",
+    "urgency=urgent&unit={unit}&holder={unit}&outcome=resolved&rating=satisfied&excluded=true&repeat=on&escalated=true",
+    "submitted_from=2026-01-01&submitted_to=2026-13-01&accepted_from=bad&sent_back=0&reopened=2&excluded=false",
+    "excluded=unknown&unit=999999&urgency=nope&state=zzz&category=nope&sent_back=abc&repeat=&q=" + "长" * 60,
+])
+def test_the_list_writes_its_filter_controls_as_the_widgets_would(county, rf, query):
+    from django.http import QueryDict
+    from django.template import Context, Template
+
+    from duban.appeals.filters import LINK_ONLY, AppealFilter
+    from duban.appeals.tables import filter_controls
+    from duban.core.models import Unit
+
+    request = rf.get("/appeals/list/")
+    request.user = county.people["business"]
+    form = AppealFilter(QueryDict(query.format(unit=county.units["ndrc"].pk)), queryset=Appeal.objects.all(), request=request).form
+    names = [name for name in form.fields if name not in LINK_ONLY]
+    widgets = Template(WIDGETS_TEMPLATE).render(Context({"fields": [form[name] for name in names]}))
+    units = list(Unit.objects.order_by("sort_key").values_list("pk", "name"))
+    assert str(filter_controls(form, names, units)) == widgets
+
+
 # --- the action pages ---------------------------------------------------------------------------------
 
 

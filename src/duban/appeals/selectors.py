@@ -15,7 +15,7 @@ from duban.appeals.models import Appeal, AppealReply
 from duban.core.choices import Role
 from duban.core.models import LeaderCharge, Unit, User
 from duban.core.paging import BadCursor, KeysetPage
-from duban.matters.counts import light_counts
+from duban.matters.counts import light_counts, light_counts_in_parts
 from duban.matters.models import MatterEvent
 
 LIST_RELATED = ("lead_unit", "holder_unit")
@@ -34,7 +34,11 @@ def listing(request, params) -> Listing:
     with the counts by light."""
     filterset = AppealFilter(params, queryset=Appeal.objects.visible_to(request.user), request=request)
     rows = filterset.qs if filterset.is_valid() else Appeal.objects.none()
-    counts = light_counts(rows)
+    parts = Appeal.objects.visible_parts(request.user) if filterset.is_valid() else None
+    if parts and len(parts) > 1:  # a unit's or a leader's: counted part by part, each part an index range
+        counts = light_counts_in_parts([filterset.filter_queryset(Appeal.objects.filter(part)) for part in parts])
+    else:
+        counts = light_counts(rows)
     return Listing(filterset, rows, counts, sum(counts.values()))
 
 

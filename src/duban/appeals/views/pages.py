@@ -21,7 +21,7 @@ from duban.appeals.machine import APPEAL_MACHINE
 from duban.appeals.models import Appeal, AppealUnit, TimeLimit
 from duban.appeals.policies import is_desk
 from duban.appeals.privacy import shown, timeline_text
-from duban.appeals.tables import appeal_rows
+from duban.appeals.tables import appeal_rows, filter_controls
 from duban.core import attachments as attachment_store
 from duban.core.actor import Actor
 from duban.core.choices import BUSINESS_ROLES, Role
@@ -70,9 +70,10 @@ def appeal_list(request):
     cards, rows = appeal_rows(page.rows)
     lights = [{"value": v, "label": label, "count": listing.light_counts.get(v, 0)} for v, label in Light.choices]
     form = listing.filterset.form
-    fields = [field for field in form if field.name not in LINK_ONLY]
+    units = list(Unit.objects.order_by("sort_key").values_list("pk", "name"))  # both unit selects' options, one query
+    controls = filter_controls(form, [name for name in form.fields if name not in LINK_ONLY], units)
     kept = [(name, value) for name in LINK_ONLY for value in query.getlist(name) if value]
-    context = {"page": page, "cards": cards, "rows": rows, "form": form, "fields": fields, "kept": kept, "lights": lights, "total": listing.total, "cursor_error": cursor_error,
+    context = {"page": page, "cards": cards, "rows": rows, "form": form, "controls": controls, "kept": kept, "lights": lights, "total": listing.total, "cursor_error": cursor_error,
                "desk": is_desk(request.user), "query": query.urlencode(), "sort": sort}
     return render(request, "appeals/staff_list.html", context)
 
