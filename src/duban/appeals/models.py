@@ -50,7 +50,7 @@ class AppealQuerySet(MatterQuerySet, ScopedQuerySet):
         """visible_to's appeals as disjoint parts, each an index range (None: every appeal): led by a unit in
         scope; else cooperated by one; else sent up to the user. What a count of the list adds up part by part
         (matters.counts.light_counts_in_parts): the OR of visible_to, counted whole, reads every appeal (a
-        busy unit's list at 200k appeals: 140 ms of its 168; docs/adr/018-appeal-scope-counts.md)."""
+        busy unit's list at 200k appeals: 140 ms of its 168; docs/adr/021-appeal-scope-counts.md)."""
         sides = self._scope_sides(user)
         if not sides:
             return sides

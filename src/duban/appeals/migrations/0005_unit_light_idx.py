@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0002_list_order_idx'),
+        ('appeals', '0004_alter_appeal_channel'),
         ('core', '0005_throttle'),
         ('ledger', '0011_task_unit_home_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
