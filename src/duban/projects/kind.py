@@ -16,7 +16,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 
 from duban.matters import clock, registry
@@ -82,36 +82,30 @@ def _severity(prefix: str = ""):
                 default=Value(0), output_field=IntegerField())
 
 
-def _worst(model, states, what: str):
-    """A subquery: `what` of the project's worst open matter of `model` (most severe light, then nearest limit)."""
-    rows = (model.objects.filter(project_id=OuterRef("pk"), state__in=sorted(states)).annotate(severity=_severity())
-            .order_by("-severity", "due_sort", "id"))
-    return Subquery(rows.values(what)[:1])
+SEP = "｜"
 
 
-def _described(model, states):
-    """"施工许可（县住建局）：已逾期（完成时限 …）" of the worst open matter: its name, its unit, its light's reason."""
+def _worst(model, states, name):
+    """A subquery: "light｜name｜unit｜reason" of the project's worst open matter of `model` (the most severe light,
+    then the nearest limit) — one subquery per kind, the light rule splits it."""
     rows = (model.objects.filter(project_id=OuterRef("pk"), state__in=sorted(states)).annotate(severity=_severity())
             .order_by("-severity", "due_sort", "id")
-            .annotate(described=Concat(Coalesce(NullIf(F("lead_unit__short_name"), Value("")), F("lead_unit__name")),
-                                       Value("｜"), F("light_reason"), output_field=CharField())))
+            .annotate(described=Concat(F("light"), Value(SEP), name, Value(SEP),
+                                       Coalesce(NullIf(F("lead_unit__short_name"), Value("")), F("lead_unit__name"), Value("")),
+                                       Value(SEP), F("light_reason"), output_field=CharField())))
     return Subquery(rows.values("described")[:1])
 
 
 def project_annotations() -> dict:
     return {
-        "worst_procedure_light": _worst(Procedure, PROCEDURE_OPEN, "light"),
-        "worst_procedure_name": _worst(Procedure, PROCEDURE_OPEN, "name"),
-        "worst_procedure_said": _described(Procedure, PROCEDURE_OPEN),
-        "worst_report_light": _worst(InvestmentReport, {ReportState.DUE}, "light"),
-        "worst_report_month": _worst(InvestmentReport, {ReportState.DUE}, "month"),
-        "worst_report_said": _described(InvestmentReport, {ReportState.DUE}),
+        "worst_procedure": _worst(Procedure, PROCEDURE_OPEN, F("name")),
+        "worst_report": _worst(InvestmentReport, {ReportState.DUE}, Cast("month", CharField())),
     }
 
 
-def _said(text: str | None) -> tuple[str, str]:
-    unit, _sep, reason = (text or "").partition("｜")
-    return unit, reason
+def _split(text: str | None) -> tuple[str, str, str, str]:
+    light, name, unit, reason = ((text or "").split(SEP, 3) + ["", "", "", ""])[:4]
+    return light, name, unit, reason
 
 
 def project_light(project, on: dt.date, *, reported: bool | None = None) -> clock.LightResult:
@@ -120,14 +114,12 @@ def project_light(project, on: dt.date, *, reported: bool | None = None) -> cloc
     if project.state in FINISHED_STAGES:
         return clock.LightResult(Light.GREY, "已投产" if project.state != "stopped" else "已终止", Schedule.NONE)
     candidates = []
-    procedure_light_ = getattr(project, "worst_procedure_light", None)
-    if procedure_light_ in (Light.RED, Light.YELLOW):
-        unit, reason = _said(project.worst_procedure_said)
-        candidates.append((procedure_light_, f"{project.worst_procedure_name}（{unit}）{reason}"))
-    report_light_ = getattr(project, "worst_report_light", None)
-    if report_light_ in (Light.RED, Light.YELLOW):
-        unit, reason = _said(project.worst_report_said)
-        candidates.append((report_light_, f"{project.worst_report_month}月投资月报（{unit}）{reason}"))
+    light, name, unit, reason = _split(getattr(project, "worst_procedure", None))
+    if light in (Light.RED, Light.YELLOW):
+        candidates.append((light, f"{name}（{unit}）{reason}"))
+    light, month, unit, reason = _split(getattr(project, "worst_report", None))
+    if light in (Light.RED, Light.YELLOW):
+        candidates.append((light, f"{month}月投资月报（{unit}）{reason}"))
     if project.under_notice:
         candidates.append((Light.RED, "督办通知未回复"))
     if not candidates:
