@@ -57,6 +57,15 @@ def objects(county, handlers, office, new_project, settings, tmp_path):
 def page_urls(o) -> dict[str, str]:
     p = o.project.code
     return {
+        "list": "/projects/",
+        "mine": "/projects/mine/",
+        "detail": f"/projects/{p}/",
+        "no_project": "/projects/XM2026-9999/",
+        "pipeline": "/projects/pipeline/",
+        "investment": "/projects/investment/",
+        "batches": "/projects/batches/",
+        "export": "/projects/export/",
+        "import": "/projects/import/",
         "new": "/projects/new/",
         "edit": f"/projects/{p}/edit/",
         "move": f"/projects/{p}/move/",
@@ -88,6 +97,15 @@ def page_urls(o) -> dict[str, str]:
 # offices have no part in it (not found); the admins have no business here.
 PAGES = kit.Statuses("""
                   anon   prin lead sup  bus  saf  head sect lia  town sys  sec  aud
+    list          login  200  200  200  200  200  200  200  200  200  403  403  403
+    mine          login  200  200  200  200  200  200  200  200  200  403  403  403
+    detail        login  200  200  200  404  404  200  404  200  404  403  403  403
+    no_project    login  404  404  404  404  404  404  404  404  404  403  403  403
+    pipeline      login  200  200  200  200  200  200  200  200  200  403  403  403
+    investment    login  200  200  200  200  200  200  200  200  200  403  403  403
+    batches       login  200  200  200  200  200  200  200  200  200  403  403  403
+    export        login  200  200  200  200  200  200  200  200  200  403  403  403
+    import        login  403  403  200  403  403  403  403  200  403  403  403  403
     new           login  200  403  200  403  403  403  403  200  403  403  403  403
     edit          login  403  403  200  404  404  403  404  200  404  403  403  403
     move          login  403  403  200  404  404  200  404  200  404  403  403  403
