@@ -225,6 +225,7 @@ def test_the_home_page_lists_the_townships_lapses_in_a_fixed_number_of_queries(c
         duty.raise_lapses(NOW)
 
     # each kind of work its count and its page (the home page pages every section, issue 14); the appeals desk's
-    # two sources of a unit (待签收, 待答复: a count and a page each) are 4 of them
-    assert kit.assert_fixed_queries(county.client("township_liaison"), "/", grow) == 29
+    # two sources of a unit (待签收, 待答复: a count and a page each) are 4 of them; the project ledger's two (项目手续,
+    # 投资月报待报送) 4 more, and whether the person is of the project office 1
+    assert kit.assert_fixed_queries(county.client("township_liaison"), "/", grow) == 34
     assert DutyLapse.objects.count() == 21

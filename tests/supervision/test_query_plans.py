@@ -117,4 +117,12 @@ def test_the_obstruction_table_counts_from_indexes_not_from_the_task_rows(county
         if connection.vendor == "sqlite":
             assert "COVERING INDEX matterevent_event_at_idx" in steps, steps
         else:
+            # On 3,300 events PostgreSQL may read the table whole (10% of it qualifies); the index must serve the
+            # query once a scan is ruled out — at county size that is the plan it takes.
+            with connection.cursor() as cursor:
+                cursor.execute("SET enable_seqscan = off")
+                try:
+                    steps = plan(sql)
+                finally:
+                    cursor.execute("RESET enable_seqscan")
             assert "matterevent_event_at_idx" in steps, steps

@@ -215,6 +215,7 @@ class ProjectsDemo:
     def begin(self, county, timeline) -> None:
         self.county = county
         self.timeline = timeline
+        ProcedureType.ensure_defaults()  # a database whose tables were emptied (a test's flush) has no templates
         self._put([(self.first, 8.2, self._set_handlers, "手续类型的办理单位")], "重点项目办")
         for month in range(self.live, 13):  # the worker opens each month's reports on its first working day
             opened = self.day(month, 1)

@@ -209,6 +209,8 @@ class Procedure(Matter):
             models.Index(fields=["project", "state"], name="procedure_project_state_idx"),
             models.Index(fields=["lead_unit", "state", "due_sort"], name="procedure_unit_state_idx"),
             models.Index(fields=["state", "due_sort", "id"], name="procedure_state_due_idx"),
+            # The projects a unit handles procedures of (Project.visible_to): read from the index alone.
+            models.Index(fields=["lead_unit", "project"], name="procedure_unit_project_idx"),
         ]
         constraints = [models.UniqueConstraint(fields=["project", "procedure_type"], name="procedure_once_per_project")]
 
