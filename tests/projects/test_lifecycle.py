@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from duban.core.errors import NotAllowed, ServiceError
 from duban.matters.models import MatterEvent
@@ -118,6 +119,11 @@ def test_a_late_procedure_escalates_to_its_unit_and_the_leader(county, handlers,
     interview = next(a for a in actions if a.kind == ActionKind.INTERVIEW)
     assert interview.target_person_id == county.people["leader"].pk
     assert _fresh(project).light == "red"
+    # The procedure's page lists what the ladder sent, as every matter's page does.
+    client = Client()
+    client.force_login(handlers.building_liaison)
+    page = client.get(f"/projects/procedures/{permit.code}/").content.decode()
+    assert page.count('data-kind="') == len(kinds) and 'data-kind="notice"' in page
 
 
 def test_a_missing_monthly_report_escalates_to_the_project_unit_and_its_leader(county, handlers, office, new_project):

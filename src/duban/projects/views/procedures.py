@@ -23,6 +23,7 @@ from duban.matters.models import MatterEvent
 from duban.projects import forms, policies, selectors, services
 from duban.projects.kind import PROCEDURE_KIND
 from duban.projects.views.actions import ActionPage, action_view, offered, project_page
+from duban.supervision.selectors import actions_for_matter
 
 PAGE_SIZE = 50
 # Late first: the nearest limit (the passed ones) first, the ones not started (no limit yet) last.
@@ -111,6 +112,7 @@ def procedure_detail(request, code):
     context = {
         "procedure": procedure, "project": procedure.project, "events": events, "clock": clock_of(procedure, today),
         "actions": offered(PROCEDURE_PAGES, PROCEDURE_KIND, procedure, request.user),
+        "supervision_actions": actions_for_matter(procedure, request.user),
     }
     return render(request, "projects/procedure_detail.html", context)
 

@@ -21,6 +21,7 @@ from duban.projects.kind import REPORT_KIND
 from duban.projects.metrics import rate
 from duban.projects.models import ReportPhoto
 from duban.projects.views.actions import ActionPage, action_view, offered, project_page
+from duban.supervision.selectors import actions_for_matter
 
 PAGE_SIZE = 50
 # 待报送 (due) first, then 已报送, then 未到报送期 — by report day within each (the (state, due_sort, id) index).
@@ -81,6 +82,7 @@ def report_detail(request, code):
         "events": list(MatterEvent.objects.filter(kind=REPORT_KIND.key, matter_id=report.pk).order_by("-at", "-id")),
         "actions": offered(REPORT_PAGES, REPORT_KIND, report, request.user),
         "rate": year_rate(report),
+        "supervision_actions": actions_for_matter(report, request.user),
     }
     return render(request, "projects/report_detail.html", context)
 
