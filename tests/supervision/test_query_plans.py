@@ -105,13 +105,12 @@ def test_the_obstruction_table_counts_from_indexes_not_from_the_task_rows(county
     pauses = [q["sql"] for q in queries if 'FROM "matters_matterevent"' in q["sql"] and "'paused'" in q["sql"]]
     returns = [q["sql"] for q in queries if q["sql"].startswith('SELECT "matters_matterevent"') and "IN ('returned')" in q["sql"]]
     assert len(pauses) == len(returns) == 1
-    for sql in tasks:
+    # PostgreSQL picks among the task table's unit indexes (or reads the 3,000 rows whole) by its statistics of
+    # the moment: which one it takes here says nothing of 100k tasks, so its plans are asserted on SQLite only.
+    for sql in tasks if connection.vendor == "sqlite" else ():
         steps = plan(sql)
-        if connection.vendor == "sqlite":
-            assert "COVERING INDEX task_unit_analytics_idx" in steps and "SCAN ledger_task" not in steps, steps
-            assert "MULTI-INDEX OR" not in steps, steps
-        else:
-            assert "task_unit_analytics_idx" in steps or "Seq Scan" in steps, steps  # PostgreSQL may read a small table whole
+        assert "COVERING INDEX task_unit_analytics_idx" in steps and "SCAN ledger_task" not in steps, steps
+        assert "MULTI-INDEX OR" not in steps, steps
     for sql in (*pauses, *returns):
         steps = plan(sql)
         if connection.vendor == "sqlite":
