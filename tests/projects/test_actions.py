@@ -50,7 +50,7 @@ def project(new_project):
 
 # --- 录入项目 ---------------------------------------------------------------------------------------------
 
-ENTERED = {"name": "年产5万吨铝型材项目", "investor": "某某铝业有限公司", "investor_credit_code": "91610000MA6TXXXX01",
+ENTERED = {"name": "年产5万吨铝型材项目", "investor": "某某铝业有限公司", "investor_credit_code": "91610000MA6T00000B",
            "contact_name": "刘总", "contact_phone": "13800002222", "industry": "materials", "project_type": "industrial",
            "level": "city", "location": "县工业园区", "content": "建设厂房3万平方米及挤压生产线6条", "total_investment": "35000",
            "annual_plan": "8000", "stage": "signed", "stage_on": "2026-02-20"}
