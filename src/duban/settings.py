@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "duban.appeals",
     "duban.projects",
     "duban.scoring",
+    "duban.reports",
     "duban.notify",
     "duban.supervision",
     "duban.api",

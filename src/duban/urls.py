@@ -17,6 +17,7 @@ urlpatterns = [
     path("appeals/", include("duban.appeals.urls")),
     path("projects/", include("duban.projects.urls")),
     path("scoring/", include("duban.scoring.urls")),
+    path("reports/", include("duban.reports.urls")),
     path("appeal/", include("duban.appeals.public_urls")),  # the enterprise's pages, no account
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notify.urls")),
