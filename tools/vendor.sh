@@ -10,7 +10,9 @@ mkdir -p "$dest/bootstrap"
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
    node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
    node_modules/bootstrap/LICENSE "$dest/bootstrap/"
-for pkg in bootstrap; do
+mkdir -p "$dest/echarts"
+cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE "$dest/echarts/"
+for pkg in bootstrap echarts; do
   printf '%s %s\n' "$pkg" "$(node -p "require('./node_modules/$pkg/package.json').version")"
 done > "$dest/VERSIONS"
 echo "vendored into $dest:"; cat "$dest/VERSIONS"
