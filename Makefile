@@ -43,6 +43,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python -m bench.appeals
 	$(BIN)/python -m bench.projects
+	$(BIN)/python -m bench.dashboard
 
 vendor:
 	bash tools/vendor.sh

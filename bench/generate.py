@@ -240,6 +240,9 @@ def _insert(table: str, columns: tuple[str, ...], rows, batch: int = 50_000) -> 
             with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+        from duban.core import versions
+
+        versions.raise_now()  # a COPY is not a statement the data version's query wrapper sees
         return
     sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     chunk = []
@@ -365,6 +368,8 @@ def supervision_history(*, skip: set[int] = frozenset(), seed: int = 14, log=pri
     with transaction.atomic():
         _insert(SupervisionAction._meta.db_table, action_columns, actions)
         _insert(MatterEvent._meta.db_table, event_columns, events)
+        with connection.cursor() as cursor:  # statistics of the events just written: else the planner reads the
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(MatterEvent._meta.db_table)}")  # update below one by one
         # What the runner keeps for each restart event it writes (立账交办, 退回): the tasks' last_restart_at.
         obstruction.refresh_restarts(registry.for_model(Task))
     analyze()

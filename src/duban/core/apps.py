@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from duban.core import signals  # noqa: F401  (sign-in events go to the audit trail)
+        from duban.core import versions
+
+        versions.install_everywhere()  # every write to a business table raises the data version

@@ -306,3 +306,29 @@ class Throttle(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key[:8]}… @ {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"
+
+
+class DataVersion(models.Model):
+    """One row: a number raised in the same transaction as every write to the business tables (core.versions),
+    so that a figure computed at version N is known to be current exactly while the number is still N."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+
+class FigureSnapshot(models.Model):
+    """Figures computed once at a data version and read back while the version holds (core.versions.figures):
+    the dashboard's and the big screen's, per scope, choice and language."""
+
+    key = models.CharField(max_length=200, unique=True)
+    version = models.BigIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField()  # JSON
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")

@@ -14,6 +14,8 @@ import json
 
 from django.db import connection, models
 
+from duban.core import versions
+
 ROWS_PER_STATEMENT = 1000  # SQLite
 
 
@@ -106,4 +108,5 @@ def _insert_pg(meta, fields, rows) -> list[int]:
     with connection.connection.cursor() as raw, raw.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
         for pk, row in zip(ids, rows, strict=True):
             copy.write_row((pk, *row))
+    versions.raise_now()  # a COPY is not an INSERT statement the query wrapper sees
     return ids
