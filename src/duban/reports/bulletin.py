@@ -35,11 +35,9 @@ from duban.core.errors import ServiceError
 from duban.matters.choices import Light, Schedule
 from duban.matters.counts import light_counts
 from duban.reports.models import Bulletin
-from duban.scoring import lists as scoring_lists
-from duban.scoring import periods as scoring_periods
-from duban.scoring import scores
+from duban.scoring import selectors as scoring
 from duban.scoring.choices import ListColour
-from duban.supervision import notices
+from duban.supervision import services as supervision
 
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -71,9 +69,9 @@ class BulletinPeriod:
         return _("周通报") if self.weekly else _("月通报")
 
     @property
-    def scoring_period(self) -> scoring_periods.Period:
+    def scoring_period(self) -> scoring.Period:
         """Scores are monthly: a week counts in the month it ends in."""
-        return scoring_periods.month_of(self.end)
+        return scoring.month_of(self.end)
 
 
 def _short(day: dt.date) -> str:
@@ -99,7 +97,7 @@ def parse_month(text: str) -> BulletinPeriod:
     match = MONTH.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
         raise ServiceError(_(BAD_MONTH), field="month")
-    month = scoring_periods.parse(f"{int(match.group(1))}-{int(match.group(2)):02d}")
+    month = scoring.parse(f"{int(match.group(1))}-{int(match.group(2)):02d}")
     return BulletinPeriod(month.code, month.start, month.end)
 
 
@@ -182,10 +180,10 @@ def gather(user, period: BulletinPeriod, *, today: dt.date | None = None) -> Bul
 
 
 def _appeals(user, period, as_of) -> dict:
-    from duban.appeals import metrics
+    from duban.appeals import selectors as appeals
     from duban.appeals.models import Appeal
 
-    figures = metrics.compute(user, {"accepted_from": period.start.isoformat(), "accepted_to": period.end.isoformat()}, on=as_of).total
+    figures = appeals.rates(user, {"accepted_from": period.start.isoformat(), "accepted_to": period.end.isoformat()}, on=as_of).total
     closed = Appeal.objects.visible_to(user).counted().filter(closed_on__gte=period.start, closed_on__lte=period.end).count()
     return {"appeals_new": figures.counted, "appeals_closed": closed, "appeals_rated": figures.rated,
             "appeals_satisfied": figures.satisfied, "satisfaction": figures.shown("satisfaction_rate")}
@@ -200,29 +198,29 @@ def _hazards(user, period, as_of) -> dict:
 
 
 def _investment(user, day: dt.date) -> dict:
-    from duban.projects import metrics
+    from duban.projects import selectors as projects
 
     request = SimpleNamespace(user=user, GET=QueryDict())  # the FilterSets read the requesting user only
-    figures = metrics.investment(request, day.year)
+    figures = projects.investment(request, day.year)
     month = figures.months[day.month - 1]
-    return {"year": day.year, "month": day.month, "month_plan": metrics.shown_amount(month.planned.value),
-            "month_done": metrics.shown_amount(month.completed.value), "annual_plan": metrics.shown_amount(figures.plan.plan),
-            "to_date": metrics.shown_amount(figures.completed.value), "annual_rate": figures.annual_rate_text}
+    return {"year": day.year, "month": day.month, "month_plan": projects.shown_amount(month.planned.value),
+            "month_done": projects.shown_amount(month.completed.value), "annual_plan": projects.shown_amount(figures.plan.plan),
+            "to_date": projects.shown_amount(figures.completed.value), "annual_rate": figures.annual_rate_text}
 
 
 def _lists(period: BulletinPeriod) -> dict:
-    scoring = period.scoring_period
-    board = scores.board(scoring)
-    drawn = scoring_lists.draw(board)
+    month = period.scoring_period
+    board = scoring.board_of(month)
+    drawn = scoring.lists_of(board)
     labels = dict(UnitCategory.choices)
     red, black = [], []
-    for category in scores.RANKED:
+    for category in scoring.RANKED_CATEGORIES:
         rows = {r.unit_id: r for r in board.category(category)}
         for colour, out in ((ListColour.RED.value, red), (ListColour.BLACK.value, black)):
             for unit_id in drawn.get(category, {}).get(colour, []):
                 row = rows[unit_id]
                 out.append(ListEntry(str(labels[category]), row.rank, row.unit_name, f"{row.score}"))
-    return {"scoring_label": scoring.label, "scoring_published": board.published is not None, "red": red, "black": black}
+    return {"scoring_label": month.label, "scoring_published": board.published is not None, "red": red, "black": black}
 
 
 # --- issuing ---------------------------------------------------------------------------------------------
@@ -267,7 +265,7 @@ def issue(actor: Actor, period: BulletinPeriod, *, anew: bool = False) -> Bullet
                 return existing
         bulletin = Bulletin(period=period.code, issued_on=timezone.localdate(), issued_by=actor.user, issued_by_name=actor.name,
                             issued_at=timezone.now())
-        notices.allocate_numbers([bulletin])  # the same counter, and lock, as the supervision notices
+        supervision.take_document_numbers([bulletin])  # the same counter, and lock, as the supervision notices
         bulletin.save()
         audit.record(actor, "reports.bulletin.issue", bulletin, after={"period": period.code, "number": bulletin.number, "anew": anew},
                      message=f"签发{period.kind_label}“{period.label}”（{bulletin.number}）")

@@ -1,9 +1,9 @@
 """The 工作通报 as a Word document, filled into a template the office can replace (as it can the notice's).
 
-Text placeholders are filled by `supervision.notice_doc.fill` (body, tables, headers and footers; also when Word
-split a placeholder over several runs). Three block placeholders, each alone in its paragraph, are replaced by
+Text placeholders are filled by `core.docfill.fill`, the notice's filling moved there for both (body, tables,
+headers and footers; also when Word split a placeholder over several runs). Three block placeholders, each alone in its paragraph, are replaced by
 a table ({{逾期任务表}}, {{红黑榜}}) or the chart image ({{图表}}) first. The office's template lives beside the
-notice's under MEDIA_ROOT/templates (bulletin.docx), written and checked with the notice's helpers.
+notice's under MEDIA_ROOT/templates (bulletin.docx).
 """
 
 from __future__ import annotations
@@ -27,13 +27,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from duban.core import audit
+from duban.core import audit, docfill
 from duban.core.actor import Actor
+from duban.core.docfill import DOCX_TYPE, MAX_UNPACKED, PATTERN, chinese_date, fill, paragraph_text
 from duban.core.errors import ServiceError
 from duban.reports.bulletin import BulletinData, ListEntry, OverdueRow
 from duban.reports.bulletin_template import default_template_bytes
-from duban.supervision import notice_doc
-from duban.supervision.notice_doc import DOCX_TYPE, MAX_UNPACKED, PATTERN, chinese_date, fill, paragraph_text
 
 __all__ = ["DOCX_TYPE", "PLACEHOLDERS", "render", "render_with"]
 
@@ -115,9 +114,9 @@ def placeholder_values(data: BulletinData, *, number: str, issued_on: datetime.d
 
 
 def notice_doc_issuer() -> str:
-    from duban.supervision.notices import issuer_name
+    from duban.supervision.selectors import document_issuer
 
-    return issuer_name()
+    return document_issuer()
 
 
 # --- blocks ----------------------------------------------------------------------------------------------
@@ -210,11 +209,11 @@ def _east_asian(run, name: str) -> None:
 
 
 def template_path():
-    return notice_doc.template_dir() / TEMPLATE_NAME
+    return docfill.template_dir() / TEMPLATE_NAME
 
 
 def _meta_path():
-    return notice_doc.template_dir() / "bulletin.json"
+    return docfill.template_dir() / "bulletin.json"
 
 
 def current_template_bytes() -> bytes:
@@ -244,7 +243,7 @@ def uploaded_template_info() -> dict | None:
 
 def template_names(document) -> set[str]:
     names = set()
-    for root in notice_doc._roots(document):
+    for root in docfill.roots(document):
         for paragraph in root.iter(qn("w:p")):
             names.update(m.group(1) for m in PATTERN.finditer(paragraph_text(paragraph)))
     return names
@@ -298,9 +297,9 @@ def install_template(upload, *, actor: Actor) -> list[str]:
         audit.record(actor, "bulletin_template.upload", None, object_type="reports.BulletinTemplate", object_id=TEMPLATE_NAME,
                      object_repr="工作通报模板", after={k: info[k] for k in ("name", "size", "sha256", "missing")},
                      message=f"上传工作通报模板“{name}”")
-        notice_doc.template_dir().mkdir(parents=True, exist_ok=True)
-        notice_doc._write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
-        notice_doc._write_atomically(template_path(), data)
+        docfill.template_dir().mkdir(parents=True, exist_ok=True)
+        docfill.write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        docfill.write_atomically(template_path(), data)
     return warnings
 
 

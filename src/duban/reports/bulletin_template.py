@@ -1,7 +1,7 @@
 """The default 工作通报 template, built in code on the supervision notice's GB/T 9704-2012 building blocks.
 
 The page, the styles (红色版头, 发文字号 with its red line, 方正小标宋 title, 仿宋_GB2312 body with fallbacks), the
-font table, the 版记 and the page numbers are those of `supervision.notice_template`, imported, not copied; only
+font table, the 版记 and the page numbers are the supervision notice's, moved for both into `core.gbt9704`; only
 the text differs. Three placeholders stand alone in a paragraph and are replaced by a block: {{逾期任务表}} and
 {{红黑榜}} by a table, {{图表}} by the chart image (bulletin_doc.BLOCKS).
 """
@@ -14,7 +14,7 @@ from functools import lru_cache
 from docx import Document
 from docx.oxml.ns import qn
 
-from duban.supervision import notice_template as gbt
+from duban.core import gbt9704 as gbt
 
 
 def default_template_bytes() -> bytes:
@@ -31,9 +31,9 @@ def _built() -> bytes:
 
 def build_default_template():
     document = Document()
-    gbt._page_setup(document)
-    gbt._styles(document)
-    gbt._font_table(document)
+    gbt.page_setup(document)
+    gbt.styles(document)
+    gbt.font_table(document)
     body = document.element.body
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
@@ -56,6 +56,6 @@ def build_default_template():
     document.add_paragraph("请各单位对照通报情况，红灯、逾期任务的承办单位主要负责同志要亲自过问，倒排工期，尽快办结。", style="公文正文")
     document.add_paragraph("{{发文单位}}", style="发文机关署名")
     document.add_paragraph("{{发文日期}}", style="成文日期")
-    gbt._record_block(document)
-    gbt._page_numbers(document)
+    gbt.record_block(document)
+    gbt.page_numbers(document)
     return document
