@@ -27,6 +27,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duban.core import audit
 from duban.core.actor import Actor
@@ -41,8 +42,8 @@ from duban.supervision import services as supervision
 
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-BAD_WEEK = "周次格式应为“2026-W48”（年份-W周次，按 ISO 周计，周一至周日），请改正后重试。"
-BAD_MONTH = "月份格式应为“2026-11”（年份-月份），请改正后重试。"
+BAD_WEEK = gettext_lazy("周次格式应为“2026-W48”（年份-W周次，按 ISO 周计，周一至周日），请改正后重试。")
+BAD_MONTH = gettext_lazy("月份格式应为“2026-11”（年份-月份），请改正后重试。")
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ def _short(day: dt.date) -> str:
 def parse_week(text: str) -> BulletinPeriod:
     match = WEEK.match((text or "").strip())
     if not match:
-        raise ServiceError(_(BAD_WEEK), field="week")
+        raise ServiceError(BAD_WEEK, field="week")
     year, week = int(match.group(1)), int(match.group(2))
     if not 2000 <= year <= 2100:
-        raise ServiceError(_(BAD_WEEK), field="week")
+        raise ServiceError(BAD_WEEK, field="week")
     try:
         start = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
@@ -96,7 +97,7 @@ def parse_week(text: str) -> BulletinPeriod:
 def parse_month(text: str) -> BulletinPeriod:
     match = MONTH.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        raise ServiceError(_(BAD_MONTH), field="month")
+        raise ServiceError(BAD_MONTH, field="month")
     month = scoring.parse(f"{int(match.group(1))}-{int(match.group(2)):02d}")
     return BulletinPeriod(month.code, month.start, month.end)
 
