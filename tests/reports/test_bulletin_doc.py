@@ -16,6 +16,8 @@ from duban.ledger.choices import OPEN_STATES, TaskState
 from duban.ledger.models import Task
 from duban.reports import bulletin, bulletin_doc, chart
 from duban.reports.models import Bulletin
+from duban.safety.choices import HazardState
+from duban.safety.models import Hazard
 from duban.scoring import scores
 from duban.supervision import services as supervision
 from duban.supervision.models import NoticeNumber
@@ -75,8 +77,12 @@ def test_the_week_48_bulletin_holds_the_weeks_numbers(county, week48):
     new = Appeal.objects.counted().filter(accepted_on__range=("2026-11-23", "2026-11-29")).count()
     assert new == 2
     assert summary(document, "企业诉求：") == f"企业诉求：本期受理 {new} 件，办结 0 件；已评价 0 件，满意和基本满意 0 件，满意率 —。"
-    assert summary(document, "安全隐患：") == "安全隐患：本期排查发现 0 处，已整改销号 0 处，整改率 —。"
-    assert summary(document, "项目投资：").startswith("项目投资：11月计划完成投资 0 万元")
+    found = Hazard.objects.filter(found_on__range=("2026-11-23", "2026-11-29"))
+    closed = found.filter(state=HazardState.CLOSED).count()
+    assert (found.count(), closed) == (3, 1)  # 南街9号 was found in week 47; 南街3号 was put right on the spot
+    assert summary(document, "安全隐患：") == f"安全隐患：本期排查发现 {found.count()} 处，已整改销号 {closed} 处，整改率 33.3%。"
+    assert summary(document, "项目投资：") == ("项目投资：11月计划完成投资 800 万元，实际完成 650 万元；2026年度计划投资 12,000 万元，"
+                                           "累计完成 650 万元，完成年度计划的 5.4%。")
     assert "截至2026年11月29日，逾期未完成的任务共 1 项，列表如下。" in paragraphs
 
     overdue_table, lists_table = document.tables[0], document.tables[1]
@@ -88,11 +94,13 @@ def test_the_week_48_bulletin_holds_the_weeks_numbers(county, week48):
     assert "考核按月进行，本周通报取本周结束日所在月份：按2026年11月考核得分排名（县直部门、乡镇分别排名），尚未公布，以公布结果为准。" in paragraphs
     board = scores.board("2026-11")
     score = {r.unit_name: f"{r.score}" for r in board.rows}
-    assert score == {"县发展和改革局": "108.00", "县交通运输局": "88.00", "城关镇": "95.00", "河口镇": "100.00"}
+    assert score == {"县发展和改革局": "108.00", "县交通运输局": "88.00", "城关镇": "95.00", "河口镇": "100.00",
+                     "县自然资源局": "100.00", "县住房和城乡建设局": "100.00"}  # the last two: the projects' handling units
+    assert board.row(county.units["transport"].pk).rank == 4
     assert rows(lists_table) == [["榜单", "类别", "名次", "单位", "得分"],
                                  ["红榜", "县直部门", "1", "县发展和改革局", "108.00"],
                                  ["红榜", "乡镇", "1", "河口镇", "100.00"],
-                                 ["黑榜", "县直部门", "2", "县交通运输局", "88.00"],
+                                 ["黑榜", "县直部门", "4", "县交通运输局", "88.00"],
                                  ["黑榜", "乡镇", "2", "城关镇", "95.00"]]
     assert "县委县政府督查室" in paragraphs and "2026年11月30日" in paragraphs
     record = Bulletin.objects.get()
@@ -106,6 +114,7 @@ def test_the_monthly_bulletin_counts_the_whole_month(county, week48):
     assert "（数据截至2026年11月30日）" in texts(document)[4]
     head = summary(document, "重点工作：")
     assert "本期销账办结 2 项" in head  # B on 18 November and G on 25 November
+    assert summary(document, "安全隐患：") == "安全隐患：本期排查发现 4 处，已整改销号 1 处，整改率 25.0%。"
     assert "逾期未完成 1 项" in head  # A; D is due on 1 December
     assert rows(document.tables[0])[1][-1] == "20"  # A: 10 to 30 November
     assert "考核按月进行" not in "".join(texts(document))
