@@ -105,3 +105,10 @@ def by_tracking(number: str) -> Appeal | None:
 
 def visible(user):
     return Appeal.objects.visible_to(user)
+
+
+def rates(user, params, on=None):
+    """The appeals' rates over what `user` may see (metrics.compute): the total, by category and by unit."""
+    from duban.appeals.metrics import compute
+
+    return compute(user, params, on)

@@ -30,3 +30,17 @@ def visible_procedure(user, code: str) -> Procedure | None:
 
 def visible_report(user, code: str) -> InvestmentReport | None:
     return InvestmentReport.objects.visible_to(user).select_related("project", "lead_unit").filter(code=code).first()
+
+
+def investment(request, year: int):
+    """投资完成 of a year as `request.user` may see it (metrics.investment): monthly plans and completion, annual plan."""
+    from duban.projects.metrics import investment as figures
+
+    return figures(request, year)
+
+
+def shown_amount(value) -> str:
+    """万元 as the pages show them (metrics.shown_amount)."""
+    from duban.projects.metrics import shown_amount as shown
+
+    return shown(value)

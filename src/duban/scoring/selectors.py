@@ -10,7 +10,7 @@ from duban.core.scope import unit_scope
 from duban.scoring.choices import ContestState
 from duban.scoring.models import Contest, ListRule, Publication, RuleSet
 from duban.scoring.periods import Period, month_of, parse
-from duban.scoring.scores import Board, UnitScore
+from duban.scoring.scores import RANKED, Board, UnitScore
 
 
 def default_period() -> Period:
@@ -53,3 +53,20 @@ def ruled_contests(limit: int = 50):
 
 def publications():
     return Publication.objects.select_related("published_by").order_by("-period")
+
+
+def board_of(period: Period | str) -> Board:
+    """A period's scores: its snapshot once published, else computed now (scores.board)."""
+    from duban.scoring.scores import board
+
+    return board(period)
+
+
+def lists_of(board: Board) -> dict[str, dict[str, list[int]]]:
+    """The red and black lists (红黑榜) of a board under the office's list rules (lists.draw)."""
+    from duban.scoring.lists import draw
+
+    return draw(board)
+
+
+RANKED_CATEGORIES = RANKED

@@ -5,7 +5,8 @@ else the default one (notice_template.py). Placeholders such as {{文号}} are r
 text boxes, headers and footers, also when Word has split one over several runs; the replacement takes the
 formatting of the run the placeholder starts in. A value of several lines becomes several paragraphs when
 its placeholder is alone in a paragraph ({{事实}}), else lines broken inside the paragraph. A paragraph
-holding an optional placeholder with no value ({{抄送}}, {{联系人}}, {{分管县领导}}) is left out.
+holding an optional placeholder with no value ({{抄送}}, {{联系人}}, {{分管县领导}}) is left out. The filling
+itself, and the templates' folder, are core.docfill's (the bulletin fills its template the same way).
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ import datetime
 import hashlib
 import io
 import json
-import os
-import re
-import tempfile
 import zipfile
-from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -29,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.oxml.ns import qn
-from docx.parts.hdrftr import FooterPart, HeaderPart
 
-from duban.core import audit
+from duban.core import audit, docfill
 from duban.core.actor import Actor
+from duban.core.docfill import MAX_UNPACKED, PATTERN, chinese_date, paragraph_text, roots, template_dir, write_atomically
 from duban.core.errors import ServiceError
 from duban.supervision.notice_template import default_template_bytes
 
@@ -53,13 +50,8 @@ PLACEHOLDERS = {
 }
 REQUIRED = ("文号", "事项名称")
 OPTIONAL = frozenset({"分管县领导", "联系人", "抄送"})
-PATTERN = re.compile(r"\{\{\s*([^{}\s]{1,20})\s*\}\}")
-# characters XML 1.0 cannot hold (a value pasted from elsewhere may carry them)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_TYPE = docfill.DOCX_TYPE
 TEMPLATE_NAME = "notice.docx"
-MAX_UNPACKED = 200 * 1024 * 1024  # a template that unpacks to more than this is a zip bomb, not a notice
 
 
 @dataclass(frozen=True)
@@ -93,10 +85,6 @@ def render_with(template: bytes, doc: NoticeDocument) -> bytes:
     document.save(output)
     return output.getvalue()
 
-
-def chinese_date(day: datetime.date) -> str:
-    """2026年12月3日: Arabic numerals, year in full, no leading zeros (GB/T 9704-2012 7.3.5.1)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def placeholder_values(doc: NoticeDocument) -> dict[str, str]:
@@ -138,137 +126,13 @@ def sample_notice() -> NoticeDocument:
     )
 
 
-# --- filling placeholders -------------------------------------------------------------------------------
-
-
-def fill(document, values: dict[str, str]) -> None:
-    """Replace every known {{placeholder}} in the document with its value, in place."""
-    values = {name: _clean(value) for name, value in values.items()}
-    for root in _roots(document):
-        for paragraph in list(root.iter(qn("w:p"))):
-            _fill_paragraph(paragraph, values)
-
-
-def _clean(value) -> str:
-    return _NOT_XML.sub("", str(value or "").replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _roots(document):
-    """The XML of the body and of every header and footer (first page, even pages, other sections)."""
-    yield document.element
-    for part in document.part.package.iter_parts():
-        if isinstance(part, HeaderPart | FooterPart):
-            yield part.element
-
-
-def _texts(paragraph):
-    """The paragraph's own w:t elements in order (not those of paragraphs nested in its text boxes)."""
-    return [t for t in paragraph.iter(qn("w:t")) if _owner(t) is paragraph]
-
-
-def _owner(element):
-    parent = element.getparent()
-    while parent is not None and parent.tag != qn("w:p"):
-        parent = parent.getparent()
-    return parent
-
-
-def paragraph_text(paragraph) -> str:
-    return "".join(t.text or "" for t in _texts(paragraph))
-
-
-def _fill_paragraph(paragraph, values):
-    full = paragraph_text(paragraph)
-    matches = [m for m in PATTERN.finditer(full) if m.group(1) in values]
-    if not matches:
-        return
-    if any(m.group(1) in OPTIONAL and not values[m.group(1)].strip() for m in matches) and _drop(paragraph):
-        return
-    if len(matches) == 1 and full.strip() == matches[0].group(0):
-        name = matches[0].group(1)
-        lines = [line.strip(" \t\u3000") for line in values[name].split("\n")]
-        lines = [line for line in lines if line] or [""]
-        if len(lines) > 1:  # one paragraph a line, each keeping the paragraph's indent and style
-            for line in reversed(lines[1:]):
-                clone = deepcopy(paragraph)
-                paragraph.addnext(clone)
-                _replace(clone, {name: line})
-            _replace(paragraph, {name: lines[0]})
-            return
-    _replace(paragraph, values)
-
-
-def _replace(paragraph, values):
-    texts = _texts(paragraph)
-    spans, position = [], 0
-    for t in texts:
-        length = len(t.text or "")
-        spans.append((t, position, position + length))
-        position += length
-    full = "".join(t.text or "" for t in texts)
-    touched = set()
-    # from the last match back, so that the offsets of earlier matches stay valid
-    for match in reversed([m for m in PATTERN.finditer(full) if m.group(1) in values]):
-        start, end = match.span()
-        value, first = values[match.group(1)], True
-        for t, a, b in spans:
-            if a == b or b <= start or a >= end:
-                continue
-            text = t.text or ""
-            low, high = max(start, a) - a, min(end, b) - a
-            t.text = text[:low] + (value if first else "") + text[high:]
-            first = False
-            touched.add(t)
-    for t in touched:
-        t.set(_XML_SPACE, "preserve")
-        if "\n" in (t.text or "") or "\t" in (t.text or ""):
-            _break_lines(t)
-
-
-def _break_lines(t):
-    """Turn the newlines and tabs in one w:t into w:br and w:tab siblings inside the same run."""
-    pieces = re.split(r"([\n\t])", t.text)
-    anchor = t
-    t.text = pieces[0]
-    for piece in pieces[1:]:
-        if piece in ("\n", "\t"):
-            element = t.makeelement(qn("w:br") if piece == "\n" else qn("w:tab"), {})
-        elif piece:
-            element = t.makeelement(qn("w:t"), {_XML_SPACE: "preserve"})
-            element.text = piece
-        else:
-            continue
-        anchor.addnext(element)
-        anchor = element
-
-
-def _drop(paragraph) -> bool:
-    """Remove a paragraph left empty by a blank optional value; False where it must stay (then it is emptied)."""
-    ppr = paragraph.find(qn("w:pPr"))
-    if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
-        return False  # it ends a section
-    parent = paragraph.getparent()
-    if parent is None:
-        return False
-    if parent.tag != qn("w:body") and len(parent.findall(qn("w:p"))) == 1:
-        if parent.tag == qn("w:tc"):  # the only paragraph of a one-cell row (the 抄送 row of the 版记): drop the row
-            row = parent.getparent()
-            table = row.getparent() if row is not None else None
-            if (row is not None and table is not None and len(row.findall(qn("w:tc"))) == 1
-                    and len(table.findall(qn("w:tr"))) > 1):
-                table.remove(row)
-                return True
-        return False  # a cell or text box needs one paragraph
-    parent.remove(paragraph)
-    return True
-
-
 # --- the template in use --------------------------------------------------------------------------------
 
 
-def template_dir() -> Path:
-    """Under MEDIA_ROOT: `duban backup` carries it, and several nodes share it as they share attachments."""
-    return Path(settings.MEDIA_ROOT) / "templates"
+
+def fill(document, values: dict[str, str]) -> None:
+    """Replace every known {{placeholder}} in the document with its value, in place (core.docfill.fill)."""
+    docfill.fill(document, values, optional=OPTIONAL)
 
 
 def template_path() -> Path:
@@ -319,7 +183,7 @@ class TemplateCheck:
 def inspect_template(document) -> TemplateCheck:
     """Which placeholders a template (python-docx Document) uses, read the way fill() reads them."""
     names = set()
-    for root in _roots(document):
+    for root in roots(document):
         for paragraph in root.iter(qn("w:p")):
             names.update(m.group(1) for m in PATTERN.finditer(paragraph_text(paragraph)))
     found = frozenset(names & PLACEHOLDERS.keys())
@@ -400,8 +264,8 @@ def install_template(upload, *, actor: Actor) -> TemplateCheck:
                      message=f"上传督办通知单模板“{name}”")
         # written before the audit entry commits: if writing fails, the entry is rolled back with it
         template_dir().mkdir(parents=True, exist_ok=True)
-        _write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
-        _write_atomically(template_path(), data)
+        write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        write_atomically(template_path(), data)
     return check
 
 
@@ -425,14 +289,3 @@ def _current_fingerprint() -> dict | None:
         return None
     return {"name": info.get("name", ""), "size": info.get("size", 0), "sha256": info.get("sha256", "")}
 
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write next to the target and rename over it, so a render running meanwhile reads the old or the new file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as target:
-            target.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -60,3 +60,10 @@ def actions_for_matter(matter, user) -> list[SupervisionAction]:
     return list(SupervisionAction.objects.visible_to(user).filter(
         matter_type=ContentType.objects.get_for_model(type(matter)), matter_id=matter.pk,
     ).select_related("issued_by").only(*MATTER_ACTION_COLUMNS).order_by(*ORDER)[:50])
+
+
+def document_issuer() -> str:
+    """The office that signs its documents (the notices, the bulletins): DUBAN_NOTICE_ISSUER."""
+    from duban.supervision.notices import issuer_name
+
+    return issuer_name()

@@ -147,3 +147,9 @@ def save_ladder(actor: Actor, kind_key: str, *, major: bool, steps: list[dict]) 
                                    bool(s.get("enabled", True))] for s in steps]},
                  message=f"修改{ladder.name}")
     return ladder
+
+
+def take_document_numbers(documents) -> None:
+    """Number other documents of the office (the bulletins: anything with `issued_on` and `number`) from the
+    notices' 县督字 series, under the same row lock, so that one series holds them all."""
+    allocate_numbers(documents)
