@@ -10,15 +10,10 @@ from duban.appeals import services as appeals
 from duban.core.actor import Actor
 from duban.ledger import services as ledger
 from duban.matters import registry
-from duban.matters.choices import Light
-from duban.safety import services as safety
-from duban.scoring import collect
-from duban.scoring.periods import parse
 from duban.supervision.models import SupervisionAction
 from tests.appeals.conftest import desk, fresh, submit  # noqa: F401  (fixtures)
 from tests.kit.queries import assert_fixed_queries
 from tests.ledger.conftest import campaign, make_task  # noqa: F401  (fixtures)
-from tests.ledger.moves import SHANGHAI
 from tests.safety.conftest import assign, gas, grid_worker, report  # noqa: F401  (fixtures)
 from tests.supervision.conftest import noticed, record  # noqa: F401  (fixtures)
 

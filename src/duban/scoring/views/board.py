@@ -22,9 +22,8 @@ from duban.core.choices import Role, UnitCategory
 from duban.core.errors import ServiceError
 from duban.core.permissions import role_required
 from duban.core.scope import unit_scope
-from duban.scoring import excel
+from duban.scoring import excel, selectors, services
 from duban.scoring import lists as listing
-from duban.scoring import selectors, services
 from duban.scoring.forms import ContestForm, PraiseForm
 from duban.scoring.models import ScoreEvent
 from duban.scoring.scores import RANKED, board
