@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from duban.appeals.filters import AppealFilter
 from duban.core.models import Unit
@@ -133,8 +134,8 @@ def actions(request, unit: Unit) -> tuple[list[ActionCount], int, str]:
 
 
 OBSTRUCTION_FIGURES = (
-    ("returns", "returned_matters", "退回整改"),
-    ("reassigns", "reassigned_matters", "申请调整或退单"),
+    ("returns", "returned_matters", gettext_noop("退回整改")),
+    ("reassigns", "reassigned_matters", gettext_noop("申请调整或退单")),
 )
 
 
