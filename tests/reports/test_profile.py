@@ -135,3 +135,38 @@ def test_the_unit_page_links_to_the_profile_for_whoever_may_see_it(county):
     # The business office finds 县交通运输局 in the directory but may not see its matters: no link.
     page = county.client("business").get(f"/units/{transport}/")
     assert page.status_code == 200 and "/reports/units/" not in page.content.decode()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_score_chart_draws_in_chromium_and_a_point_opens_its_month(county, page, sign_in, live_server):
+    errors, missing = [], []
+    # The browser's own request for /favicon.ico (the site declares none) is not the page's.
+    page.on("console", lambda message: errors.append((message.text, message.location.get("url", "")))
+            if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("response", lambda response: missing.append(response.url) if response.status >= 400 else None)
+    sign_in("ducha")
+    unit = county.units["transport"]
+    page.goto(f"{live_server.url}/reports/units/{unit.pk}/")
+    page.locator("#profile-score-chart canvas").wait_for()
+    painted = page.evaluate("""() => {
+        const canvas = document.querySelector('#profile-score-chart canvas');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let ink = 0;
+        for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) { ink++; } }
+        return {ink, width: canvas.width, height: canvas.height};
+    }""")
+    assert painted["height"] >= 200 and painted["ink"] > 1000, painted
+    page.screenshot(path="/tmp/profile_chart.png", full_page=False)
+    # The last point (this month) opens the board of that month.
+    x, y = page.evaluate("""() => {
+        const chart = echarts.getInstanceByDom(document.getElementById('profile-score-chart'));
+        const data = JSON.parse(document.getElementById('profile-score-data').textContent);
+        const last = data.months.length - 1;
+        const box = document.getElementById('profile-score-chart').getBoundingClientRect();
+        const [px, py] = chart.convertToPixel({seriesIndex: 0}, [last, data.scores[last]]);
+        return [box.left + px, box.top + py];
+    }""")
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r".*/scoring/\?period=\d{4}-\d{2}$"))
+    assert errors == [] and missing == [], (errors, missing)

@@ -10,14 +10,22 @@
   box.style.height = "280px";
   var chart = echarts.init(box);
   chart.setOption({
+    animation: false,
     grid: { left: 48, right: 24, top: 24, bottom: 32 },
-    tooltip: { trigger: "axis" },
+    // Drawn on the canvas (richText): an HTML tooltip writes style attributes, which the CSP refuses.
+    tooltip: { trigger: "axis", renderMode: "richText" },
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", scale: true },
     series: [{ type: "line", data: data.scores, connectNulls: true, symbolSize: 8, label: { show: true } }]
   });
-  chart.on("click", function (params) {
-    var code = data.codes[params.dataIndex];
+  // A click anywhere in a month's column opens the score board of that month.
+  chart.getZr().on("click", function (event) {
+    var at = [event.offsetX, event.offsetY];
+    if (!chart.containPixel("grid", at)) {
+      return;
+    }
+    var index = chart.convertFromPixel({ seriesIndex: 0 }, at)[0];
+    var code = data.codes[index];
     if (code) {
       window.location.href = "/scoring/?period=" + encodeURIComponent(code);
     }
