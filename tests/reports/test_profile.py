@@ -65,7 +65,12 @@ def test_every_number_links_to_exactly_its_rows(county, transport):
     response = office.get(f"/reports/units/{unit.pk}/")
     assert response.status_code == 200
     shown = figures(response.content.decode())
-    assert shown["ledger.task:total"][1] >= 4
+    assert shown["ledger.task:total"][1] == 4  # the record's A (2026-0001) and its notice's task, the returned and the passed on
+    assert (shown["appeals.appeal:total"][1], shown["safety.hazard:total"][1], shown["safety.hazard:green"][1]) == (2, 1, 1)
+    # Sent back twice, one task; one request to pass a task on; one appeal sent back (退单) by the unit.
+    assert shown["ledger.task:returns"][1:] == (2, 1)
+    assert shown["ledger.task:reassigns"][1:] == (1, 1)
+    assert shown["appeals.appeal:reassigns"][1:] == (1, 1)
     assert shown["action:total"][1] == SupervisionAction.objects.filter(target_unit__path__startswith=unit.path).count() > 0
     walked = 0
     for name, (href, number, matters) in shown.items():

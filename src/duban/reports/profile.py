@@ -24,6 +24,7 @@ from duban.appeals.filters import AppealFilter
 from duban.core.models import Unit
 from duban.core.scope import unit_scope
 from duban.ledger.filters import TaskFilter
+from duban.matters import obstruction as matters_obstruction
 from duban.matters import registry
 from duban.matters.choices import Light
 from duban.projects.filters import ProcedureFilter, ReportFilter
@@ -139,19 +140,37 @@ OBSTRUCTION_FIGURES = (
 )
 
 
+# Requests a kind's events record that its 中梗阻 table does not show, with the list filter that finds their matters:
+# an appeal's 退单 (its `sent_back_by` filter reads the events of that unit itself, not of its sub-units).
+UNSHOWN = {
+    ("appeals.appeal", "reassigns"): lambda kind, unit: kind.list_url(sent_back_by=unit.pk),
+}
+
+
 def obstruction(request, unit: Unit, today: dt.date) -> list[Obstruction]:
     """The unit's send-backs and returns as the 中梗阻 analytics count them (supervision.analytics), per kind that
-    declares them, with the analytics' links to the kind's list."""
+    declares them, with the analytics' links to the kind's list; and the requests a kind's table leaves out
+    (UNSHOWN), counted from the same events (matters.obstruction) for the unit itself."""
     result = []
     for kind in analytics.analysed_kinds():
         shown = [f for f in OBSTRUCTION_FIGURES if f[0] in analytics.columns(kind)]
-        if not shown:
+        unshown = [f for f in OBSTRUCTION_FIGURES if (kind.key, f[0]) in UNSHOWN and f not in shown]
+        if not shown and not unshown:
             continue
-        figures = analytics.unit_figures(request.user, [unit], kind=kind, idle_days=analytics.DEFAULT_IDLE_DAYS, today=today)[0]
-        links = analytics.links(kind, unit, analytics.DEFAULT_IDLE_DAYS)
-        result.append(Obstruction(key=kind.key, label=_(kind.label), figures=[
-            {"name": name, "label": _(label), "times": getattr(figures, name), "matters": getattr(figures, matters_field), "url": links.get(name, "")}
-            for name, matters_field, label in shown]))
+        rows = []
+        if shown:
+            figures = analytics.unit_figures(request.user, [unit], kind=kind, idle_days=analytics.DEFAULT_IDLE_DAYS, today=today)[0]
+            links = analytics.links(kind, unit, analytics.DEFAULT_IDLE_DAYS)
+            rows += [{"name": name, "label": _(label), "times": getattr(figures, name), "matters": getattr(figures, matters_field),
+                      "url": links.get(name, "")} for name, matters_field, label in shown]
+        for name, _matters_field, label in unshown:
+            events = (matters_obstruction.returns if name == "returns" else matters_obstruction.passings)(kind, [unit.pk])
+            if not unit_scope(request.user).everything:
+                events = events.filter(matter_id__in=kind.visible(request.user).values("pk"))
+            matter_ids = list(events.order_by().values_list("matter_id", flat=True))
+            rows.append({"name": name, "label": _(label), "times": len(matter_ids), "matters": len(set(matter_ids)),
+                         "url": UNSHOWN[(kind.key, name)](kind, unit)})
+        result.append(Obstruction(key=kind.key, label=_(kind.label), figures=rows))
     return result
 
 
