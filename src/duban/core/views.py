@@ -21,6 +21,7 @@ from duban.core.errors import ServiceError
 from duban.core.forms import PasswordChangeForm, SignInForm, lockout_minutes
 from duban.core.middleware import password_expired
 from duban.core.models import RoleGrant, Unit, User
+from duban.core.scope import unit_scope
 
 PAGE_SIZE = 50
 
@@ -132,7 +133,8 @@ def unit_detail(request, pk):
     people = _people(request.user).filter(unit=unit)
     children = Unit.objects.visible_to(request.user).filter(parent=unit, is_active=True)
     leaders = User.objects.visible_to(request.user).filter(charges__unit=unit).distinct()
-    return render(request, "core/unit_detail.html", {"unit": unit, "people": people, "children": children, "leaders": leaders})
+    return render(request, "core/unit_detail.html", {"unit": unit, "people": people, "children": children, "leaders": leaders,
+                                                     "profile": unit_scope(request.user).allows(unit.pk)})
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from duban.reports.views import bulletin
+from duban.reports.views import bulletin, profile
 
 app_name = "reports"
 urlpatterns: list = [
@@ -12,5 +12,6 @@ urlpatterns: list = [
     path("bulletins/template/download/", bulletin.bulletin_template_download, name="bulletin_template_download"),
     path("bulletins/template/sample/", bulletin.bulletin_template_sample, name="bulletin_template_sample"),
     path("bulletins/template/restore/", bulletin.bulletin_template_restore, name="bulletin_template_restore"),
-    # end bulletins
+    # unit profile
+    path("units/<int:pk>/", profile.unit_profile, name="unit_profile"),
 ]

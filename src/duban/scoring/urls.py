@@ -7,6 +7,7 @@ from duban.scoring.views import board, office
 app_name = "scoring"
 urlpatterns = [
     path("", board.score_board, name="board"),
+    path("export/", board.export, name="export"),
     path("mine/", board.my_points, name="mine"),
     path("points/<int:pk>/contest/", board.contest, name="contest"),
     path("refresh/", board.refresh, name="refresh"),

@@ -64,7 +64,7 @@ class ActionQuery(Schema):
     limit: int = Field(50, ge=1, le=PAGE_MAX, description="每页条数，最多 100")
 
 
-class ReplyIn(Schema):
+class ActionReplyIn(Schema):
     text: str = Field(..., min_length=1, max_length=4000, description="办理情况、未按期完成的原因和整改措施")
 
 
@@ -125,7 +125,7 @@ def get_action(request, action_id: int = Path(..., ge=1, le=MAX_ID)):
 
 
 @router.post("/supervision/actions/{action_id}/reply", response={200: ActionOut, **ERRORS}, summary="书面回复督办")
-def reply(request, body: ReplyIn, action_id: int = Path(..., ge=1, le=MAX_ID)):
+def reply(request, body: ActionReplyIn, action_id: int = Path(..., ge=1, le=MAX_ID)):
     """被督办单位的负责人、联络员（或被督办的领导）书面回复；回复后追督停止。"""
     action = _get(request, action_id)
     if not services.may_reply(action, request.auth) and action.state == ActionState.OPEN:

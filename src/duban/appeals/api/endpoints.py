@@ -20,9 +20,9 @@ from duban.appeals.api.schemas import (
     AppealDetail,
     AppealPage,
     AppealQuery,
+    AppealReplyIn,
     HotlineIn,
     HotlineOut,
-    ReplyIn,
     SendBackIn,
 )
 from duban.appeals.choices import AppealState, Channel, Outcome, Rating
@@ -162,7 +162,7 @@ def send_back(request, payload: SendBackIn, code: str = CODE):
 
 
 @router.post("/appeals/{code}/transitions/reply", response={200: AppealDetail, **ERRORS}, summary="答复")
-def reply(request, payload: ReplyIn, code: str = CODE):
+def reply(request, payload: AppealReplyIn, code: str = CODE):
     """答复企业：答复内容、办理结果（无法解决的须写明法律政策依据）、内部说明；之后由县营商办回访。"""
     services.reply_appeal(Actor.from_request(request), _appeal_or_404(request, code), public_text=payload.public_text,
                           outcome=payload.outcome, internal_note=payload.internal_note, legal_basis=payload.legal_basis,

@@ -78,7 +78,7 @@ class ReplyOut(Schema):
     rated_at: dt.datetime | None
 
 
-class EventOut(Schema):
+class AppealEventOut(Schema):
     at: dt.datetime
     event: str
     label: str
@@ -106,7 +106,7 @@ class AppealDetail(AppealItem):
     promoted_task: str | None = Field(None, description="转为的重点工作任务编号")
     closed_on: dt.date | None
     replies: list[ReplyOut] = Field(..., description="逐轮答复与评价")
-    timeline: list[EventOut] = Field(..., description="办理记录，最新在前")
+    timeline: list[AppealEventOut] = Field(..., description="办理记录，最新在前")
     actions: list[str] = Field(..., description="调用者现在可以办理的操作")
 
 
@@ -175,7 +175,7 @@ class ActionIn(Input):
     version: int = Field(..., ge=1, le=MAX_ID, description="读取诉求时得到的 version；他人已先修改时返回 409")
 
 
-class ReplyIn(ActionIn):
+class AppealReplyIn(ActionIn):
     public_text: str = Field(..., max_length=4000, description="答复企业的内容")
     outcome: OutcomeName
     internal_note: str = Field("", max_length=4000, description="内部说明（企业看不到）")

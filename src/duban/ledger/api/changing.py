@@ -27,8 +27,8 @@ from duban.ledger.api.schemas import (
     ReopenIn,
     ReportIn,
     ReportOut,
-    ReturnIn,
     TaskDetail,
+    TaskReturnIn,
     VersionIn,
 )
 from duban.ledger.models import ExtensionRequest, ProgressReport, ReassignRequest
@@ -93,7 +93,7 @@ def close(request, payload: CloseIn, code: str = Path(..., max_length=24)):
 
 
 @router.post("/tasks/{code}/transitions/return", response=TRANSITION, summary="退回")
-def return_(request, payload: ReturnIn, code: str = Path(..., max_length=24)):
+def return_(request, payload: TaskReturnIn, code: str = Path(..., max_length=24)):
     """县督查室写明理由，把销账申请退回牵头单位。"""
     services.return_task(Actor.from_request(request), _task_or_404(request, code), reason=payload.reason,
                          checklist=list(payload.checklist) if payload.checklist is not None else None,

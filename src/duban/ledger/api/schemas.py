@@ -158,7 +158,7 @@ class ReportPage(Schema):
     prev: str | None = None
 
 
-class EventOut(Schema):
+class TaskEventOut(Schema):
     id: int
     at: dt.datetime
     kind: str
@@ -169,7 +169,7 @@ class EventOut(Schema):
 
 
 class EventPage(Schema):
-    items: list[EventOut]
+    items: list[TaskEventOut]
     next: str | None = None
     prev: str | None = None
 
@@ -225,7 +225,7 @@ class CloseIn(Input):
     note: str = Field("", max_length=LONG_TEXT, description="审核意见")
 
 
-class ReturnIn(Input):
+class TaskReturnIn(Input):
     version: int = Version
     reason: str = Field(..., max_length=LONG_TEXT, description="退回理由")
     checklist: list[StrictBool] | None = Field(None, max_length=200, description="可选：逐项核验结果")

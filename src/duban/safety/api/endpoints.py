@@ -19,10 +19,10 @@ from duban.safety.api.schemas import (
     HazardDetail,
     HazardPage,
     HazardQuery,
+    HazardReturnIn,
     InspectionDetail,
     InspectionPage,
     InspectionQuery,
-    ReturnIn,
     VerifyIn,
 )
 from duban.safety.kind import HAZARD_KIND
@@ -101,7 +101,7 @@ def verify(request, payload: VerifyIn, code: str = CODE):
 
 
 @router.post("/hazards/{code}/transitions/return", response={200: HazardDetail, **ERRORS}, summary="验收退回")
-def return_(request, payload: ReturnIn, code: str = CODE):
+def return_(request, payload: HazardReturnIn, code: str = CODE):
     """整改不到位，写明理由退回整改责任单位。"""
     services.return_hazard(Actor.from_request(request), _hazard_or_404(request, code), reason=payload.reason, expected_version=payload.version)
     return _detail(request, code)

@@ -95,7 +95,7 @@ class VerifyIn(Input):
     note: str = Field("", max_length=2000, description="验收意见")
 
 
-class ReturnIn(Input):
+class HazardReturnIn(Input):
     version: int = Version
     reason: str = Field(..., max_length=2000, description="退回理由")
 

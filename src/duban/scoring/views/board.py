@@ -3,27 +3,33 @@ points with the contest form, praise, collecting and publishing."""
 
 from __future__ import annotations
 
+import tempfile
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from duban.core import audit
 from duban.core.actor import Actor
 from duban.core.choices import Role, UnitCategory
 from duban.core.errors import ServiceError
 from duban.core.permissions import role_required
 from duban.core.scope import unit_scope
+from duban.scoring import excel, selectors, services
 from duban.scoring import lists as listing
-from duban.scoring import selectors, services
 from duban.scoring.forms import ContestForm, PraiseForm
 from duban.scoring.models import ScoreEvent
 from duban.scoring.scores import RANKED, board
 from duban.scoring.views import attempt
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request):
@@ -46,17 +52,39 @@ def score_board(request):
     the_board = board(period)
     rows = selectors.visible_rows(the_board, request.user)
     everything = selectors.sees_everything(request.user)
-    lists = None
-    if everything:
-        drawn = the_board.published.lists if the_board.published else listing.draw(the_board)
-        names = {r.unit_id: r.unit_name for r in the_board.rows}
-        lists = [{"category": UnitCategory(c).label, "red": [names.get(i, "") for i in drawn[c]["red"]],
-                  "black": [names.get(i, "") for i in drawn[c]["black"]]} for c in RANKED if c in drawn]
+    lists = _lists(the_board) if everything else None
     return render(request, "scoring/board.html", {
         "period": period, "board": the_board, "sections": _sections(the_board, rows), "lists": lists,
         "office": Role.SUPERVISION in request.user.roles, "principal": Role.PRINCIPAL in request.user.roles,
         "praise_form": PraiseForm() if Role.PRINCIPAL in request.user.roles else None,
     })
+
+
+def _lists(the_board):
+    """The red and black lists as the board shows them: names per category."""
+    drawn = the_board.published.lists if the_board.published else listing.draw(the_board)
+    names = {r.unit_id: r.unit_name for r in the_board.rows}
+    return [{"category": UnitCategory(c).label, "red": [names.get(i, "") for i in drawn[c]["red"]],
+             "black": [names.get(i, "") for i in drawn[c]["black"]]} for c in RANKED if c in drawn]
+
+
+@login_required
+@require_GET
+def export(request):
+    """The board of a period as .xlsx: the same rows the user sees on the board, and the red and black lists for
+    whoever sees them there."""
+    period = _period(request)
+    the_board = board(period)
+    rows = selectors.visible_rows(the_board, request.user)
+    lists = _lists(the_board) if selectors.sees_everything(request.user) else None
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (FileResponse closes it)
+    excel.workbook(the_board, rows, lists).save(output)
+    output.seek(0)
+    audit.record(Actor.from_request(request), "scoring.export", None, object_type="scoring.Publication",
+                 after={"period": period.code, "rows": len(rows)}, message=f"导出{period.label}考核得分（{len(rows)} 个单位）")
+    response = FileResponse(output, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'考核得分-{period.code}.xlsx')}"
+    return response
 
 
 @login_required
