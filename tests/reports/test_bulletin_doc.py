@@ -135,6 +135,18 @@ def test_the_same_period_keeps_its_number_until_issued_anew(county, week48):
     assert month.number == "县督字〔2026〕7号"
 
 
+def test_an_issued_bulletin_is_downloaded_as_it_was_issued(county, week48):
+    """An official document keeps its text once it has a number: a task closed since does not change it."""
+    first, document = produce(county, "2026-W48")
+    kept = bulletin_doc.produce(office(county), bulletin.parse_period("2026-W48"))[1]
+    assert kept == bytes(Bulletin.objects.get(pk=first.pk).document)
+    Task.objects.filter(pk=week48["a"].pk).update(state=TaskState.CLOSED, light="grey")
+    again, document_again = produce(county, "2026-W48", day="2026-12-01")
+    assert again.pk == first.pk and texts(document_again) == texts(document)
+    anew, document_anew = produce(county, "2026-W48", anew=True, day="2026-12-01")
+    assert texts(document_anew) != texts(document)
+
+
 @pytest.mark.parametrize("code, message", [
     ("2026-48", "周次格式应为“2026-W48”"), ("W48", "周次格式应为“2026-W48”"), ("2026-W54", "2026年没有第54周"),
 ])

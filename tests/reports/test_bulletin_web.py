@@ -110,5 +110,7 @@ def test_the_office_replaces_and_restores_the_template(county, week48, time_mach
 
     assert client.post(reverse("reports:bulletin_template_restore")).status_code == 302
     assert bulletin_doc.uploaded_template_info() is None
-    response = client.post(reverse("reports:bulletins"), {"kind": "weekly", "week": "2026-W48"})
+    response = client.post(reverse("reports:bulletins"), {"kind": "weekly", "week": "2026-W48"})  # issued: kept as issued
+    assert Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs[2].text == "2026年第48周（11月23日至11月29日）督查通报"
+    response = client.post(reverse("reports:bulletins"), {"kind": "weekly", "week": "2026-W48", "anew": "on"})
     assert Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs[2].text.startswith("关于2026年第48周")

@@ -351,16 +351,26 @@ def chart_texts() -> dict:
 
 
 def produce(actor: Actor, period, *, anew: bool = False, today: datetime.date | None = None):
-    """(the Bulletin in force, its .docx bytes) for `period` as `actor` sees it. The figures and the chart come
-    first, so that a failure (the chart's font) takes no number; the number is the period's own once issued."""
+    """(the Bulletin in force, its .docx bytes) for `period` as `actor` sees it. Once issued, the period's
+    document is the one kept at its issue (same number, same text). A new one is computed first, figures and
+    chart, so that a failure (the chart's font) takes no number."""
     from duban.reports import bulletin as issuing
     from duban.reports import chart
 
+    from duban.reports.models import Bulletin
+
+    existing = None if anew else issuing.current(period)
+    if existing is not None and existing.document:  # issued: the document as it was issued
+        return existing, bytes(existing.document)
     issuing.refresh_scores(actor, period)
     data = issuing.gather(actor.user, period, today=today)
     png = chart.lights_chart(data.by_campaign, **chart_texts())
     issued = issuing.issue(actor, period, anew=anew)
-    return issued, render(data, number=issued.number, issued_on=issued.issued_on, chart_png=png)
+    body = render(data, number=issued.number, issued_on=issued.issued_on, chart_png=png)
+    if not issued.document:
+        Bulletin.objects.filter(pk=issued.pk).update(document=body)
+        issued.document = body
+    return issued, body
 
 
 def filename(period) -> str:

@@ -17,6 +17,9 @@ class Bulletin(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     issued_by_name = models.CharField(_("签发人"), max_length=80)
     issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    # The document as issued: an official document keeps its text once it has a number (downloading the period
+    # again gives these bytes, not today's figures); issuing anew writes a new one under the next number.
+    document = models.BinaryField(_("通报文件"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("工作通报")
