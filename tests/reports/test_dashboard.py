@@ -26,7 +26,6 @@ from duban.safety import services as safety_services
 from duban.safety.models import Hazard, Sector
 from duban.supervision.models import SupervisionAction
 from tests import kit
-from tests.conftest import make_unit
 from tests.appeals.conftest import credit_code
 from tests.safety.conftest import photo
 
@@ -286,3 +285,11 @@ def test_the_screen_data_is_the_dashboards(county, ledger, others):
     campaign_bars = data["charts"]["campaigns"]
     red = next(s for s in campaign_bars["series"] if s["key"] == "red")
     assert [d["value"] for d in red["data"]] == [3, 1]
+
+
+def test_the_ledger_list_says_which_dashboard_filter_it_was_opened_with(county, ledger):
+    html = county.client("principal").get("/ledger/?state=open&schedule=behind").content.decode()
+    assert "序时进度：欠进度" in html and '<input type="hidden" name="schedule" value="behind">' in html
+    assert len(ROWS["/ledger/"].findall(html)) == 5
+    html = county.client("principal").get("/ledger/?state=closed&closed_after=2026-05-01&closed_before=2026-05-31").content.decode()
+    assert "办结日期不早于：2026年5月1日" in html and len(ROWS["/ledger/"].findall(html)) == 1
