@@ -31,7 +31,6 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,8 +180,9 @@ def _month_key(value) -> dt.date:
 
 
 def tasks(user, campaign_id: int | str | None = None, on: dt.date | None = None) -> Tasks:
-    """The ledger's figures over `Task.objects.visible_to(user)`: four grouped queries on the tasks (the counts,
-    the two trends) and two on the small tables (campaigns and fronts, units), whatever the number of tasks."""
+    """The ledger's figures over `Task.objects.visible_to(user)`: three grouped queries on the tasks (every count by
+    campaign, front, lead unit, state, light and schedule at once; the two monthly trends) and four on the small
+    tables (campaigns, fronts, the lead units and their top units), whatever the number of tasks."""
     on = on or timezone.localdate()
     visible = Task.objects.visible_to(user).order_by()
     rows = list(visible.values_list("campaign_id", "front_id", "lead_unit_id", "state", "light", "schedule").annotate(n=Count("*")))
@@ -233,9 +233,13 @@ def tasks(user, campaign_id: int | str | None = None, on: dt.date | None = None)
 
 
 def _by_month(queryset, date_field: str) -> dict[dt.date, int]:
-    """Rows of `queryset` per month of `date_field`: one GROUP BY."""
-    grouped = queryset.annotate(m=TruncMonth(date_field)).values("m").annotate(n=Count("*")).values_list("m", "n")
-    return {_month_key(m): n for m, n in grouped if m is not None}
+    """Rows of `queryset` per month of `date_field`: one GROUP BY on the day, summed into months here — SQLite's
+    month truncation is a Python function called on every row (~350 ms of the dashboard at 100k tasks)."""
+    months: dict[dt.date, int] = defaultdict(int)
+    for day, n in queryset.values_list(date_field).annotate(n=Count("*")).values_list(date_field, "n"):
+        if day is not None:
+            months[_month_key(day)] += n
+    return months
 
 
 # --- 督办: the supervision actions by step ------------------------------------------------------------------
