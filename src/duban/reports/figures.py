@@ -84,43 +84,50 @@ class TaskFigures:
 
     label: str
     key: dict = field(default_factory=dict)  # the row's TaskFilter parameters ({"campaign": 3})
-    counts: dict = field(default_factory=lambda: defaultdict(int))  # (state, light, schedule) → n
+    all: int = 0
+    closed: int = 0
+    open_count: int = 0
+    open_lights: dict = field(default_factory=lambda: defaultdict(int))
+    open_schedules: dict = field(default_factory=lambda: defaultdict(int))
 
     def add(self, state: str, light: str, schedule: str, n: int) -> None:
-        self.counts[state, light, schedule] += n
-
-    def _sum(self, states=None, light=None, schedule=None) -> int:
-        return sum(n for (s, li, sc), n in self.counts.items()
-                   if (states is None or s in states) and (light is None or li == light) and (schedule is None or sc == schedule))
+        """Count `n` tasks of one (state, light, schedule) group into the row."""
+        self.all += n
+        if state == TaskState.CLOSED:
+            self.closed += n
+        elif state in OPEN_STATES:
+            self.open_count += n
+            self.open_lights[light] += n
+            self.open_schedules[schedule] += n
 
     def link(self, **params) -> str:
         return ledger_link(**self.key, **params)
 
     @property
     def total(self) -> Figure:
-        return Figure(self._sum(), self.link())
+        return Figure(self.all, self.link())
 
     @property
     def open(self) -> Figure:
-        return Figure(self._sum(OPEN_STATES), self.link(state="open"))
+        return Figure(self.open_count, self.link(state="open"))
 
     @property
     def finished(self) -> Figure:
-        return Figure(self._sum({TaskState.CLOSED}), self.link(state=TaskState.CLOSED))
+        return Figure(self.closed, self.link(state=TaskState.CLOSED))
 
     @property
     def overdue(self) -> Figure:
         return self.light(Light.RED)
 
     def light(self, light: str) -> Figure:
-        return Figure(self._sum(OPEN_STATES, light=light), self.link(state="open", light=light))
+        return Figure(self.open_lights.get(light, 0), self.link(state="open", light=light))
 
     @property
     def lights(self) -> dict[str, Figure]:
         return {light: self.light(light) for light in LIGHTS}
 
     def schedule(self, schedule: str) -> Figure:
-        return Figure(self._sum(OPEN_STATES, schedule=schedule), self.link(state="open", schedule=schedule))
+        return Figure(self.open_schedules.get(schedule, 0), self.link(state="open", schedule=schedule))
 
     @property
     def schedules(self) -> dict[str, Figure]:
@@ -128,8 +135,7 @@ class TaskFigures:
 
     @property
     def completion_rate(self) -> Decimal | None:
-        done = self.finished.value
-        return percent(done, done + self.open.value)
+        return percent(self.closed, self.closed + self.open_count)
 
     @property
     def completion_text(self) -> str:
