@@ -307,3 +307,10 @@ def test_the_ledger_list_says_which_dashboard_filter_it_was_opened_with(county, 
     assert len(ROWS["/ledger/"].findall(html)) == 5
     html = county.client("principal").get("/ledger/?state=closed&closed_after=2026-05-01&closed_before=2026-05-31").content.decode()
     assert "办结日期不早于：2026年5月1日" in html and len(ROWS["/ledger/"].findall(html)) == 1
+
+
+@pytest.mark.parametrize("role, shown", [("principal", True), ("leader", True), ("supervision", True), ("unit_head", False),
+                                         ("liaison", False)])
+def test_the_nav_offers_the_dashboard_to_the_leaders_and_the_office(county, role, shown):
+    html = county.client(role).get("/").content.decode()
+    assert ('data-testid="nav-dashboard"' in html) is shown
