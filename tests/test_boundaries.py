@@ -5,7 +5,8 @@ and `importlib.import_module("…")` with a literal name) is checked against the
 - matters (the kernel every kind shares: clock, light, runner, events, registry) knows only core;
 - supervision (the escalation engine, 中梗阻 analytics) knows the kernel, never a kind of matter;
 - a domain app (ledger, appeals, projects, safety, scoring, reports) uses another app only through its
-  public modules (models, choices, selectors, services, forms, filters), never its views or internals.
+  public modules (models, choices, selectors, services, forms, filters, and metrics: the figures the app
+  computes, which the dashboard shows as the app's own pages do), never its views or internals.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ALLOWED = {
     **{app: {"core", "matters", "notify", "api", "supervision", *DOMAIN} for app in DOMAIN},
 }
 # What one app may use of another (beyond core, matters, api and notify, which are shared infrastructure).
-PUBLIC = {"models", "choices", "selectors", "services", "forms", "filters"}
+PUBLIC = {"models", "choices", "selectors", "services", "forms", "filters", "metrics"}
 INFRASTRUCTURE = {"core", "matters", "api", "notify"}
 
 

@@ -17,7 +17,7 @@ from duban.ledger.choices import FINISHED_STATES, OPEN_STATES, TaskState
 from duban.ledger.kind import TASK_KIND
 from duban.ledger.models import Campaign, Front, Task
 from duban.matters import obstruction
-from duban.matters.choices import Light
+from duban.matters.choices import Light, Schedule
 from duban.matters.obstruction import IDLE_MAX_DAYS, idle_cutoff
 
 STATE_CHOICES = [("open", _("未办结（全部在办）")), *TaskState.choices]
@@ -75,6 +75,10 @@ class TaskFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=STATE_CHOICES, method="filter_state")
     due_after = django_filters.DateFilter(label=_("完成时限不早于"), field_name="due_date", lookup_expr="gte")
     due_before = django_filters.DateFilter(label=_("完成时限不晚于"), field_name="due_date", lookup_expr="lte")
+    # The dashboard's drill-downs (reports.figures): 超/达/欠进度 and the tasks closed in a month.
+    schedule = django_filters.MultipleChoiceFilter(label=_("序时进度"), choices=[c for c in Schedule.choices if c[0]])
+    closed_after = django_filters.DateFilter(label=_("办结日期不早于"), field_name="closed_on", lookup_expr="gte")
+    closed_before = django_filters.DateFilter(label=_("办结日期不晚于"), field_name="closed_on", lookup_expr="lte")
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
     lead_unit = django_filters.ModelChoiceFilter(label=_("牵头单位（含下级单位）"), queryset=Unit.objects.all(), method="filter_lead_unit")
     idle = CountFilter(label=_("连续未报送进展的工作日不少于"), min_value=1, max_value=IDLE_MAX_DAYS, method="filter_idle")
@@ -86,7 +90,7 @@ class TaskFilter(django_filters.FilterSet):
     class Meta:
         model = Task
         fields = [
-            "campaign", "front", "unit", "leader", "light", "state", "due_after", "due_before", "q",
+            "campaign", "front", "unit", "leader", "light", "state", "due_after", "due_before", "schedule", "closed_after", "closed_before", "q",
             "lead_unit", "idle", "passed_on", "returned", "returned_by", "reassign_by",
         ]
 

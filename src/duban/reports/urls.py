@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from duban.reports.views import bulletin, profile
+from duban.reports.views import bulletin, dashboard, profile, screen
 
 app_name = "reports"
 urlpatterns: list = [
+    # dashboard
+    path("", dashboard.dashboard, name="dashboard"),
+    path("export/", dashboard.export, name="export"),
+    path("screen/", screen.screen, name="screen"),
+    path("screen/data.json", screen.screen_data, name="screen_data"),
     # bulletins
     path("bulletins/", bulletin.bulletins, name="bulletins"),
     path("bulletins/template/", bulletin.bulletin_template, name="bulletin_template"),

@@ -16,7 +16,9 @@ from duban.matters.choices import Light
 PAGE_SIZE = 50
 # Filters the 中梗阻 pages link with: no control of their own on the list, carried along as hidden fields
 # and shown as badges that can be taken off.
-CARRIED = ("lead_unit", "idle", "passed_on", "returned", "returned_by", "reassign_by")
+CARRIED = ("lead_unit", "idle", "passed_on", "returned", "returned_by", "reassign_by",
+           # and the dashboard's (reports.figures): 超/达/欠进度 and the month a task was closed in
+           "schedule", "closed_after", "closed_before")
 
 
 @ledger_page
@@ -74,6 +76,9 @@ def _carried(form, query) -> list[dict]:
         if not value or cleaned.get(name) in (None, ""):
             continue
         shown = cleaned[name]
+        if isinstance(shown, list):  # a multiple choice: its labels (the link carries one value)
+            labels = dict(form.fields[name].choices)
+            shown = _("、").join(str(labels.get(v, v)) for v in shown)
         without = query.copy()
         without.pop(name, None)
         without.pop("cursor", None)
