@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from duban.core import versions
 from duban.appeals import services as appeal_services
 from duban.appeals.choices import Category
 from duban.core.actor import Actor
@@ -268,11 +269,38 @@ def test_the_page_runs_a_fixed_number_of_queries_however_many_tasks(county, ledg
     more = [("a", 1, "transport", "in_progress", "red", "behind", None, D(2026, 6, 1))] * 30 + \
            [("b", None, "chengguan", "closed", "grey", "done", D(2026, 6, 2), D(2026, 6, 5))] * 20
     office = Actor(user=county.people["supervision"])
-    n = kit.assert_fixed_queries(county.client("principal"), "/reports/", grow=lambda: add_tasks(county, campaigns, fronts, more, office))
+
+    def computed(client):  # the figures computed each time, as after any write (kept ones are read back below)
+        def get(url):
+            versions.raise_now()
+            return client.get(url)
+        return get
+
+    n = kit.assert_fixed_queries(computed(county.client("principal")), "/reports/", grow=lambda: add_tasks(county, campaigns, fronts, more, office))
     assert n <= 40, n
-    n = kit.assert_fixed_queries(county.client("leader"), "/reports/screen/data.json",
+    n = kit.assert_fixed_queries(computed(county.client("leader")), "/reports/screen/data.json",
                                  grow=lambda: add_tasks(county, campaigns, fronts, more, office))
     assert n <= 40, n
+
+
+def unmasked(response) -> str:
+    """The page without its CSRF tokens (masked anew on every response)."""
+    return re.sub(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", response.content.decode())
+
+
+def test_the_figures_are_kept_until_the_next_write(county, ledger, others):
+    """Read back while nothing is written (a few queries, the same page); computed again after any write."""
+    campaigns, fronts = ledger
+    client = county.client("principal")
+    first = client.get("/reports/")
+    kept, queries = kit.count_queries(client, "/reports/")
+    assert unmasked(kept) == unmasked(first) and len(queries) <= 10, queries
+    add_tasks(county, campaigns, fronts, [("a", 1, "transport", "in_progress", "red", "behind", None, D(2026, 6, 1))],
+              Actor(user=county.people["supervision"]))
+    again, queries = kit.count_queries(client, "/reports/")
+    assert unmasked(again) != unmasked(first) and len(queries) > 10
+    red = Task.objects.filter(state__in=OPEN_STATES, light="red").count()
+    assert f'data-figure="red" href="/ledger/?state=open&amp;light=red">{red}<' in again.content.decode()
 
 
 def test_each_table_exports_to_xlsx_with_the_pages_numbers(county, ledger, others):

@@ -348,6 +348,19 @@ def hazards(user, on: dt.date | None = None) -> HazardFigures:
 # --- the whole dashboard ----------------------------------------------------------------------------------
 
 
+def kept_key(user, page: str, *choice: str) -> str:
+    """The key its figures are kept under (core.versions.figures): the page, the scope — the county for whoever
+    sees everything, else the user's own —, what was chosen, the day (the figures count against today) and the
+    language the page is written in."""
+    from django.utils.translation import get_language
+
+    from duban.core.scope import unit_scope
+
+    scope = "county" if unit_scope(user).everything else f"user{user.pk}"
+    return ":".join(["reports", page, scope, *choice, timezone.localdate().isoformat(), get_language() or ""])
+
+
+
 @dataclass
 class Dashboard:
     on: dt.date

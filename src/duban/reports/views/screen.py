@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from duban.core import versions
 from duban.reports import figures
 from duban.reports.views.dashboard import dashboard_page
 
@@ -15,9 +16,12 @@ REFRESH_SECONDS = 180
 
 
 def _data(request) -> dict:
-    d = figures.dashboard(request.user)
-    return {"figures": figures.headline(d), "charts": figures.charts(d), "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            "refresh": REFRESH_SECONDS}
+    def compute() -> dict:
+        d = figures.dashboard(request.user)
+        return {"figures": figures.headline(d), "charts": figures.charts(d)}
+
+    kept = versions.figures(figures.kept_key(request.user, "screen"), compute)
+    return {**kept, "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "refresh": REFRESH_SECONDS}
 
 
 @dashboard_page
