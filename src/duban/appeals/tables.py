@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from duban.appeals.choices import AppealState, Category, Urgency
 from duban.matters import clock
 from duban.matters.choices import Light
+from duban.matters.controls import dot as light_dot
 
 CARD = (
     '<li class="list-group-item" data-testid="appeal-card">'
@@ -37,11 +38,6 @@ ROW = (
     "<td>{who_cell}</td><td>{category}</td><td>{title}{marks}</td><td>{unit}</td>"
     '<td class="text-nowrap">{state}</td><td class="text-nowrap">{due}</td></tr>'
 )
-
-
-def _dot(light: str, tip: str) -> str:
-    """The markup of matter_tags.light_dot (both already escaped)."""
-    return f'<span class="light-dot light-{light}" title="{tip}" data-light="{light}"></span><span class="visually-hidden">{tip}</span>'
 
 
 def appeal_rows(appeals) -> tuple[SafeString, SafeString]:
@@ -61,7 +57,7 @@ def appeal_rows(appeals) -> tuple[SafeString, SafeString]:
         reason = escape(clock.shown_reason(a, today))
         light = escape(a.light)
         label = lights.get(a.light, light)
-        dot = _dot(light, f"{label}：{reason}" if reason else label)
+        dot = light_dot(light, f"{label}：{reason}" if reason else label)
         marks = ""
         if a.sendback_count:
             marks += ' <span class="badge text-bg-secondary">' + escape(ngettext("退单 %(n)s 次", "退单 %(n)s 次", a.sendback_count) % {"n": a.sendback_count}) + "</span>"

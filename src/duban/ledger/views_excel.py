@@ -19,15 +19,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from duban.core.actor import Actor
 from duban.core.choices import Role
-from duban.core.excel.filters import FilterError
-from duban.core.excel.upload import XLSX, checked_xlsx
+from duban.core.excel.upload import XLSX, XlsxUploadForm, export_response
 from duban.core.permissions import role_required
 from duban.ledger import importing
 from duban.ledger.excel import staging
@@ -48,8 +46,8 @@ IMPORTERS = (Role.SUPERVISION, Role.PRINCIPAL, Role.UNIT_HEAD, Role.LIAISON)
 EXPORTERS = (Role.PRINCIPAL, Role.LEADER, Role.SUPERVISION, Role.UNIT_HEAD, Role.LIAISON)
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("任务分解表（.xlsx）"))
+class UploadForm(XlsxUploadForm):
+    label = _("任务分解表（.xlsx）")
     campaign = forms.ModelChoiceField(
         label=_("导入到专项行动"), queryset=Campaign.objects.all(), required=False,
         empty_label=_("自动判断（按表格标题或任务编号）"),
@@ -58,16 +56,12 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, unit_mode: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
         if unit_mode:  # a unit's sheet names its tasks: no campaign to choose, nothing to register
             del self.fields["campaign"], self.fields["register"]
             self.fields["file"].label = _("填好进展的台账（.xlsx）")
             return
         self.fields["campaign"].widget.attrs["class"] = "form-select"
         self.fields["register"].widget.attrs["class"] = "form-check-input"
-
-    def clean_file(self):
-        return checked_xlsx(self.cleaned_data["file"])
 
 
 def _entry(request, token: str, *, sheet: bool = False) -> tuple[dict, staging.Staged]:
@@ -240,9 +234,4 @@ def import_template(request):
 @require_GET
 def export(request):
     """The ledger list as .xlsx: same filters and sort (GET), same scope (the user's), streamed from a temp file."""
-    try:
-        output, _rows, filename = export_filtered(Actor.from_request(request), request.GET)
-    except FilterError as exc:
-        messages.error(request, str(exc))
-        return redirect(reverse("ledger:task_list") + ("?" + request.GET.urlencode() if request.GET else ""))
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
+    return export_response(request, export_filtered, "ledger:task_list")

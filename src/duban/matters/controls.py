@@ -20,8 +20,8 @@ def _href(query, **changes) -> str:
     return f"?{params.urlencode()}" if params or query else ""
 
 
-def _dot(light: str, label: str) -> str:
-    """The markup of ledger_tags.light_dot (both arguments already escaped)."""
+def dot(light: str, label: str) -> str:
+    """The markup of matter_tags.light_dot, for a page written in Python (both arguments already escaped)."""
     return f'<span class="light-dot light-{light}" title="{label}" data-light="{light}"></span><span class="visually-hidden">{label}</span>'
 
 
@@ -35,7 +35,7 @@ def light_bar(lights: list[dict], total: int, query, *, any_light: bool) -> Safe
         value, label = escape(item["value"]), escape(str(item["label"]))
         links.append(
             f'<a class="btn btn-sm btn-outline-secondary light-count{" active" if item["active"] else ""}" '
-            f'href="{escape(_href(query, light=item["value"], cursor=None))}" data-light-count="{value}">{_dot(value, label)} {label} <strong>{item["count"]}</strong></a>'
+            f'href="{escape(_href(query, light=item["value"], cursor=None))}" data-light-count="{value}">{dot(value, label)} {label} <strong>{item["count"]}</strong></a>'
         )
     return mark_safe("\n  ".join(links))
 
@@ -61,7 +61,7 @@ def checkboxes(name: str, items, chosen: set[str], *, small: bool = False, dots:
     for n, (value, label) in enumerate(items):
         checked = " checked" if str(value) in chosen else ""
         value, label = escape(str(value)), escape(str(label))
-        shown = f"{_dot(value, label)} {label}" if dots else label
+        shown = f"{dot(value, label)} {label}" if dots else label
         boxes.append(
             f'<div class="form-check form-check-inline"><input class="form-check-input" type="checkbox" name="{name}" value="{value}" '
             f'id="id_{name}_{n}"{checked}><label class="{label_class}" for="id_{name}_{n}">{shown}</label></div>'

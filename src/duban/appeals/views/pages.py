@@ -3,12 +3,8 @@ the selectors (scoped) and call one service; what of the enterprise a reader see
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,14 +19,13 @@ from duban.appeals.policies import is_desk
 from duban.appeals.privacy import shown, timeline_text
 from duban.appeals.tables import appeal_rows, filter_controls
 from duban.core import attachments as attachment_store
-from duban.core.actor import Actor
 from duban.core.choices import BUSINESS_ROLES, Role
-from duban.core.errors import ServiceError
-from duban.core.manage_forms import submit
 from duban.core.models import Unit
 from duban.core.paging import BadCursor
 from duban.core.permissions import role_required
 from duban.matters.choices import Light
+from duban.matters.pages import ActionPage, action_view, page_for
+from duban.matters.pages import why_not as kind_why_not
 from duban.supervision.selectors import actions_for_matter
 
 PAGE_SIZE = 50
@@ -103,15 +98,9 @@ def blocked(appeal: Appeal, name: str, duplicates=None) -> str:
 
 def why_not(appeal: Appeal, user, name: str, duplicates=None) -> str:
     """Why `user` may not take `name` now ('' if they may): who may, then the state, as the runner refuses
-    by (the machine's declarations), then the services' guards."""
-    transition = APPEAL_MACHINE.transitions[name]
-    if not transition.permits(appeal, user):
-        return transition.refusal_for(APPEAL_KIND.word, appeal.code)
-    try:
-        APPEAL_MACHINE.check(appeal, name, noun=APPEAL_KIND.noun)
-    except ServiceError as exc:
-        return exc.message
-    return blocked(appeal, name, duplicates)
+    by (the machine's declarations, `matters.pages.why_not`), then the services' guards."""
+    refusal, _status = kind_why_not(APPEAL_KIND, appeal, user, name)
+    return refusal or blocked(appeal, name, duplicates)
 
 
 def available(appeal: Appeal, user, duplicates=None) -> list[str]:
@@ -166,20 +155,6 @@ def appeal_detail(request, code):
 
 
 # --- one page per transition --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionPage:
-    """One transition's page: its form, the one service it calls, and what the user is told once it is done."""
-
-    name: str  # the transition
-    slug: str
-    title: str
-    form: type
-    run: object  # (actor, appeal, form) → the one service call
-    done: str
-    style: str = "primary"
-    form_kwargs: dict = field(default_factory=dict)
 
 
 def _reason(label, help_text=""):
@@ -251,31 +226,25 @@ ONE_CLICK = frozenset({"sign", "include"})
 @appeals_page
 def appeal_action(request, code, action):
     """One transition's page: its form (with the version the user saw), or why the user may not take it now."""
-    page = BY_SLUG.get(action)
-    if page is None:
-        raise Http404(_("没有这项操作。"))
+    page = page_for(BY_SLUG, action)
     user = request.user
     appeal = selectors.appeal_for(user, code)
     duplicates = services.possible_duplicates(appeal) if page.name == "merge" and is_desk(user) else None
     refusal = why_not(appeal, user, page.name, duplicates)
-    allowed = not refusal
     kwargs = dict(page.form_kwargs)
     if page.name == "merge":
         kwargs["duplicates"] = duplicates or []
     form = page.form(request.POST or None, appeal=appeal, user=user, **kwargs)
-    status, conflict = (200 if allowed else 403), ""
-    if request.method == "POST" and allowed and form.is_valid():
-        done, conflict, status = submit(form, lambda: page.run(Actor.from_request(request), appeal, form))
-        if done:
-            messages.success(request, str(page.done))
-            return redirect(appeal_url(appeal))
-        appeal = selectors.appeal_for(user, code)  # the rolled-back write may have touched the object
-    context = {"appeal": appeal, "shown": shown(appeal, user), "act": page, "form": form, "allowed": allowed, "refusal": refusal,
-               "conflict": conflict, "action_url": reverse("appeals:appeal_action", args=[appeal.code, page.slug]),
-               # the answer being rated; and, replying again after an unsatisfied call-back, what was said and why not
-               "last_reply": selectors.replies_of(appeal)[-1:] if page.name == "rate" or (page.name == "reply" and appeal.reopen_count) else [],
-               "sent_back": _sent_back(appeal) if page.name == "dispatch" else ""}
-    return render(request, "appeals/staff_action.html", context, status=status)
+
+    def context(appeal):
+        return {"appeal": appeal, "shown": shown(appeal, user), "action_url": reverse("appeals:appeal_action", args=[appeal.code, page.slug]),
+                # the answer being rated; and, replying again after an unsatisfied call-back, what was said and why not
+                "last_reply": selectors.replies_of(appeal)[-1:] if page.name == "rate" or (page.name == "reply" and appeal.reopen_count) else [],
+                "sent_back": _sent_back(appeal) if page.name == "dispatch" else ""}
+
+    return action_view(request, page, appeal, form=form, refusal=refusal, status=403 if refusal else 200, back=appeal_url(appeal),
+                       run=lambda actor: page.run(actor, appeal, form), template="appeals/staff_action.html", context=context,
+                       reload=lambda: selectors.appeal_for(user, code))
 
 
 def _sent_back(appeal) -> str:

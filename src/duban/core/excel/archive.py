@@ -18,6 +18,8 @@ from xml.parsers import expat
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from duban.core.excel.cells import clean
+
 HEADER_SEARCH_ROWS = 15
 MAX_ROWS = 100_000
 # What an archive may expand to. A 10k-row sheet exported by the ledger with every column filled and long texts
@@ -222,3 +224,34 @@ def sheet_rows(workbook, worksheet) -> tuple[list[tuple[int, int, int, int]], It
     merged = merged_ranges(workbook, worksheet)
     worksheet.reset_dimensions()  # some writers declare A1:XFD1048576; read what is really there
     return merged, rows(worksheet, merged)
+
+
+def headed_sheets(workbook, *, column_for, required: str, minimum: int):
+    """Each worksheet whose first HEADER_SEARCH_ROWS rows hold a header (`find_header`), in the workbook's order:
+    (the header's row number, columns, labels, the rows read so far, the rest of the rows)."""
+    for worksheet in workbook.worksheets:
+        _merged, rows = sheet_rows(workbook, worksheet)
+        top = []
+        for number, cells in rows:
+            top.append((number, cells))
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        found = find_header(top, column_for=column_for, required=required, minimum=minimum)
+        if found is not None:
+            yield (*found, top, rows)
+
+
+def find_header(top, *, column_for, required: str, minimum: int) -> tuple[int, dict[str, int], dict[str, str]] | None:
+    """The first of `top`'s rows naming the most known columns (`column_for(cell)` → a key or None), `required`
+    among them and at least `minimum`: (its number, key → 1-based column, key → the header text it shows)."""
+    best = None
+    for number, cells in top:
+        columns: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        for index, value in sorted(cells.items()):
+            key = column_for(value)
+            if key and key not in columns:
+                columns[key], labels[key] = index, clean(value).replace("\n", "")
+        if required in columns and len(columns) >= minimum and (best is None or len(columns) > len(best[1])):
+            best = (number, columns, labels)
+    return best

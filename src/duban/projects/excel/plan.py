@@ -17,15 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from duban.core import audit
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
-from duban.core.excel.archive import SheetError
 from duban.core.excel.cells import CellError, clean
+from duban.core.excel.plan import ImportFailed, ImportResult, Problem, RowChecker, SheetPlan, attempt, read_sheet, writing
+from duban.core.excel.plan import describe as describe_plan
 from duban.core.models import Unit, User
 from duban.projects.choices import PIPELINE, STAGE_ORDER, ReportState, Stage
 from duban.projects.excel import sheet as reading
@@ -55,24 +55,6 @@ FIELD_COLUMN = {"name": "name", "lead_unit": "lead_unit", "leader_in_charge": "l
 
 
 @dataclass
-class Problem:
-    """Why the sheet cannot be imported: where (row, column) and what is wrong."""
-
-    message: str
-    row: int | None = None
-    column: str = ""  # the header text
-    letter: str = ""
-
-    def __str__(self) -> str:
-        where = []
-        if self.row:
-            where.append(f"第 {self.row} 行")
-        if self.column:
-            where.append(f"“{self.column}”列" + (f"（{self.letter}）" if self.letter else ""))
-        return ("".join(where) + "：" if where else "") + self.message
-
-
-@dataclass
 class NewProject:
     row: int
     stage: str
@@ -99,42 +81,19 @@ class Change:
 
 
 @dataclass
-class ProjectPlan:
-    file_name: str = ""
-    title: str = ""
+class ProjectPlan(SheetPlan):
+    """The project sheet's plan: `created` NewProject rows, `updated` Change rows."""
+
     year: int = 0  # the year of the sheet's month columns and annual plan
-    errors: list[Problem] = field(default_factory=list)
-    created: list[NewProject] = field(default_factory=list)
-    updated: list[Change] = field(default_factory=list)
-    unchanged: int = 0
     names: dict[int, str] = field(default_factory=dict)  # unit and leader ids → names, for the preview
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def nothing_to_do(self) -> bool:
-        return self.ok and not self.created and not self.updated
-
-
-class ImportFailed(Exception):
-    """A row the services refused when the plan was written: nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("；".join(map(str, problems)))
-        self.problems = problems
 
 
 def build_plan(source, user=None, *, file_name: str = "") -> ProjectPlan:
     """Read the sheet and check every row against the database; the plan says what would change, or why not."""
     plan = ProjectPlan(file_name=file_name)
-    try:
-        sheet = reading.read(source)
-    except SheetError as exc:
-        plan.errors.append(Problem(str(exc)))
+    sheet = read_sheet(plan, reading.read, source)
+    if sheet is None:
         return plan
-    plan.title = sheet.title
     plan.year = sheet.year or timezone.localdate().year
     _Checker(sheet, plan, user).run()
     return plan
@@ -149,23 +108,16 @@ def _leaders() -> dict[str, list[int]]:
     return found
 
 
-class _Checker:
+class _Checker(RowChecker):
     def __init__(self, sheet: reading.Sheet, plan: ProjectPlan, user):
-        self.sheet, self.plan, self.user = sheet, plan, user
+        super().__init__(sheet, plan)
+        plan.names.update(self.unit_names)
+        self.user = user
         self.today = timezone.localdate()
         self.year = plan.year
-        self.units: dict[str, list[Unit]] = {}  # by name, "县" left off and short name: the names sheets use
-        for unit in Unit.objects.filter(is_active=True).only("id", "name", "short_name"):
-            plan.names[unit.pk] = unit.name
-            for name in {unit.name, unit.name.removeprefix("县"), unit.short_name} - {""}:
-                self.units.setdefault(name, []).append(unit)
         self.leaders = _leaders()
         self.leader_names = {ids[0]: name for name, ids in self.leaders.items() if len(ids) == 1}
         self.months = [m for m in MONTHS if month_key(m, "plan") in sheet.columns or month_key(m, "done") in sheet.columns]
-
-    def problem(self, number: int, key: str, message: str) -> None:
-        column, letter = self.sheet.where(key)
-        self.plan.errors.append(Problem(message, number, column, letter))
 
     def run(self) -> None:
         sheet = self.sheet
@@ -379,66 +331,50 @@ class _Checker:
 # --- writing -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportResult:
-    created: list[str]  # the new projects' codes
-    updated: list[str]
-
-
 def apply_plan(plan: ProjectPlan, actor: Actor, *, dry_run: bool = False) -> ImportResult:
-    """Write a checked plan through the services in one transaction; ImportFailed (nothing written) if any row is
-    refused — every refusal listed, each by its row. `dry_run`: the same, rolled back at the end."""
+    """Write a checked plan through the services (a new row: `import_project`; a changed one: `edit_project`,
+    `move_stage`, the months) in one transaction (`core.excel.plan.writing`); ImportFailed (nothing written) if any
+    row is refused — every refusal listed, each by its row. `dry_run`: the same, rolled back at the end."""
     from duban.projects import services
     from duban.projects.services.importing import apply_months, import_project
 
-    if not plan.ok:
-        raise ImportFailed(plan.errors)
-    result = ImportResult([], [])
     problems: list[Problem] = []
-    try:
-        with transaction.atomic():
-            units = Unit.objects.in_bulk({v for r in _rows(plan) for k, v in r.items() if k == "lead_unit_id" and v})
-            users = User.objects.in_bulk({v for r in _rows(plan) for k, v in r.items() if k == "leader_in_charge_id" and v})
+    result = ImportResult([], [])
+    with writing(plan, dry_run=dry_run):
+        units = Unit.objects.in_bulk({v for r in _rows(plan) for k, v in r.items() if k == "lead_unit_id" and v})
+        users = User.objects.in_bulk({v for r in _rows(plan) for k, v in r.items() if k == "leader_in_charge_id" and v})
 
-            def resolved(values: dict) -> dict:
-                out = {k: v for k, v in values.items() if k not in ("lead_unit_id", "leader_in_charge_id")}
-                if "lead_unit_id" in values:
-                    out["lead_unit"] = units.get(values["lead_unit_id"])
-                if "leader_in_charge_id" in values:
-                    out["leader_in_charge"] = users.get(values["leader_in_charge_id"]) if values["leader_in_charge_id"] else None
-                return out
+        def resolved(values: dict) -> dict:
+            out = {k: v for k, v in values.items() if k not in ("lead_unit_id", "leader_in_charge_id")}
+            if "lead_unit_id" in values:
+                out["lead_unit"] = units.get(values["lead_unit_id"])
+            if "leader_in_charge_id" in values:
+                out["leader_in_charge"] = users.get(values["leader_in_charge_id"]) if values["leader_in_charge_id"] else None
+            return out
 
-            for row in plan.created:
-                _attempt(problems, row.row, lambda r=row: result.created.append(import_project(
-                    actor, stage=r.stage, year=plan.year, plans=r.plans, done=r.done, **resolved(r.values)).code))
-            projects = Project.objects.in_bulk([c.project_id for c in plan.updated])
-            for change in plan.updated:
-                def write(c=change):
-                    project = projects[c.project_id]
-                    if c.values:
-                        services.edit_project(actor, project, expected_version=c.version, **resolved(c.values))
-                    elif project.version != c.version:
-                        raise ServiceError(f"项目 {c.code} 在预览之后已被修改，请重新上传表格核对")
-                    if c.stage is not None:
-                        services.move_stage(actor, project, c.stage, note="按项目表导入")
-                    if c.plans or c.done:
-                        apply_months(actor, project, plan.year, c.plans, c.done)
-                    result.updated.append(c.code)
-                _attempt(problems, change.row, write)
-            if problems:
-                raise ImportFailed(problems)
-            audit.record(actor, "project.import_sheet", None, object_type="projects.Project",
-                         after={"file": plan.file_name, "created": len(result.created), "updated": len(result.updated)},
-                         message=f"导入重点项目表：新建 {len(result.created)} 个，修改 {len(result.updated)} 个")
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+        for row in plan.created:
+            _attempt(problems, row.row, lambda r=row: result.created.append(import_project(
+                actor, stage=r.stage, year=plan.year, plans=r.plans, done=r.done, **resolved(r.values)).code))
+        projects = Project.objects.in_bulk([c.project_id for c in plan.updated])
+        for change in plan.updated:
+            def write(c=change):
+                project = projects[c.project_id]
+                if c.values:
+                    services.edit_project(actor, project, expected_version=c.version, **resolved(c.values))
+                elif project.version != c.version:
+                    raise ServiceError(f"项目 {c.code} 在预览之后已被修改，请重新上传表格核对")
+                if c.stage is not None:
+                    services.move_stage(actor, project, c.stage, note="按项目表导入")
+                if c.plans or c.done:
+                    apply_months(actor, project, plan.year, c.plans, c.done)
+                result.updated.append(c.code)
+            _attempt(problems, change.row, write)
+        if problems:
+            raise ImportFailed(problems)
+        audit.record(actor, "project.import_sheet", None, object_type="projects.Project",
+                     after={"file": plan.file_name, "created": len(result.created), "updated": len(result.updated)},
+                     message=f"导入重点项目表：新建 {len(result.created)} 个，修改 {len(result.updated)} 个")
     return result
-
-
-class _DryRun(Exception):
-    pass
 
 
 def _rows(plan: ProjectPlan) -> list[dict]:
@@ -446,22 +382,17 @@ def _rows(plan: ProjectPlan) -> list[dict]:
 
 
 def _attempt(problems: list[Problem], row: int, write) -> None:
-    try:
-        with transaction.atomic():  # a savepoint: a refused row leaves the others to be checked
-            write()
-    except ServiceError as exc:
-        key = FIELD_COLUMN.get(exc.field or "")
-        problems.append(Problem(exc.message, row, label_of(key) if key else ""))
+    attempt(problems, row, write, _column)
+
+
+def _column(field_name: str) -> str:
+    """The header of the column a service's refusal of `field_name` came from."""
+    key = FIELD_COLUMN.get(field_name)
+    return label_of(key) if key else ""
 
 
 def describe(plan: ProjectPlan, *, limit: int | None = None) -> list[str]:
     """The plan for a terminal: the problems, else what will be created and changed."""
-    if plan.errors:
-        more = [f"……另有 {len(plan.errors) - limit} 处问题"] if limit and len(plan.errors) > limit else []
-        return [str(p) for p in plan.errors[:limit]] + more
-    lines = [f"{plan.year}年：新建 {len(plan.created)} 个项目，修改 {len(plan.updated)} 个，{plan.unchanged} 个不变。"]
-    for row in plan.created[:limit]:
-        lines.append(f"第 {row.row} 行 新建：{row.name}（{Stage(row.stage).label}，{plan.names.get(row.values['lead_unit_id'], '')}）")
-    for change in plan.updated[:limit]:
-        lines.append(f"第 {change.row} 行 {change.code}：" + "；".join(f"{label} “{before}” → “{after}”" for label, before, after in change.shown))
-    return lines
+    headline = f"{plan.year}年：新建 {len(plan.created)} 个项目，修改 {len(plan.updated)} 个，{plan.unchanged} 个不变。"
+    return describe_plan(plan, headline, limit=limit, created=lambda row: (
+        f"第 {row.row} 行 新建：{row.name}（{Stage(row.stage).label}，{plan.names.get(row.values['lead_unit_id'], '')}）"))

@@ -58,17 +58,8 @@ class Sheet:
 def read(source) -> Sheet:
     """The first worksheet with a project sheet's header; SheetError (in Chinese) if none has one."""
     with archive.opened(source, what=WHAT) as workbook:
-        for worksheet in workbook.worksheets:
-            _merged, rows = archive.sheet_rows(workbook, worksheet)
-            top = []
-            for number, cells in rows:
-                top.append((number, cells))
-                if number >= HEADER_SEARCH_ROWS:
-                    break
-            found = _header(top)
-            if found is None:
-                continue
-            number, columns, labels = found
+        for number, columns, labels, top, rows in archive.headed_sheets(workbook, column_for=column_for, required=REQUIRED_HEADER,
+                                                                        minimum=MIN_HEADER_COLUMNS):
             above = [t for n, cells in top if n < number for t in dict.fromkeys(clean(v) for v in cells.values()) if t]
             lower = next((cells for n, cells in top if n == number + 1), {})
             last = number + 1 if _months_below(number, columns, labels, top, lower) else number
@@ -81,21 +72,6 @@ def read(source) -> Sheet:
             return sheet
     raise SheetError(f"在工作表前 {HEADER_SEARCH_ROWS} 行中没有找到表头。表头应包含“项目名称”列，以及“建设内容和规模”“总投资”"
                      "“年度计划投资”“累计完成投资”“包抓领导”“责任单位”等列中的至少三列。")
-
-
-def _header(top) -> tuple[int, dict[str, int], dict[str, str]] | None:
-    """The first row naming the most known columns (项目名称 among them, at least MIN_HEADER_COLUMNS)."""
-    best = None
-    for number, cells in top:
-        columns: dict[str, int] = {}
-        labels: dict[str, str] = {}
-        for index, value in sorted(cells.items()):
-            key = column_for(value)
-            if key and key not in columns:
-                columns[key], labels[key] = index, clean(value).replace("\n", "")
-        if REQUIRED_HEADER in columns and len(columns) >= MIN_HEADER_COLUMNS and (best is None or len(columns) > len(best[1])):
-            best = (number, columns, labels)
-    return best
 
 
 def _months_below(number: int, columns: dict, labels: dict, top, lower: dict[int, object]) -> bool:

@@ -4,9 +4,6 @@ not" it shows is the transition's refusal); its POST calls one service with the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,10 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from duban.core.actor import Actor
 from duban.core.choices import BUSINESS_ROLES
-from duban.core.errors import ServiceError
 from duban.core.manage_forms import submit
 from duban.core.permissions import role_required
 from duban.matters import services as kernel
+from duban.matters.pages import ActionPage, page_for, why_not
+from duban.matters.pages import action_view as shared_action_view
 from duban.projects import forms, policies, selectors, services
 from duban.projects.choices import FINISHED_STAGES
 from duban.projects.kind import PROJECT_KIND
@@ -29,37 +27,13 @@ from duban.projects.kind import PROJECT_KIND
 project_page = role_required(*sorted(BUSINESS_ROLES))
 
 
-@dataclass(frozen=True)
-class ActionPage:
-    """One action page: the transition it takes (or, for an action beside the machine, who may and what they are
-    told otherwise), its form and its one service call."""
-
-    name: str
-    slug: str
-    title: str
-    form: type
-    run: Callable  # (actor, matter, cleaned values) → the service call
-    done: str
-    style: str = "primary"
-    files: bool = False
-    may: Callable | None = None  # beside the machine: (matter, user) → bool
-    refusal: str = ""
-
-
 def refusal_of(page: ActionPage, kind, matter, user) -> tuple[str, int]:
     """Why `user` may not take the page's action now, and the status to answer with ("" and 200: they may).
     Who may is the machine's (its refusal, 403), or the page's own for an action beside it; then the state
     (a move the matter's state does not allow says what is allowed now, 200)."""
-    transition = kind.machine.transitions.get(page.name)
-    if transition is None:
+    if page.name not in kind.machine.transitions:
         return ("", 200) if page.may(matter, user) else (str(page.refusal), 403)
-    if not transition.permits(matter, user):
-        return transition.refusal_for(kernel.word_of(kind), kind.code_of(matter)), 403
-    try:
-        kind.machine.check(matter, page.name, noun=kind.noun)
-    except ServiceError as exc:
-        return exc.message, 200
-    return "", 200
+    return why_not(kind, matter, user, page.name)
 
 
 def offered(pages: dict[str, ActionPage], kind, matter, user) -> list[ActionPage]:
@@ -72,21 +46,14 @@ def offered(pages: dict[str, ActionPage], kind, matter, user) -> list[ActionPage
 
 def action_view(request, *, pages: dict[str, ActionPage], kind, matter, action: str, back: str, url_name: str, context: dict):
     """GET: the form of one action, or why the user may not take it (403); POST: the one service call, the form
-    again with the refusal on its field, or back to the matter's page."""
-    page = pages.get(action)
-    if page is None:
-        raise Http404(_("没有这项操作。"))
+    again with the refusal on its field, or back to the matter's page (`duban.matters.pages`)."""
+    page = page_for(pages, action)
     refusal, status = refusal_of(page, kind, matter, request.user)
-    allowed, conflict = not refusal, ""
     form = page.form(request.POST or None, request.FILES or None, matter=matter)
-    if allowed and request.method == "POST" and form.is_valid():
-        done, conflict, status = submit(form, lambda: page.run(Actor.from_request(request), matter, form.service_values()))
-        if done:
-            messages.success(request, str(page.done))
-            return redirect(back)
-    context = {**context, "matter": matter, "act": page, "form": form, "allowed": allowed, "refusal": refusal,
-               "conflict": conflict, "back": back, "action_url": reverse(url_name, args=[kind.code_of(matter), page.slug])}
-    return render(request, "projects/action_form.html", context, status=status)
+    own = {**context, "matter": matter, "back": back, "action_url": reverse(url_name, args=[kind.code_of(matter), page.slug])}
+    return shared_action_view(request, page, matter, form=form, refusal=refusal, status=status, back=back,
+                              run=lambda actor: page.run(actor, matter, form.service_values()),
+                              template="projects/action_form.html", context=lambda _matter: own)
 
 
 # --- the project's pages ---------------------------------------------------------------------------------

@@ -11,17 +11,16 @@ so a changed one is refused with what to do instead. A row without one is a new 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from duban.core import audit
 from duban.core.actor import Actor
 from duban.core.choices import UnitKind
-from duban.core.errors import ServiceError
-from duban.core.excel.archive import SheetError
 from duban.core.excel.cells import CellError, clean, parse_amount, parse_date
+from duban.core.excel.plan import ImportFailed, ImportResult, Problem, RowChecker, SheetPlan, attempt, read_sheet, writing
+from duban.core.excel.plan import describe as describe_plan
 from duban.core.models import Unit
 from duban.safety.choices import HazardLevel, HazardState
 from duban.safety.excel import sheet as reading
@@ -36,24 +35,6 @@ FIELD_COLUMN = {"verified_on": "verified_on", "lead_unit": "lead_unit", "due_dat
                 "township": "township", "funds": "funds", "state": "state"}
 FOREIGN = ("sector", "township", "lead_unit")
 LOOKUP_BATCH = 2000
-
-
-@dataclass
-class Problem:
-    """Why the sheet cannot be imported: where (row, column) and what is wrong."""
-
-    message: str
-    row: int | None = None
-    column: str = ""  # the header text
-    letter: str = ""
-
-    def __str__(self) -> str:
-        where = []
-        if self.row:
-            where.append(f"第 {self.row} 行")
-        if self.column:
-            where.append(f"“{self.column}”列" + (f"（{self.letter}）" if self.letter else ""))
-        return ("".join(where) + "：" if where else "") + self.message
 
 
 @dataclass
@@ -73,59 +54,25 @@ class Change:
 
 
 @dataclass
-class HazardPlan:
-    file_name: str = ""
-    title: str = ""
-    errors: list[Problem] = field(default_factory=list)
-    created: list[NewHazard] = field(default_factory=list)
-    updated: list[Change] = field(default_factory=list)
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def nothing_to_do(self) -> bool:
-        return self.ok and not self.created and not self.updated
-
-
-class ImportFailed(Exception):
-    """A row the services refused when the plan was written: nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("；".join(map(str, problems)))
-        self.problems = problems
+class HazardPlan(SheetPlan):
+    """The hazard sheet's plan: `created` NewHazard rows, `updated` Change rows."""
 
 
 def build_plan(source, user=None, *, file_name: str = "") -> HazardPlan:
     """Read the sheet and check every row against the database; the plan says what would change, or why not."""
     plan = HazardPlan(file_name=file_name)
-    try:
-        sheet = reading.read(source)
-    except SheetError as exc:
-        plan.errors.append(Problem(str(exc)))
-        return plan
-    plan.title = sheet.title
-    _Checker(sheet, plan, user).run()
+    sheet = read_sheet(plan, reading.read, source)
+    if sheet is not None:
+        _Checker(sheet, plan, user).run()
     return plan
 
 
-class _Checker:
+class _Checker(RowChecker):
     def __init__(self, sheet: reading.Sheet, plan: HazardPlan, user):
-        self.sheet, self.plan, self.user = sheet, plan, user
+        super().__init__(sheet, plan)
+        self.user = user
         self.today = timezone.localdate()
         self.sectors = {s.name: s for s in Sector.objects.all()}
-        self.units: dict[str, list[Unit]] = {}  # by name, "县" left off and short name: the names sheets use
-        self.names: dict[int, str] = {}
-        for unit in Unit.objects.filter(is_active=True).only("id", "name", "short_name", "kind"):
-            self.names[unit.pk] = unit.name
-            for name in {unit.name, unit.name.removeprefix("县"), unit.short_name} - {""}:
-                self.units.setdefault(name, []).append(unit)
-
-    def problem(self, number: int, key: str, message: str) -> None:
-        column, letter = self.sheet.where(key)
-        self.plan.errors.append(Problem(message, number, column, letter))
 
     def run(self) -> None:
         sheet = self.sheet
@@ -271,7 +218,7 @@ class _Checker:
             return ""
         if key == "sector":
             return next(name for name, s in self.sectors.items() if s.pk == pk)
-        return self.names[pk]
+        return self.unit_names[pk]
 
 
 def _state_of(values: dict) -> str:
@@ -298,60 +245,45 @@ def _text(key: str, value) -> str:
 # --- writing -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportResult:
-    created: list[str]  # the new hazards' codes
-    updated: list[str]
-
-
 def apply_plan(plan: HazardPlan, actor: Actor, *, dry_run: bool = False) -> ImportResult:
-    """Write a checked plan through the services in one transaction; ImportFailed (nothing written) if any row is
-    refused — every refusal listed, each by its row. `dry_run`: the same, rolled back at the end."""
+    """Write a checked plan through the services (a new row: `import_hazard`; a changed one: `edit_hazard`) in one
+    transaction (`core.excel.plan.writing`); ImportFailed (nothing written) if any row is refused — every refusal
+    listed, each by its row. `dry_run`: the same, rolled back at the end."""
     from duban.safety.services import edit_hazard
     from duban.safety.services.importing import import_hazard
 
-    if not plan.ok:
-        raise ImportFailed(plan.errors)
-    result = ImportResult([], [])
     problems: list[Problem] = []
-    try:
-        with transaction.atomic():
-            units = {u.pk: u for u in Unit.objects.filter(pk__in=_unit_ids(plan))}
-            sectors = {s.pk: s for s in Sector.objects.all()}
-            resolve = {"sector_id": ("sector", sectors), "township_id": ("township", units), "lead_unit_id": ("lead_unit", units)}
-            for row in plan.created:
-                values = {resolve[k][0] if k in resolve else k: resolve[k][1].get(v) if k in resolve else v for k, v in row.values.items()}
-                values.setdefault("sector", sectors.get(next((s.pk for s in sectors.values() if s.code == "other"), None)))
-                _attempt(problems, row.row, lambda v=values: result.created.append(import_hazard(actor, **v).code))
-            hazards = Hazard.objects.in_bulk([c.hazard_id for c in plan.updated])
-            for change in plan.updated:
-                values = {resolve[k][0] if k in resolve else k: resolve[k][1].get(v) if k in resolve else v for k, v in change.values.items()}
-                text = "按导入的台账修改：" + "；".join(f"{label} {before or '（空）'} → {after or '（空）'}" for label, before, after in change.shown)
-                _attempt(problems, change.row, lambda c=change, v=values, t=text: (
-                    edit_hazard(actor, hazards[c.hazard_id], expected_version=c.version, text=t[:300], **v), result.updated.append(c.code)))
-            if problems:
-                raise ImportFailed(problems)
-            audit.record(actor, "hazard.import_sheet", None, object_type="safety.Hazard",
-                         after={"file": plan.file_name, "created": len(result.created), "updated": len(result.updated)},
-                         message=f"导入隐患台账：新建 {len(result.created)} 条，修改 {len(result.updated)} 条")
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    result = ImportResult([], [])
+    with writing(plan, dry_run=dry_run):
+        units = {u.pk: u for u in Unit.objects.filter(pk__in=_unit_ids(plan))}
+        sectors = {s.pk: s for s in Sector.objects.all()}
+        resolve = {"sector_id": ("sector", sectors), "township_id": ("township", units), "lead_unit_id": ("lead_unit", units)}
+        for row in plan.created:
+            values = {resolve[k][0] if k in resolve else k: resolve[k][1].get(v) if k in resolve else v for k, v in row.values.items()}
+            values.setdefault("sector", sectors.get(next((s.pk for s in sectors.values() if s.code == "other"), None)))
+            _attempt(problems, row.row, lambda v=values: result.created.append(import_hazard(actor, **v).code))
+        hazards = Hazard.objects.in_bulk([c.hazard_id for c in plan.updated])
+        for change in plan.updated:
+            values = {resolve[k][0] if k in resolve else k: resolve[k][1].get(v) if k in resolve else v for k, v in change.values.items()}
+            text = "按导入的台账修改：" + "；".join(f"{label} {before or '（空）'} → {after or '（空）'}" for label, before, after in change.shown)
+            _attempt(problems, change.row, lambda c=change, v=values, t=text: (
+                edit_hazard(actor, hazards[c.hazard_id], expected_version=c.version, text=t[:300], **v), result.updated.append(c.code)))
+        if problems:
+            raise ImportFailed(problems)
+        audit.record(actor, "hazard.import_sheet", None, object_type="safety.Hazard",
+                     after={"file": plan.file_name, "created": len(result.created), "updated": len(result.updated)},
+                     message=f"导入隐患台账：新建 {len(result.created)} 条，修改 {len(result.updated)} 条")
     return result
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _attempt(problems: list[Problem], row: int, write) -> None:
-    try:
-        with transaction.atomic():  # a savepoint: a refused row leaves the others to be checked
-            write()
-    except ServiceError as exc:
-        key = FIELD_COLUMN.get(exc.field or "")
-        problems.append(Problem(exc.message, row, BY_KEY[key].label if key else ""))
+    attempt(problems, row, write, _column)
+
+
+def _column(field_name: str) -> str:
+    """The header of the column a service's refusal of `field_name` came from."""
+    key = FIELD_COLUMN.get(field_name)
+    return BY_KEY[key].label if key else ""
 
 
 def _unit_ids(plan: HazardPlan) -> set[int]:
@@ -361,9 +293,4 @@ def _unit_ids(plan: HazardPlan) -> set[int]:
 
 def describe(plan: HazardPlan, *, limit: int | None = None) -> list[str]:
     """The plan for a terminal: the problems, else what will be created and changed."""
-    if plan.errors:
-        return [str(p) for p in plan.errors[:limit]] + ([f"……另有 {len(plan.errors) - limit} 处问题"] if limit and len(plan.errors) > limit else [])
-    lines = [f"新建 {len(plan.created)} 条，修改 {len(plan.updated)} 条，{plan.unchanged} 条不变。"]
-    for change in plan.updated[:limit]:
-        lines.append(f"第 {change.row} 行 {change.code}：" + "；".join(f"{label} “{before}” → “{after}”" for label, before, after in change.shown))
-    return lines
+    return describe_plan(plan, f"新建 {len(plan.created)} 条，修改 {len(plan.updated)} 条，{plan.unchanged} 条不变。", limit=limit)

@@ -37,37 +37,13 @@ class Sheet:
 def read(source) -> Sheet:
     """The first worksheet with a hazard ledger header; SheetError (in Chinese) if none has one."""
     with archive.opened(source, what=WHAT) as workbook:
-        for worksheet in workbook.worksheets:
-            _merged, rows = archive.sheet_rows(workbook, worksheet)
-            top = []
-            for number, cells in rows:
-                top.append((number, cells))
-                if number >= HEADER_SEARCH_ROWS:
-                    break
-            found = _header(top)
-            if found is None:
-                continue
-            number, columns, labels = found
+        for number, columns, labels, top, rows in archive.headed_sheets(workbook, column_for=column_for, required="title",
+                                                                        minimum=MIN_HEADER_COLUMNS):
             above = [t for n, cells in top if n < number for v in cells.values() if (t := clean(v))]
             body = [(n, c) for n, c in top if n > number] + list(rows)
             return Sheet(above[0] if above else "", number, columns, labels, [(n, c) for n, c in body if _filled(c)])
     raise SheetError(f"在工作表前 {HEADER_SEARCH_ROWS} 行中没有找到表头。表头应包含“隐患内容”列，以及“排查时间”“隐患部位”"
                      "“隐患等级”“整改措施”“整改责任人”“整改时限”等列中的至少三列。")
-
-
-def _header(top) -> tuple[int, dict[str, int], dict[str, str]] | None:
-    """The row naming the most known columns (隐患内容 among them, at least MIN_HEADER_COLUMNS)."""
-    best = None
-    for number, cells in top:
-        columns: dict[str, int] = {}
-        labels: dict[str, str] = {}
-        for index, value in sorted(cells.items()):
-            key = column_for(value)
-            if key and key not in columns:
-                columns[key], labels[key] = index, clean(value).replace("\n", "")
-        if "title" in columns and len(columns) >= MIN_HEADER_COLUMNS and (best is None or len(columns) > len(best[1])):
-            best = (number, columns, labels)
-    return best
 
 
 def _filled(cells: dict[int, object]) -> bool:

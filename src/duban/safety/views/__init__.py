@@ -3,12 +3,10 @@ side, and one action page per transition. Views only validate and call one servi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from duban.core.manage_forms import submit
 from duban.core.paging import BadCursor
 from duban.matters import services as kernel
 from duban.matters.choices import Light
+from duban.matters.pages import ActionPage, action_view, page_for, why_not
 from duban.safety import forms, selectors, services
 from duban.safety.kind import HAZARD_KIND
 from duban.safety.policies import is_safety_office, may_report
@@ -99,18 +98,6 @@ def hazard_detail(request, code):
     return render(request, "safety/hazard_detail.html", context)
 
 
-@dataclass(frozen=True)
-class ActionPage:
-    name: str  # the transition
-    slug: str
-    title: str
-    form: type
-    run: object  # (actor, hazard, form) → the service call
-    done: str
-    style: str = "primary"
-    files: bool = False
-
-
 ACTION_LIST = [
     ActionPage("assign", "assign", gettext_lazy("交办整改"), forms.AssignForm,
                lambda actor, h, f: services.assign_rectification(actor, h, expected_version=f.cleaned_data["version"], **f.service_values()),
@@ -135,22 +122,11 @@ BY_SLUG = {page.slug: page for page in ACTION_LIST}
 
 @safety_page
 def hazard_action(request, code, action):
-    page = BY_SLUG.get(action)
-    if page is None:
-        raise Http404(_("没有这项操作。"))
+    page = page_for(BY_SLUG, action)
     hazard = selectors.hazard_for(request.user, code)
-    transition = HAZARD_KIND.machine.transitions[page.name]
-    allowed = transition.permits(hazard, request.user)
-    refusal = "" if allowed else transition.refusal_for("隐患", hazard.code)
+    refusal, status = why_not(HAZARD_KIND, hazard, request.user, page.name, state=False)
     form = page.form(request.POST or None, request.FILES or None, hazard=hazard)
-    status, conflict = (200 if allowed else 403), ""
-    if request.method == "POST" and allowed and form.is_valid():
-        done, conflict, status = submit(form, lambda: page.run(Actor.from_request(request), hazard, form))
-        if done:
-            messages.success(request, str(page.done))
-            return redirect(hazard_url(hazard))
-    elif request.method == "POST" and not allowed:
-        status = 403
-    context = {"hazard": hazard, "act": page, "form": form, "allowed": allowed, "refusal": refusal, "conflict": conflict,
-               "action_url": reverse("safety:hazard_action", args=[hazard.code, page.slug])}
-    return render(request, "safety/action_form.html", context, status=status)
+    action_url = reverse("safety:hazard_action", args=[hazard.code, page.slug])
+    return action_view(request, page, hazard, form=form, refusal=refusal, status=status, back=hazard_url(hazard),
+                       run=lambda actor: page.run(actor, hazard, form), template="safety/action_form.html",
+                       context=lambda hazard: {"hazard": hazard, "action_url": action_url})

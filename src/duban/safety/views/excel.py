@@ -1,136 +1,44 @@
 """The hazard ledger's Excel pages: the list's export (the same FilterSet and scope as the page), and the safety
 office's import — upload → preview of what will be created and changed, or every problem by row and column →
-confirm, all or nothing. The file is read once, at upload, under the uploader's reading lock, and not kept; the
-checked plan waits signed under DATA_DIR/tmp/hazard-import/ (`duban.core.excel.staging`) until confirm."""
+confirm, all or nothing (`duban.core.excel.upload.SheetImport`). The file is read once, at upload, under the
+uploader's reading lock, and not kept; the checked plan waits signed under DATA_DIR/tmp/hazard-import/
+(`duban.core.excel.staging`) until confirm."""
 
 from __future__ import annotations
 
-import re
-import secrets
-from pathlib import Path
-
-from django import forms
-from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
-from duban.core.actor import Actor
-from duban.core.excel.filters import FilterError
-from duban.core.excel.staging import Busy, Store
-from duban.core.excel.upload import XLSX, checked_xlsx
+from duban.core.excel.staging import Store
+from duban.core.excel.upload import SheetImport, XlsxUploadForm, export_response
 from duban.safety.excel.export import export_filtered
-from duban.safety.excel.plan import ImportFailed, apply_plan, build_plan
+from duban.safety.excel.plan import apply_plan, build_plan
 from duban.safety.policies import is_safety_office
 from duban.safety.views.common import safety_page
 
-STORE = Store("hazard-import")
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
-PREVIEW_ROWS = 300  # rows of each list the preview shows; the rest are counted
+
+class UploadForm(XlsxUploadForm):
+    label = gettext_lazy("隐患排查整改台账（.xlsx）")
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("隐患排查整改台账（.xlsx）"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
-
-    def clean_file(self):
-        return checked_xlsx(self.cleaned_data["file"])
-
-
-def _office_only(request) -> None:
-    if not is_safety_office(request.user):
-        raise PermissionDenied(_("只有县安委办可以导入隐患台账。"))
+IMPORT = SheetImport(
+    store=Store("hazard-import"), form=UploadForm, office=is_safety_office,
+    refusal=gettext_lazy("只有县安委办可以导入隐患台账。"), build_plan=build_plan, apply_plan=apply_plan,
+    upload_page="safety:hazard_import", preview_page="safety:hazard_import_preview", list_page="safety:hazard_list",
+    upload_template="safety/hazard_import.html", preview_template="safety/hazard_import_preview.html",
+    done=lambda result: _("导入完成：新建 %(created)s 条，修改 %(updated)s 条。") % {"created": len(result.created), "updated": len(result.updated)},
+)
 
 
 @safety_page
 @require_GET
 def hazard_export(request):
     """The list as .xlsx: the same filters (GET) through the same FilterSet, the user's scope."""
-    try:
-        output, _rows, filename = export_filtered(Actor.from_request(request), request.GET)
-    except FilterError as exc:
-        messages.error(request, str(exc))
-        return redirect(reverse("safety:hazard_list") + ("?" + request.GET.urlencode() if request.GET else ""))
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
+    return export_response(request, export_filtered, "safety:hazard_list")
 
 
-@safety_page
-@require_http_methods(["GET", "POST"])
-def hazard_import(request):
-    """Step 1: choose the sheet; it is read and checked at once."""
-    _office_only(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        STORE.sweep_old()
-        upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(18)
-        try:
-            with STORE.reading(request.user):
-                plan = build_plan(upload, request.user, file_name=Path(upload.name).name[:200])
-        except Busy:
-            form.add_error(None, _("您上一份表格还在读取中，请稍候再试。"))
-            status = 429
-        else:
-            STORE.write(token, "plan", request.user.pk, plan)
-            return redirect("safety:hazard_import_preview", token=token)
-    return render(request, "safety/hazard_import.html", {"form": form, "max_mb": settings.DUBAN_UPLOAD_MAX_MB}, status=status)
-
-
-def _plan(request, token):
-    found, plan = STORE.read(token, "plan", request.user) if TOKEN.match(token) else (False, None)
-    if not found:
-        raise Http404(_("这份上传已过期或不存在，请重新上传。"))
-    return plan
-
-
-def _preview(request, token, plan, *, status=200):
-    context = {"token": token, "plan": plan, "limit": PREVIEW_ROWS, "errors": plan.errors[:PREVIEW_ROWS],
-               "created": plan.created[:PREVIEW_ROWS], "updated": plan.updated[:PREVIEW_ROWS]}
-    return render(request, "safety/hazard_import_preview.html", context, status=status)
-
-
-@safety_page
-@require_GET
-def hazard_import_preview(request, token):
-    """Step 2: what the sheet would create and change, or every problem in it; nothing is written."""
-    _office_only(request)
-    return _preview(request, token, _plan(request, token))
-
-
-@safety_page
-@require_POST
-def hazard_import_confirm(request, token):
-    """Step 3: write the previewed plan through the services, all or nothing; a hazard changed since the preview
-    refuses it (its version), and the preview lists why."""
-    _office_only(request)
-    plan = _plan(request, token)
-    if not plan.ok:
-        return _preview(request, token, plan, status=422)
-    try:
-        result = apply_plan(plan, Actor.from_request(request))
-    except ImportFailed as exc:
-        plan.errors = exc.problems
-        STORE.write(token, "plan", request.user.pk, plan)
-        return _preview(request, token, plan, status=409)
-    STORE.forget(token)
-    messages.success(request, _("导入完成：新建 %(created)s 条，修改 %(updated)s 条。") % {"created": len(result.created), "updated": len(result.updated)})
-    return redirect("safety:hazard_list")
-
-
-@safety_page
-@require_POST
-def hazard_import_cancel(request, token):
-    _office_only(request)
-    if TOKEN.match(token):
-        STORE.forget(token)
-    messages.info(request, _("已取消导入。"))
-    return redirect("safety:hazard_import")
+# Step 1, choose the sheet (read and checked at once); 2, the preview of what it would create and change, or every
+# problem in it (nothing written); 3, confirm: written through the services, all or nothing (a row changed since
+# the preview refuses it by its version, and the preview lists why); or cancel.
+hazard_import, hazard_import_preview, hazard_import_confirm, hazard_import_cancel = IMPORT.views(safety_page)
