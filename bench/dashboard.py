@@ -142,6 +142,10 @@ def measure(runs: int, warmup: int = 3, log=print) -> list[Timed]:
     from duban.core import versions
 
     raw, mark = raw_connection()
+    if mark == "?":  # the SQL functions Django registers on its SQLite connections (date parts, …)
+        from django.db.backends.sqlite3._functions import register
+
+        register(raw)
     result = subjects()
     for page in result:
         client = Client()

@@ -11,13 +11,14 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from duban.core.models import Unit
 from duban.core.paging import BadCursor, KeysetPage
 from duban.matters.counts import light_counts
 from duban.matters.models import MatterEvent
 from duban.safety.choices import HazardState, ShiftState
 from duban.safety.filters import INSPECTION_KEYSET, KEYSET, HazardFilter, InspectionFilter, ShiftFilter, timeliness
 from duban.safety.kind import HAZARD_KIND, LAPSE_KIND
-from duban.safety.models import ChecklistItem, DutyLapse, DutyPost, Hazard, HazardPhoto, Inspection, PhotoStage, Shift
+from duban.safety.models import ChecklistItem, DutyLapse, DutyPost, Hazard, HazardPhoto, Inspection, PhotoStage, Sector, Shift
 
 LIST_COLUMNS = ("id", "code", "title", "place", "place_unit", "level", "state", "light", "light_reason", "due_date", "due_sort",
                 "found_on", "return_count", "recurrence_of_id", "sector__name", "township__name", "lead_unit__name")
@@ -114,17 +115,28 @@ def rates(user, params, on=None) -> Rates:
     figures = {"found": Count("id"), "closed": Count("id", filter=Q(state=HazardState.CLOSED)),
                "due": Count("id", filter=when["due"]), "on_time": Count("id", filter=when["on_time"])}
 
-    def grouped(field: str, name: str, param: str) -> list[RateRow]:
-        out = []
-        for row in rows.order_by().values(field, name).annotate(**figures).order_by(name):
-            label = row[name] or "（未定乡镇）"
-            key = {param: row[field]} if row[field] is not None else {}
-            out.append(RateRow(label, key, row["found"], row["closed"], row["due"], row["on_time"]))
-        return out
+    # One GROUP BY (sector, township), read from hazard_rates_idx alone, added up both ways here; the names come
+    # from the two small tables.
+    cells = list(rows.order_by().values_list("sector_id", "township_id").annotate(**figures))
+    sectors = dict(Sector.objects.filter(pk__in={c[0] for c in cells}).values_list("pk", "name"))
+    towns = dict(Unit.objects.filter(pk__in={c[1] for c in cells if c[1] is not None}).values_list("pk", "name"))
 
-    by_sector = grouped("sector_id", "sector__name", "sector")
+    def grouped(index: int, names: dict, param: str) -> list[RateRow]:
+        out: dict = {}
+        for cell in cells:
+            pk = cell[index]
+            row = out.get(pk)
+            if row is None:
+                row = out[pk] = RateRow(names.get(pk) or "（未定乡镇）", {param: pk} if pk is not None else {})
+            row.found += cell[2]
+            row.closed += cell[3]
+            row.due += cell[4]
+            row.on_time += cell[5]
+        return sorted(out.values(), key=lambda r: r.label)
+
+    by_sector = grouped(0, sectors, "sector")
     total = RateRow("合计", {}, *(sum(getattr(r, f) for r in by_sector) for f in ("found", "closed", "due", "on_time")))
-    return Rates(filterset, by_sector, grouped("township_id", "township__name", "township"), total)
+    return Rates(filterset, by_sector, grouped(1, towns, "township"), total)
 
 
 # --- 排查 -----------------------------------------------------------------------------------------------
