@@ -102,6 +102,14 @@ def current(using: str = "default") -> int:
     return number or 0
 
 
+def is_kept(key: str, version: int | None = None) -> bool:
+    """Whether figures are kept under `key` at `version` (the current one by default)."""
+    from duban.core.models import FigureSnapshot
+
+    version = current() if version is None else version
+    return FigureSnapshot.objects.filter(key=key, version=version).exists()
+
+
 def figures(key: str, compute: Callable[[], Any]) -> Any:
     """What `compute()` returns (JSON-able), computed at the current data version or read back if it was already.
 

@@ -356,7 +356,6 @@ def produce(actor: Actor, period, *, anew: bool = False, today: datetime.date | 
     chart, so that a failure (the chart's font) takes no number."""
     from duban.reports import bulletin as issuing
     from duban.reports import chart
-
     from duban.reports.models import Bulletin
 
     existing = None if anew else issuing.current(period)

@@ -8,17 +8,17 @@ from urllib.parse import quote
 
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from duban.core import audit, versions
+from duban.core import audit
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.permissions import role_required
 from duban.reports import excel, figures
+from duban.reports.kept import dashboard_parts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Principal leaders and the office see the whole county, a leader in charge their charge (the scope rule).
@@ -30,14 +30,7 @@ dashboard_page = role_required(Role.PRINCIPAL, Role.LEADER, Role.SUPERVISION)
 def dashboard(request):
     """领导驾驶舱: tasks by light, state and schedule per campaign, front and unit, the monthly trend, the appeals'
     rates, investment against plan and 三个一批, hazards, supervision actions by step."""
-    campaign = request.GET.get("campaign") or ""
-
-    def compute() -> dict:
-        d = figures.dashboard(request.user, campaign)
-        body = render_to_string("reports/dashboard_body.html", {"d": d, "tables": excel.TABLES})
-        return {"body": body, "charts": figures.charts(d)}
-
-    kept = versions.figures(figures.kept_key(request.user, "dashboard", campaign[:12]), compute)
+    kept = dashboard_parts(request.user, request.GET.get("campaign") or "")
     return render(request, "reports/dashboard.html", {"body": mark_safe(kept["body"]), "charts": kept["charts"]})  # noqa: S308  (our own template's output)
 
 

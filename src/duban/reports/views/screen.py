@@ -8,20 +8,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from duban.core import versions
-from duban.reports import figures
+from duban.reports.kept import screen_parts
 from duban.reports.views.dashboard import dashboard_page
 
 REFRESH_SECONDS = 180
 
 
 def _data(request) -> dict:
-    def compute() -> dict:
-        d = figures.dashboard(request.user)
-        return {"figures": figures.headline(d), "charts": figures.charts(d)}
-
-    kept = versions.figures(figures.kept_key(request.user, "screen"), compute)
-    return {**kept, "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "refresh": REFRESH_SECONDS}
+    return {**screen_parts(request.user), "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "refresh": REFRESH_SECONDS}
 
 
 @dashboard_page
