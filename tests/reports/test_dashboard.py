@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from duban.core import versions
 from duban.appeals import services as appeal_services
 from duban.appeals.choices import Category
+from duban.core import versions
 from duban.core.actor import Actor
 from duban.ledger import services as ledger_services
 from duban.ledger.choices import OPEN_STATES, TaskState

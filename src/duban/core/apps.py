@@ -8,7 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        from duban.core import signals  # noqa: F401  (sign-in events go to the audit trail)
-        from duban.core import versions
+        from duban.core import signals, versions  # noqa: F401  (signals: sign-in events go to the audit trail)
 
         versions.install_everywhere()  # every write to a business table raises the data version

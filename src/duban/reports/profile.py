@@ -29,9 +29,8 @@ from duban.matters import registry
 from duban.matters.choices import Light
 from duban.projects.filters import ProcedureFilter, ReportFilter
 from duban.safety.filters import HazardFilter
-from duban.scoring.periods import parse
-from duban.scoring.scores import board
-from duban.supervision import analytics
+from duban.scoring.selectors import board_of, period_from
+from duban.supervision import selectors as analytics
 from duban.supervision.choices import ActionKind
 from duban.supervision.selectors import action_filter
 
@@ -185,8 +184,8 @@ def score_trend(unit: Unit, today: dt.date) -> list[dict]:
     unit that is not ranked (an office, a section: its outcomes count for the unit above it)."""
     trend = []
     for code in months_back(today):
-        period = parse(code)
-        row = board(period).row(unit.pk)
+        period = period_from(code)
+        row = board_of(period).row(unit.pk)
         trend.append({"month": code, "label": period.label, "score": f"{row.score.quantize(Decimal('0.01'))}" if row else None,
                       "rank": row.rank if row else None})
     return trend

@@ -67,3 +67,10 @@ def document_issuer() -> str:
     from duban.supervision.notices import issuer_name
 
     return issuer_name()
+
+
+# The 中梗阻 figures of a unit (supervision.analytics), for the pages of other apps (the unit profile).
+from duban.supervision.analytics import DEFAULT_IDLE_DAYS, analysed_kinds, columns, links, unit_figures  # noqa: E402
+
+__all__ = ["DEFAULT_IDLE_DAYS", "action_filter", "actions_for_matter", "analysed_kinds", "columns", "default_ladders",
+           "document_issuer", "ladders_by_kind", "links", "page_of", "unit_figures"]
