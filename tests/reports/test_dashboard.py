@@ -197,6 +197,8 @@ def test_the_principal_sees_the_whole_county_and_every_number_is_its_list(county
     assert figure(html, "yellow") == open_tasks.filter(light=Light.YELLOW).count() == 2
     assert figure(html, "green") == open_tasks.filter(light=Light.GREEN).count() == 3
     assert figure(html, "finished") == Task.objects.filter(state=TaskState.CLOSED).count() == 3
+    late = open_tasks.filter(due_date__lt=dt.date(2026, 6, 15)).count()  # red also counts a task under an open notice
+    assert figure(html, "late") == late and late <= figure(html, "red")
     assert 'data-figure="completion">25.0%</span>' in html  # 3 closed of 3 + 9
     assert figure(html, "schedule-behind") == open_tasks.filter(schedule=Schedule.BEHIND).count() == 5
     assert figure(html, "schedule-ahead") == 1 and figure(html, "schedule-on") == 2

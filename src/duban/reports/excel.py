@@ -24,7 +24,7 @@ TABLES = {
 
 
 def _task_rows(rows: list[TaskFigures], total: TaskFigures | None):
-    header = [_("名称"), _("任务总数"), _("在办"), _("绿灯"), _("黄灯"), _("红灯（逾期）"), _("灰灯"),
+    header = [_("名称"), _("任务总数"), _("在办"), _("绿灯"), _("黄灯"), _("红灯"), _("灰灯"),
               _("超进度"), _("达进度"), _("欠进度"), _("已办结"), _("办结率")]
     body = []
     for r in [*rows, *([total] if total else [])]:

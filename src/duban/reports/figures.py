@@ -164,6 +164,7 @@ class Tasks:
     by_front: list[TaskFigures]
     by_unit: list[TaskFigures]
     trend: list[MonthPoint]
+    late: Figure = Figure(0)  # open and past the due date (逾期未完成; red also counts a matter under an open notice)
 
 
 def months_back(on: dt.date, n: int = MONTHS) -> list[dt.date]:
@@ -234,8 +235,11 @@ def tasks(user, campaign_id: int | str | None = None, on: dt.date | None = None)
                                                                due_before=month_end(first).isoformat())))
              for first in first_days]
 
+    late = visible.filter(state__in=OPEN_STATES, due_date__lt=on).count()  # (state, due_sort) index range
+    late_link = ledger_link(state="open", due_before=(on - dt.timedelta(days=1)).isoformat())
     units_sorted = sorted(by_unit.values(), key=lambda r: (-r.overdue.value, -r.schedule(Schedule.BEHIND).value, -r.open.value, r.label))
-    return Tasks(total, list(by_campaign.values()), chosen, list(campaigns.values()), list(by_front.values()), units_sorted, trend)
+    return Tasks(total, list(by_campaign.values()), chosen, list(campaigns.values()), list(by_front.values()), units_sorted, trend,
+                 Figure(late, late_link))
 
 
 def _by_month(queryset, date_field: str) -> dict[dt.date, int]:
