@@ -56,10 +56,9 @@ def county_ledger(county):
 
 
 def watch_console(page):
-    """Errors on the console and failed requests — but the browser's own ask for /favicon.ico (the site has none)."""
+    """Errors on the console and failed requests (the site's icon too: base.html names it)."""
     errors = []
-    page.on("console", lambda m: errors.append(f"{m.text} @ {m.location}")
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("console", lambda m: errors.append(f"{m.text} @ {m.location}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfinished", lambda r: errors.append(f"{r.url}") if r.response() and r.response().status >= 400 else None)
     return errors
