@@ -10,6 +10,10 @@ from duban import cli
 from duban.reports.models import Bulletin
 from tests.scoring.conftest import at
 
+# `duban …` closes the database connections when its command ends (Django's run_from_argv): outside a test
+# transaction, the next query opens a new one (on PostgreSQL the test's own transaction would be gone).
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def test_duban_report_weekly_writes_the_bulletin(county, week48, tmp_path, capsys):
     target = tmp_path / "通报.docx"
