@@ -29,12 +29,11 @@ Rates come from whole counts and are rounded half up to one decimal only when sh
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Q, Sum
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -44,8 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from duban.appeals.choices import SATISFIED_RATINGS, AppealState, Category, Outcome
 from duban.appeals.filters import AppealFilter
 from duban.appeals.kind import APPEAL_KIND
-from duban.appeals.models import Appeal, AppealReply, TimeLimit
-from duban.core import calendar
+from duban.appeals.models import Appeal, FirstAnswer
 from duban.core.models import Unit
 from duban.matters.models import MatterEvent
 
@@ -144,44 +142,15 @@ class Figures:
                 out.append({"name": name, "text": str(getattr(self, name)), "link": self.links.get(name, ""), "events": extra})
         return out
 
-    def add(self, facts: Facts) -> None:
-        self.counted += 1
-        self.closed += facts.closed
-        self.resolved += facts.resolved
-        self.rated += facts.rated
-        self.satisfied += facts.satisfied
-        self.timely_due += facts.timely_due
-        self.on_time += facts.on_time
-        self.replied += facts.replied
-        self.handling_days += facts.handling_days or 0
-        self.sent_back += facts.sendbacks > 0
-        self.sent_back_events += facts.sendbacks
-        self.repeats += facts.repeat_unit_id is not None
-
-    def add_response(self, facts: Facts) -> None:
-        self.response_due += facts.response in ("on_time", "late")
-        self.responded += facts.response == "on_time"
-
-
-@dataclass
-class Facts:
-    """What the rates need to know of one counted appeal."""
-
-    pk: int
-    category: str
-    lead_unit_id: int | None
-    repeat_unit_id: int | None
-    sendbacks: int
-    closed: bool = False
-    resolved: bool = False
-    rated: bool = False
-    satisfied: bool = False
-    replied: bool = False
-    timely_due: bool = False
-    on_time: bool = False
-    handling_days: int | None = None
-    first_unit_id: int | None = None
-    response: str | None = None  # on_time, late, or None (not dispatched, or still within the first sign limit)
+    def absorb(self, counts: dict, *, main: bool = True, response: bool = True) -> None:
+        """Add one group's counts (`compute`'s GROUP BY): the lead unit's figures (`main`), the first dispatch's
+        (`response`)."""
+        if main:
+            for name in MAIN_COUNTS:
+                setattr(self, name, getattr(self, name) + (counts[f"n_{name}"] or 0))
+        if response:
+            self.response_due += counts["n_response_due"]
+            self.responded += counts["n_responded"]
 
 
 @dataclass
@@ -196,103 +165,63 @@ class Metrics:
     on: dt.date
 
 
-# --- per appeal -------------------------------------------------------------------------------------
+# --- the conditions ------------------------------------------------------------------------------
+# Each figure is a condition on the appeal's row: its state and ratings, and the facts the services store as the
+# appeal moves (Appeal.first_unit … handling_days), so that the rates are counts, not a walk of the timelines.
 
 
-class SignLimits:
-    """The sign limit (working days) in force per category and urgency, read once each."""
-
-    def __init__(self):
-        self._cache: dict = {}
-
-    def __call__(self, category: str, urgency: str) -> int:
-        if (category, urgency) not in self._cache:
-            self._cache[(category, urgency)] = TimeLimit.for_appeal(category, urgency)["sign_days"]
-        return self._cache[(category, urgency)]
-
-
-def first_response(events, sign_days: int, on: dt.date) -> tuple[int | None, str | None]:
-    """(unit of the first dispatch, on_time / late / None) from an appeal's dispatch, sign and send-back events in
-    time order: on time if the first thing after the first dispatch is the unit's signing within the limit."""
-    dispatch = next((e for e in events if e["event"] == "dispatched"), None)
-    if dispatch is None:
-        return None, None
-    dispatched_on = timezone.localdate(dispatch["at"])
-    limit = calendar.add_workdays(dispatched_on, sign_days)
-    after = next((e for e in events if (e["at"], e["id"]) > (dispatch["at"], dispatch["id"]) and e["event"] in ("signed", "sent_back")), None)
-    if after is None:
-        return dispatch["unit_id"], ("late" if on > limit else None)
-    if after["event"] == "signed" and timezone.localdate(after["at"]) <= limit:
-        return dispatch["unit_id"], "on_time"
-    return dispatch["unit_id"], "late"
-
-
-def _events_by_appeal(appeals) -> dict[int, list[dict]]:
-    rows = (MatterEvent.objects.filter(kind=APPEAL_KIND.key, event__in=("dispatched", "signed", "sent_back"),
-                                       matter_id__in=appeals.values("pk"))
-            .order_by("matter_id", "at", "id").values("id", "matter_id", "event", "at", "unit_id"))
-    found = defaultdict(list)
-    for row in rows:
-        found[row["matter_id"]].append(row)
-    return found
-
-
-def response_ids(appeals, value: str, on: dt.date | None = None) -> list[int]:
-    """The appeals of `appeals` whose first-dispatch response is `value` (due / on_time / late): the FilterSet's
-    `response` parameter (the rule needs the working-day calendar, so it runs here, not in SQL)."""
-    on = on or timezone.localdate()
-    events = _events_by_appeal(appeals)
-    limits = SignLimits()
-    ids = []
-    for pk, category, urgency in appeals.order_by().values_list("pk", "category", "urgency"):
-        _unit, response = first_response(events.get(pk, []), limits(category, urgency), on)
-        if response is not None and (value == "due" or value == response):
-            ids.append(pk)
-    return ids
+def response_q(value: str, on: dt.date) -> Q:
+    """The FilterSet's `response` parameter (due / on_time / late) as a condition: on time or late as decided by
+    what first followed the first dispatch; late too if nothing has and its sign limit passed before `on`; not
+    due (in neither) while within it, or never dispatched."""
+    on_time = Q(first_answer=FirstAnswer.ON_TIME)
+    late = Q(first_answer=FirstAnswer.LATE) | Q(first_answer="", first_sign_limit__lt=on)
+    if value == "on_time":
+        return on_time
+    if value == "late":
+        return late
+    return on_time | late
 
 
 def timely_q(value: str, on: dt.date) -> Q:
     """The FilterSet's `timely` parameter as a condition: due to reply (replied, or 办理中 past the reply limit),
     on time (every reply on time and not now overdue) or late."""
-    replied = Exists(AppealReply.objects.filter(appeal=OuterRef("pk")))
-    late_reply = Exists(AppealReply.objects.filter(appeal=OuterRef("pk"), on_time=False))
     overdue = Q(state=AppealState.HANDLING, due_date__lt=on)
     if value == "on_time":
-        return Q(replied) & ~Q(late_reply) & ~overdue
+        return Q(replied=True, late_reply=False) & ~overdue
     if value == "late":
-        return Q(late_reply) | overdue
-    return Q(replied) | overdue
+        return Q(late_reply=True) | overdue
+    return Q(replied=True) | overdue
 
 
-def facts_of(appeals, on: dt.date) -> list[Facts]:
-    """The facts of each of `appeals` (counted ones), in three queries whatever their number."""
-    replies = defaultdict(list)
-    for row in (AppealReply.objects.filter(appeal__in=appeals.values("pk")).order_by("appeal_id", "round")
-                .values("appeal_id", "on_time", "replied_on")):
-        replies[row["appeal_id"]].append(row)
-    events = _events_by_appeal(appeals)
-    limits = SignLimits()
-    out = []
-    columns = ("pk", "category", "urgency", "state", "outcome", "rating", "accepted_on", "due_date", "lead_unit_id",
-               "repeat_unit_id", "sendback_count")
-    for row in appeals.order_by("pk").values(*columns):
-        pk = row["pk"]
-        rounds = replies.get(pk, [])
-        overdue = row["state"] == AppealState.HANDLING and row["due_date"] is not None and row["due_date"] < on
-        facts = Facts(pk=pk, category=row["category"], lead_unit_id=row["lead_unit_id"], repeat_unit_id=row["repeat_unit_id"],
-                      sendbacks=row["sendback_count"])
-        facts.closed = row["state"] == AppealState.CLOSED
-        facts.resolved = facts.closed and row["outcome"] == Outcome.RESOLVED
-        facts.rated = bool(row["rating"])
-        facts.satisfied = row["rating"] in SATISFIED_RATINGS
-        facts.replied = bool(rounds)
-        facts.timely_due = facts.replied or overdue
-        facts.on_time = facts.replied and all(r["on_time"] for r in rounds) and not overdue
-        if rounds and row["accepted_on"]:
-            facts.handling_days = calendar.workdays_between(row["accepted_on"], rounds[-1]["replied_on"])
-        facts.first_unit_id, facts.response = first_response(events.get(pk, []), limits(row["category"], row["urgency"]), on)
-        out.append(facts)
-    return out
+# Figures' counts from the lead unit's side (the first dispatch's are response_due and responded).
+MAIN_COUNTS = ("counted", "closed", "resolved", "rated", "satisfied", "timely_due", "on_time", "replied", "handling_days",
+               "sent_back", "sent_back_events", "repeats")
+
+
+def aggregates(on: dt.date) -> dict:
+    """Each count of a Figures row as an aggregate over the counted appeals (the rates index holds every column),
+    named n_<count> (an annotation may not take a column's name: replied, handling_days)."""
+    def n(condition: Q):
+        return Count("pk", filter=condition)
+
+    counts = {
+        "counted": Count("pk"),
+        "closed": n(Q(state=AppealState.CLOSED)),
+        "resolved": n(Q(state=AppealState.CLOSED, outcome=Outcome.RESOLVED)),
+        "rated": n(~Q(rating="")),
+        "satisfied": n(Q(rating__in=sorted(SATISFIED_RATINGS))),
+        "timely_due": n(timely_q("due", on)),
+        "on_time": n(timely_q("on_time", on)),
+        "replied": n(Q(replied=True)),
+        "handling_days": Sum("handling_days", filter=Q(replied=True)),
+        "sent_back": n(Q(sendback_count__gt=0)),
+        "sent_back_events": Sum("sendback_count"),
+        "repeats": n(Q(repeat_unit__isnull=False)),
+        "response_due": n(response_q("due", on)),
+        "responded": n(response_q("on_time", on)),
+    }
+    return {f"n_{name}": value for name, value in counts.items()}
 
 
 # --- the page's figures ------------------------------------------------------------------------------
@@ -335,8 +264,6 @@ def compute(user, params, on: dt.date | None = None) -> Metrics:
     visible = Appeal.objects.visible_to(user)
     filterset = AppealFilter(as_query({**base, "counting": "counted"}), queryset=visible)
     counted = filterset.qs if filterset.is_valid() else Appeal.objects.none()
-    facts = facts_of(counted, on)
-
     total = Figures(gettext("合计"))
     categories: dict[str, Figures] = {}
     units: dict[int, Figures] = {}
@@ -344,30 +271,33 @@ def compute(user, params, on: dt.date | None = None) -> Metrics:
     def unit_row(pk: int) -> Figures:
         return units.setdefault(pk, Figures("", {"unit": pk}))
 
-    for f in facts:
-        total.add(f)
-        total.add_response(f)
-        row = categories.setdefault(f.category, Figures(str(Category(f.category).label), {"category": f.category}))
-        row.add(f)
-        row.add_response(f)
-        if f.lead_unit_id:
-            unit_row(f.lead_unit_id).add(f)
-        if f.first_unit_id:
-            unit_row(f.first_unit_id).add_response(f)
+    # One GROUP BY: a group's counts go to its category, to its lead unit (承办单位) and, for the response, to the
+    # unit of its first dispatch (首次派单单位), and its repeats to the unit that closed the earlier appeal.
+    groups = list(counted.order_by().values("category", "lead_unit_id", "first_unit_id", "repeat_unit_id")
+              .annotate(**aggregates(on)))
+    for group in groups:
+        category = group["category"]
+        total.absorb(group)
+        row = categories.get(category) or categories.setdefault(category, Figures(str(Category(category).label), {"category": category}))
+        row.absorb(group)
+        if group["lead_unit_id"]:
+            unit_row(group["lead_unit_id"]).absorb(group, response=False)
+        if group["first_unit_id"]:
+            unit_row(group["first_unit_id"]).absorb(group, main=False)
+        if group["repeat_unit_id"]:
+            unit_row(group["repeat_unit_id"])
     for row in units.values():  # send-backs and repeats count against the unit that sent back, or closed: below
         row.sent_back = row.sent_back_events = row.repeats = 0
-    sendbacks = (MatterEvent.objects.filter(kind=APPEAL_KIND.key, event="sent_back", matter_id__in=counted.values("pk"), unit__isnull=False)
-                 .values_list("unit_id", "matter_id"))
-    seen = set()
-    for unit_id, matter_id in sendbacks:
-        row = unit_row(unit_id)
-        row.sent_back_events += 1
-        if (unit_id, matter_id) not in seen:
-            seen.add((unit_id, matter_id))
-            row.sent_back += 1
-    for f in facts:
-        if f.repeat_unit_id:
-            unit_row(f.repeat_unit_id).repeats += 1
+    for group in groups:
+        if group["repeat_unit_id"]:
+            unit_row(group["repeat_unit_id"]).repeats += group["n_repeats"]
+    sendbacks = (MatterEvent.objects.filter(kind=APPEAL_KIND.key, event="sent_back", matter_id__in=counted.order_by().values("pk"),
+                                            unit__isnull=False)
+                 .order_by().values("unit_id").annotate(events=Count("id"), appeals=Count("matter_id", distinct=True)))
+    for found in sendbacks:
+        row = unit_row(found["unit_id"])
+        row.sent_back_events += found["events"]
+        row.sent_back += found["appeals"]
 
     names = dict(Unit.objects.filter(pk__in=units).values_list("pk", "name"))
     for pk, row in units.items():
