@@ -109,10 +109,12 @@ class AppealFilter(django_filters.FilterSet):
     # --- the rates page's lists (their definitions: appeals.metrics) ---------------------------------------
 
     def filter_counting(self, queryset, name, value):
+        # Conditions on the row itself (Appeal.objects.counted()'s), not an id list, and `excluded` as an equality
+        # (excluded IN (0), where excluded=False reads NOT excluded): the rates count from their index in its order.
         if value == "counted":
-            return queryset.filter(pk__in=Appeal.objects.counted().values("pk"))
+            return queryset.exclude(state__in=NOT_ACCEPTED).filter(excluded__in=[False])
         if value == "ruled_out":
-            return queryset.filter(pk__in=Appeal.objects.exclude(state__in=NOT_ACCEPTED).filter(excluded=True).values("pk"))
+            return queryset.exclude(state__in=NOT_ACCEPTED).filter(excluded__in=[True])
         return queryset
 
     def filter_response(self, queryset, name, value):
