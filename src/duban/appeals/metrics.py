@@ -24,6 +24,13 @@ always hold the same appeals.
   (the number linked); 重复诉求 = repeats (a new appeal within 90 days of a closed one) per unit that closed it.
 
 Rates come from whole counts and are rounded half up to one decimal only when shown.
+
+How they are counted (issue 11's speed): each appeal's facts are columns of its row, written by the services in
+the step that changes them — the first dispatch's unit (first_unit) and sign limit (first_sign_limit, from the
+time limits in force at that dispatch), what first followed it (first_answer: on_time, late, or "" while nothing
+has), and the replies' (replied, late_reply, last_reply_on, handling_days) — so the page is one GROUP BY over the
+rates index (models.RATE_COLUMNS) with today as a parameter: a first dispatch not answered by its sign limit is
+late from the day after, without a daily refresh. Migration 0006 filled the columns from the timeline.
 """
 
 from __future__ import annotations
