@@ -38,11 +38,13 @@ class FirstAnswer(models.TextChoices):
     LATE = "late", _("超时签收或退单")
 
 
-# The rates index (appeals.metrics.compute): counted or not (excluded = 0, an equality), then the rates' groups
-# (category, lead unit, first dispatch's unit, repeat's unit) so that the GROUP BY walks the index in its order
-# without sorting, then every column the counts read, so that they come from the index alone, not the wide rows.
-RATE_COLUMNS = ("excluded", "category", "lead_unit", "first_unit", "repeat_unit", "accepted_on", "state", "first_answer",
-                "first_sign_limit", "replied", "late_reply", "due_date", "outcome", "rating", "handling_days", "sendback_count")
+# The rates index (appeals.metrics.compute): counted or not (excluded = 0, an equality), then the columns the rates
+# group by (category, lead unit, first dispatch's unit, repeat's unit, then what the counts tell apart), so that the
+# GROUP BY walks the index in its order without sorting, then the rest the counts read: from the index alone, not
+# the wide rows.
+RATE_GROUPS = ("category", "lead_unit", "first_unit", "repeat_unit", "state", "outcome", "rating", "replied", "late_reply",
+               "first_answer", "sendback_count")
+RATE_COLUMNS = ("excluded", *RATE_GROUPS, "accepted_on", "due_date", "first_sign_limit", "handling_days")
 
 
 class AppealQuerySet(MatterQuerySet, ScopedQuerySet):

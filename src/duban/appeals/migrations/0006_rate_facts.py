@@ -130,6 +130,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='appeal',
-            index=models.Index(fields=['excluded', 'category', 'lead_unit', 'first_unit', 'repeat_unit', 'accepted_on', 'state', 'first_answer', 'first_sign_limit', 'replied', 'late_reply', 'due_date', 'outcome', 'rating', 'handling_days', 'sendback_count'], name='appeal_rates_idx'),
+            index=models.Index(fields=['excluded', 'category', 'lead_unit', 'first_unit', 'repeat_unit', 'state', 'outcome', 'rating', 'replied', 'late_reply', 'first_answer', 'sendback_count', 'accepted_on', 'due_date', 'first_sign_limit', 'handling_days'], name='appeal_rates_idx'),
         ),
     ]
