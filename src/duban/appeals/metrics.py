@@ -41,6 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import QueryDict
@@ -219,7 +220,7 @@ OUTER_COUNTS = {
     "closed": "SUM(CASE WHEN state = %s THEN g_n ELSE 0 END)",
     "resolved": "SUM(CASE WHEN state = %s AND outcome = %s THEN g_n ELSE 0 END)",
     "rated": "SUM(CASE WHEN rating <> '' THEN g_n ELSE 0 END)",
-    "satisfied": "SUM(CASE WHEN rating IN (%s, %s) THEN g_n ELSE 0 END)",
+    "satisfied": f"SUM(CASE WHEN rating IN ({', '.join(['%s'] * len(SATISFIED_RATINGS))}) THEN g_n ELSE 0 END)",
     "timely_due": "SUM(CASE WHEN replied THEN g_n ELSE g_overdue END)",
     "on_time": "SUM(CASE WHEN replied AND NOT late_reply THEN g_n - g_overdue ELSE 0 END)",
     "replied": "SUM(CASE WHEN replied THEN g_n ELSE 0 END)",
@@ -241,13 +242,19 @@ def groups_of(counted, on: dt.date) -> list[dict]:
     fine = counted.order_by().values(*FINE_KEYS).annotate(
         g_n=Count("pk"), g_overdue=Count("pk", filter=Q(state=AppealState.HANDLING, due_date__lt=on)),
         g_past_limit=Count("pk", filter=Q(first_answer="", first_sign_limit__lt=on)), g_days=Sum("handling_days"))
-    inner, params = fine.query.sql_with_params()
+    try:
+        inner, params = fine.query.sql_with_params()
+    except EmptyResultSet:  # nothing to count (Appeal.objects.none(): the period did not parse)
+        return []
     keys = ", ".join(GROUP_KEYS)
     counts = ", ".join(f"{expression} AS n_{name}" for name, expression in OUTER_COUNTS.items())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {keys}, {counts} FROM ({inner}) fine GROUP BY {keys}", [*(str(p) for p in OUTER_PARAMS), *params])
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # whole numbers (PostgreSQL's SUM of integers is a numeric)
+        row.update({name: int(row[name]) for name in names if name.startswith("n_") and row[name] is not None})
+    return rows
 
 
 # --- the page's figures ------------------------------------------------------------------------------
