@@ -196,7 +196,8 @@ def send_back_appeal(actor: Actor, appeal: Appeal, *, reason: str, expected_vers
     kernel.perform(actor, appeal, "send_back", guard=lambda: _said(said, _("退单理由"), "reason"), expected_version=expected_version,
                    kind=APPEAL_KIND,
                    changes=lambda _p: {**_step(appeal, "dispatch_days"), **_first_answer(appeal, signed=False),
-                                       "state": AppealState.ACCEPTED, "holder_unit": office_unit(), "sendback_count": F("sendback_count") + 1, "signed_at": None, "extension_requested": False},
+                                       "state": AppealState.ACCEPTED, "holder_unit": office_unit(),
+                                       "sendback_count": F("sendback_count") + 1, "signed_at": None, "extension_requested": False},
                    text=f"{appeal.lead_unit}退单：{said}", data={"unit": appeal.lead_unit_id})
     return appeal
 
