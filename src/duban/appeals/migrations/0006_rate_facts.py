@@ -88,6 +88,7 @@ class Migration(migrations.Migration):
         ('appeals', '0005_unit_light_idx'),
         ('core', '0006_data_version'),
         ('ledger', '0015_figures_index'),
+        ('matters', '0002_matterevent_event_at_idx_covering'),  # the backfill reads the timeline
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
