@@ -57,7 +57,12 @@ class Generated:
 
 
 def generate(count: int, *, seed: int = 8, log=print) -> Generated:
-    """Write `count` appeals into the demo county (bulk inserts), then ANALYZE."""
+    """Write `count` appeals into the demo county (bulk inserts), then ANALYZE.
+
+    No timeline events and no replies are written, so the rates' stored facts (Appeal.first_unit … handling_days,
+    which the services write and migration 0006 fills from the events and replies) keep their defaults: not
+    dispatched as far as the response goes, never replied — what the events and replies say. The rates index
+    (appeal_rates_idx) is read whole all the same, which is what the rates' time depends on."""
     from django.db import connection, transaction
     from django.utils import timezone
 

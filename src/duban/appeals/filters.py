@@ -3,13 +3,13 @@ link through it, so that a number and its list always hold the same appeals."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duban.appeals.choices import OPEN_STATES, SATISFIED_RATINGS, AppealState, Category, Channel, Outcome, Rating, Urgency
 from duban.appeals.kind import APPEAL_KIND
-from duban.appeals.models import Appeal, AppealReply, AppealUnit
+from duban.appeals.models import Appeal, AppealUnit
 from duban.core.manage_forms import ManageForm
 from duban.core.models import Unit
 from duban.core.paging import Keyset
@@ -67,7 +67,7 @@ class AppealFilter(django_filters.FilterSet):
     # The rates page's numbers (appeals.metrics): each of its figures is one of these lists.
     counting = django_filters.ChoiceFilter(label=_("考核口径"), choices=COUNTING_CHOICES, method="filter_counting")
     lead_unit = django_filters.ModelChoiceFilter(label=_("承办单位（不含配合）"), field_name="lead_unit", queryset=Unit.objects.all())
-    first_unit = django_filters.ModelChoiceFilter(label=_("首次派单单位"), queryset=Unit.objects.all(), method="filter_first_unit")
+    first_unit = django_filters.ModelChoiceFilter(label=_("首次派单单位"), field_name="first_unit", queryset=Unit.objects.all())
     response = django_filters.ChoiceFilter(label=_("签收响应"), choices=TIMELINESS_CHOICES, method="filter_response")
     timely = django_filters.ChoiceFilter(label=_("按时答复"), choices=TIMELINESS_CHOICES, method="filter_timely")
     replied = django_filters.BooleanFilter(label=_("已答复"), method="filter_replied", widget=forms.NullBooleanSelect)
@@ -109,25 +109,20 @@ class AppealFilter(django_filters.FilterSet):
     # --- the rates page's lists (their definitions: appeals.metrics) ---------------------------------------
 
     def filter_counting(self, queryset, name, value):
+        # Conditions on the row itself (Appeal.objects.counted()'s), not an id list, and `excluded` as an equality
+        # (excluded IN (0), where excluded=False reads NOT excluded): the rates count from their index in its order.
         if value == "counted":
-            return queryset.filter(pk__in=Appeal.objects.counted().values("pk"))
+            return queryset.exclude(state__in=NOT_ACCEPTED).filter(excluded__in=[False])
         if value == "ruled_out":
-            return queryset.filter(pk__in=Appeal.objects.exclude(state__in=NOT_ACCEPTED).filter(excluded=True).values("pk"))
+            return queryset.exclude(state__in=NOT_ACCEPTED).filter(excluded__in=[True])
         return queryset
-
-    def filter_first_unit(self, queryset, name, unit):
-        if unit is None:
-            return queryset
-        first = (MatterEvent.objects.filter(kind=KIND_KEY, event="dispatched", matter_id=OuterRef("pk"))
-                 .order_by("at", "id").values("unit_id")[:1])
-        return queryset.annotate(first_unit_id=Subquery(first)).filter(first_unit_id=unit.pk)
 
     def filter_response(self, queryset, name, value):
         from duban.appeals import metrics
 
         if not value:
             return queryset
-        return queryset.filter(pk__in=metrics.response_ids(queryset, value))
+        return queryset.filter(metrics.response_q(value, timezone.localdate()))
 
     def filter_timely(self, queryset, name, value):
         from duban.appeals import metrics
@@ -139,8 +134,7 @@ class AppealFilter(django_filters.FilterSet):
     def filter_replied(self, queryset, name, value):
         if value is None:
             return queryset
-        replied = Exists(AppealReply.objects.filter(appeal=OuterRef("pk")))
-        return queryset.filter(replied if value else ~replied)
+        return queryset.filter(replied=bool(value))
 
     def filter_rated(self, queryset, name, value):
         if value is None:

@@ -31,6 +31,22 @@ def enterprise_key_of(credit_code: str, name: str) -> str:
     return "名:" + re.sub(r"[\s,，.。、()（）\-—]+", "", name or "")[:190]
 
 
+class FirstAnswer(models.TextChoices):
+    """What first followed an appeal's first dispatch (响应率)."""
+
+    ON_TIME = "on_time", _("按时签收")
+    LATE = "late", _("超时签收或退单")
+
+
+# The rates index (appeals.metrics.compute): counted or not (excluded = 0, an equality), then the columns the rates
+# group by (category, lead unit, first dispatch's unit, repeat's unit, then what the counts tell apart), so that the
+# GROUP BY walks the index in its order without sorting, then the rest the counts read: from the index alone, not
+# the wide rows.
+RATE_GROUPS = ("category", "lead_unit", "first_unit", "repeat_unit", "state", "outcome", "rating", "replied", "late_reply",
+               "first_answer", "sendback_count")
+RATE_COLUMNS = ("excluded", *RATE_GROUPS, "accepted_on", "due_date", "first_sign_limit", "handling_days")
+
+
 class AppealQuerySet(MatterQuerySet, ScopedQuerySet):
     def visible_to(self, user):
         """The business office, principal leaders and the supervision office see every appeal; a unit the
@@ -133,6 +149,20 @@ class Appeal(Matter):
     merged_into = models.ForeignKey("self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
     promoted_task = models.ForeignKey("ledger.Task", verbose_name=_("转为重点工作任务"), null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
+    # The rates' facts (appeals.metrics), written by the services in the step that changes them (and filled from
+    # the timeline by migration 0006), so that the rates are counts over the rows, not a walk of every timeline.
+    # 首次派单: its unit and its sign limit (the TimeLimit in force then); what first followed it — signed within the
+    # limit (on_time), signed late or sent back (late), or nothing yet ("").
+    first_unit = models.ForeignKey(Unit, verbose_name=_("首次派单单位"), null=True, blank=True, editable=False,
+                                   on_delete=models.PROTECT, related_name="+")
+    first_sign_limit = models.DateField(_("首次派单签收时限"), null=True, blank=True, editable=False)
+    first_answer = models.CharField(_("首次派单签收情况"), max_length=8, choices=FirstAnswer.choices, blank=True, editable=False)
+    # 答复: answered at least once; any round answered after its limit; the last round's day; the working days from
+    # 受理日期 to it (平均办理时长).
+    replied = models.BooleanField(_("已答复"), default=False, editable=False)
+    late_reply = models.BooleanField(_("有超时答复"), default=False, editable=False)
+    last_reply_on = models.DateField(_("最后答复日期"), null=True, blank=True, editable=False)
+    handling_days = models.IntegerField(_("办理时长（工作日）"), null=True, blank=True, editable=False)
 
     objects = AppealQuerySet.as_manager()
 
@@ -155,6 +185,7 @@ class Appeal(Matter):
             models.Index(fields=["lead_unit", "light", "state"], name="appeal_unit_light_idx"),
             models.Index(fields=["enterprise_key", "category", "closed_on"], name="appeal_repeat_idx"),
             models.Index(fields=["created_at", "id"], name="appeal_created_idx"),
+            models.Index(fields=list(RATE_COLUMNS), name="appeal_rates_idx"),  # the rates: RATE_COLUMNS
         ]
 
     def __str__(self):

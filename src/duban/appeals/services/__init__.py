@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from duban.appeals import policies
 from duban.appeals.choices import SATISFIED_RATINGS, SECOND_FAILURE, AppealState, Category, EventKind, Outcome, RatedVia, Rating, Urgency
 from duban.appeals.kind import APPEAL_KIND, EDITABLE
-from duban.appeals.models import Appeal, AppealReply, AppealUnit, TimeLimit
+from duban.appeals.models import Appeal, AppealReply, AppealUnit, FirstAnswer, TimeLimit
 from duban.appeals.selectors import leader_for, office_unit
 from duban.appeals.services.intake import (  # noqa: F401  (the intake is part of the services' surface)
     Submitted,
@@ -67,6 +67,23 @@ def _step(appeal: Appeal, days_field: str, *, start: dt.date | None = None) -> d
     start = start or today()
     return {"due_date": calendar.add_workdays(start, limits_of(appeal)[days_field]), "deadline_cycle": F("deadline_cycle") + 1,
             "under_notice": False}
+
+
+def _first_answer(appeal: Appeal, *, signed: bool) -> dict:
+    """The first sign or send-back after the first dispatch decides its response (响应率): signed within the first
+    sign limit is on time; signed after it, or sent back, is late. What follows later changes nothing."""
+    if not appeal.first_unit_id or appeal.first_answer:
+        return {}
+    on_time = signed and appeal.first_sign_limit is not None and today() <= appeal.first_sign_limit
+    return {"first_answer": FirstAnswer.ON_TIME if on_time else FirstAnswer.LATE}
+
+
+def _reply_facts(appeal: Appeal, reply: AppealReply) -> dict:
+    """A reply's facts for the rates: answered, late if any round was, the last round's day and the working days
+    from 受理日期 to it (平均办理时长)."""
+    days = calendar.workdays_between(appeal.accepted_on, reply.replied_on) if appeal.accepted_on else None
+    return {"replied": True, "late_reply": appeal.late_reply or not reply.on_time, "last_reply_on": reply.replied_on,
+            "handling_days": days}
 
 
 def enterprise_actor() -> Actor:
@@ -147,10 +164,14 @@ def dispatch_appeal(actor: Actor, appeal: Appeal, *, lead_unit: Unit, cooperatin
         AppealUnit.objects.filter(appeal=appeal).delete()
         AppealUnit.objects.bulk_create([AppealUnit(appeal=appeal, unit=u) for u in {u.pk: u for u in cooperating}.values()])
 
+    def values(_p):
+        step = _step(appeal, "sign_days")
+        first = {} if appeal.first_unit_id else {"first_unit": lead_unit, "first_sign_limit": step["due_date"]}  # 首次派单 (响应率)
+        return {**step, **first, "state": AppealState.DISPATCHED, "lead_unit": lead_unit, "holder_unit": lead_unit,
+                "dispatched_at": timezone.now(), "signed_at": None}
+
     with_ = f"，配合单位：{'、'.join(str(u) for u in cooperating)}" if cooperating else ""
-    kernel.perform(actor, appeal, "dispatch", guard=ready, expected_version=expected_version, kind=APPEAL_KIND,
-                   changes=lambda _p: {**_step(appeal, "sign_days"), "state": AppealState.DISPATCHED, "lead_unit": lead_unit,
-                                       "holder_unit": lead_unit, "dispatched_at": timezone.now(), "signed_at": None},
+    kernel.perform(actor, appeal, "dispatch", guard=ready, expected_version=expected_version, kind=APPEAL_KIND, changes=values,
                    after_write=after, text=f"派单至{lead_unit}{with_}" + (f"：{note.strip()}" if (note or "").strip() else ""),
                    data={"unit": lead_unit.pk if lead_unit else None})
     return appeal
@@ -161,7 +182,8 @@ def sign_appeal(actor: Actor, appeal: Appeal, *, expected_version: int | None = 
     """签收: the unit takes it on; the reply limit runs from today (a re-opened one keeps its own)."""
     days = "complex_days" if appeal.is_complex else "reply_days"
     kernel.perform(actor, appeal, "sign", expected_version=expected_version, kind=APPEAL_KIND,
-                   changes=lambda _p: {**_step(appeal, days), "state": AppealState.HANDLING, "signed_at": timezone.now()},
+                   changes=lambda _p: {**_step(appeal, days), **_first_answer(appeal, signed=True), "state": AppealState.HANDLING,
+                                       "signed_at": timezone.now()},
                    text=f"{appeal.lead_unit}签收")
     return appeal
 
@@ -173,7 +195,8 @@ def send_back_appeal(actor: Actor, appeal: Appeal, *, reason: str, expected_vers
     said = (reason or "").strip()
     kernel.perform(actor, appeal, "send_back", guard=lambda: _said(said, _("退单理由"), "reason"), expected_version=expected_version,
                    kind=APPEAL_KIND,
-                   changes=lambda _p: {**_step(appeal, "dispatch_days"), "state": AppealState.ACCEPTED, "holder_unit": office_unit(),
+                   changes=lambda _p: {**_step(appeal, "dispatch_days"), **_first_answer(appeal, signed=False),
+                                       "state": AppealState.ACCEPTED, "holder_unit": office_unit(),
                                        "sendback_count": F("sendback_count") + 1, "signed_at": None, "extension_requested": False},
                    text=f"{appeal.lead_unit}退单：{said}", data={"unit": appeal.lead_unit_id})
     return appeal
@@ -246,7 +269,8 @@ def reply_appeal(actor: Actor, appeal: Appeal, *, public_text: str, outcome: str
         return made["reply"]
 
     kernel.perform(actor, appeal, "reply", guard=ready, prepare=prepare, expected_version=expected_version, kind=APPEAL_KIND,
-                   changes=lambda reply: {**_step(appeal, "callback_days"), "state": AppealState.REPLIED, "outcome": outcome,
+                   changes=lambda reply: {**_step(appeal, "callback_days"), **_reply_facts(appeal, reply), "state": AppealState.REPLIED,
+                                          "outcome": outcome,
                                           "replied_at": reply.replied_at, "replied_on": reply.replied_on, "holder_unit": office_unit(),
                                           "completed_on": reply.replied_on, "extension_requested": False},
                    text=f"答复（{Outcome(outcome).label}）：{said}")
