@@ -195,7 +195,9 @@ def check_numbers(log=print) -> list[str]:
     open_states = "('assigned', 'in_progress', 'completion_requested')"
     expected = {
         "在办任务": (d.tasks.total.open.value, one(f"SELECT COUNT(*) FROM ledger_task WHERE state IN {open_states}")),
-        "红灯（逾期）": (d.tasks.total.overdue.value, one(f"SELECT COUNT(*) FROM ledger_task WHERE state IN {open_states} AND light = 'red'")),
+        "红灯": (d.tasks.total.overdue.value, one(f"SELECT COUNT(*) FROM ledger_task WHERE state IN {open_states} AND light = 'red'")),
+        "逾期未完成": (d.tasks.late.value, one(f"SELECT COUNT(*) FROM ledger_task WHERE state IN {open_states} AND due_date < '{d.on.isoformat()}'")),
+        "排查隐患": (d.hazards.found.value, one("SELECT COUNT(*) FROM safety_hazard")),
         "已办结": (d.tasks.total.finished.value, one("SELECT COUNT(*) FROM ledger_task WHERE state = 'closed'")),
         "督办记录": (d.actions.total.value, one("SELECT COUNT(*) FROM supervision_supervisionaction")),
     }

@@ -300,9 +300,10 @@ def link_of(base: dict, figure: str, key: dict, path: str | None = None) -> str:
     return _fast_url(path or reverse("appeals:appeal_list"), params)
 
 
-def compute(user, params, on: dt.date | None = None) -> Metrics:
+def compute(user, params, on: dt.date | None = None, *, ruled_out: bool = True) -> Metrics:
     """The rates of the appeals `user` may see, accepted within the period of `params` (this year by default),
-    of its category if one is given; by category and by unit, with the ruled-out appeals apart."""
+    of its category if one is given; by category and by unit, with the ruled-out appeals apart (their rows
+    only if `ruled_out`: the dashboard shows the rates alone)."""
     on = on or timezone.localdate()
     base = default_params(params, on)
     visible = Appeal.objects.visible_to(user)
@@ -359,7 +360,7 @@ def compute(user, params, on: dt.date | None = None) -> Metrics:
         row.links = {figure: link_of(base, figure, row.key, path) for figure in LINKS}
 
     ruled = AppealFilter(as_query({**base, "counting": "ruled_out"}), queryset=visible)
-    ruled_rows = list(ruled.qs.select_related("lead_unit").order_by("accepted_on", "id")) if ruled.is_valid() else []
+    ruled_rows = list(ruled.qs.select_related("lead_unit").order_by("accepted_on", "id")) if ruled_out and ruled.is_valid() else []
     return Metrics(filterset=filterset, params=base, total=total, by_category=by_category, by_unit=by_unit,
                    ruled_out=ruled_rows, ruled_out_link=list_url({**base, "counting": "ruled_out"}), on=on)
 

@@ -134,9 +134,9 @@ class Task(Matter):
             # stop after 51, instead of sorting every open task; deep keyset pages seek into it.
             models.Index(fields=["due_sort", "id", "state"], name="task_due_state_idx"),
             # The dashboard's counts (reports.figures: GROUP BY campaign, front, unit, state, light, schedule over
-            # the tasks in scope) read this index alone instead of every task row; it serves a campaign's or a
+            # the tasks in scope, and those past their due date) read this index alone instead of every task row; it serves a campaign's or a
             # front's filter as the (campaign, front) index it replaces did.
-            models.Index(fields=["campaign", "front", "lead_unit", "state", "light", "schedule"], name="task_figures_idx"),
+            models.Index(fields=["campaign", "front", "lead_unit", "state", "light", "schedule", "due_date"], name="task_figures_idx"),
             # The task page's sub-tasks (parent_id = ? ORDER BY code, and whether any is still open): found and
             # ordered by this index. Partial, on sub-tasks only: in a ledger where most tasks are top-level, an
             # index over every row tells the planner that parent_id = ? matches them all (the NULLs count as one

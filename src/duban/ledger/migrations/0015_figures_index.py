@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='task',
-            index=models.Index(fields=['campaign', 'front', 'lead_unit', 'state', 'light', 'schedule'], name='task_figures_idx'),
+            index=models.Index(fields=['campaign', 'front', 'lead_unit', 'state', 'light', 'schedule', 'due_date'], name='task_figures_idx'),
         ),
     ]
