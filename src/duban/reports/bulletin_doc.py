@@ -9,15 +9,10 @@ notice's under MEDIA_ROOT/templates (bulletin.docx).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
-import json
 import zipfile
-from pathlib import PurePath
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
@@ -27,9 +22,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from duban.core import audit, docfill
 from duban.core.actor import Actor
 from duban.core.docfill import DOCX_TYPE, MAX_UNPACKED, PATTERN, chinese_date, fill, paragraph_text
+from duban.core.doctemplates import ReplaceableTemplate, placeholder_names
 from duban.core.errors import ServiceError
 from duban.reports.bulletin import BulletinData, ListEntry, OverdueRow
 from duban.reports.bulletin_template import default_template_bytes
@@ -53,7 +48,11 @@ PLACEHOLDERS = {
 }
 REQUIRED = ("文号", "通报期别")
 BLOCKS = ("逾期任务表", "红黑榜", "图表")
-TEMPLATE_NAME = "bulletin.docx"
+TEMPLATE = ReplaceableTemplate(
+    stem="bulletin", default_bytes=default_template_bytes, placeholders=PLACEHOLDERS, required=REQUIRED,
+    audit_prefix="bulletin_template", object_type="reports.BulletinTemplate", noun="工作通报模板",
+)
+TEMPLATE_NAME = TEMPLATE.file_name
 COPY_TO = "县委办公室，县政府办公室"
 TABLE_SIZE = Pt(12)  # 小四: a five-column table in 3号 would wrap every cell
 
@@ -209,49 +208,24 @@ def _east_asian(run, name: str) -> None:
 
 
 def template_path():
-    return docfill.template_dir() / TEMPLATE_NAME
-
-
-def _meta_path():
-    return docfill.template_dir() / "bulletin.json"
+    return TEMPLATE.path()
 
 
 def current_template_bytes() -> bytes:
-    try:
-        return template_path().read_bytes()
-    except FileNotFoundError:
-        return default_template_bytes()
+    return TEMPLATE.current_bytes()
 
 
 def uploaded_template_info() -> dict | None:
-    if not template_path().exists():
-        return None
-    try:
-        info = json.loads(_meta_path().read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        info = {}
-    info.setdefault("name", TEMPLATE_NAME)
-    info.setdefault("size", template_path().stat().st_size)
-    info.setdefault("missing", [])
-    if info.get("uploaded_at"):
-        try:
-            info["uploaded_at"] = datetime.datetime.fromisoformat(info["uploaded_at"])
-        except ValueError:
-            info["uploaded_at"] = None
-    return info
+    return TEMPLATE.uploaded_info()
 
 
 def template_names(document) -> set[str]:
-    names = set()
-    for root in docfill.roots(document):
-        for paragraph in root.iter(qn("w:p")):
-            names.update(m.group(1) for m in PATTERN.finditer(paragraph_text(paragraph)))
-    return names
+    return placeholder_names(document)
 
 
 def check_template(name: str, data: bytes) -> tuple[list[str], list[str]]:
     """(missing optional placeholders, warnings) of an acceptable template; ServiceError saying what to do otherwise."""
-    name = PurePath(name or "").name[:200] or TEMPLATE_NAME
+    name = TEMPLATE.upload_name(name)
     limit_mb = settings.DUBAN_UPLOAD_MAX_MB
     not_word = _("“%(name)s”不是有效的 Word 文档（.docx），可能已损坏，或只是改了扩展名。请在 Word 或 WPS 中“另存为”Word 文档（*.docx）后再上传。") % {"name": name}
     if len(data) > limit_mb * 1024 * 1024:
@@ -287,31 +261,16 @@ def check_template(name: str, data: bytes) -> tuple[list[str], list[str]]:
 
 def install_template(upload, *, actor: Actor) -> list[str]:
     """Check an uploaded template and make it the one in use; audited. Returns its warnings."""
-    name = PurePath(upload.name or "").name[:200] or TEMPLATE_NAME
+    name = TEMPLATE.upload_name(upload.name)
     upload.seek(0)
     data = b"".join(upload.chunks())
     missing, warnings = check_template(name, data)
-    info = {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "uploaded_at": timezone.now().isoformat(),
-            "uploaded_by": actor.name, "missing": missing}
-    with transaction.atomic():
-        audit.record(actor, "bulletin_template.upload", None, object_type="reports.BulletinTemplate", object_id=TEMPLATE_NAME,
-                     object_repr="工作通报模板", after={k: info[k] for k in ("name", "size", "sha256", "missing")},
-                     message=f"上传工作通报模板“{name}”")
-        docfill.template_dir().mkdir(parents=True, exist_ok=True)
-        docfill.write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
-        docfill.write_atomically(template_path(), data)
+    TEMPLATE.install(name, data, missing=missing, actor=actor)
     return warnings
 
 
 def restore_default_template(*, actor: Actor) -> bool:
-    if not template_path().exists():
-        return False
-    with transaction.atomic():
-        audit.record(actor, "bulletin_template.restore_default", None, object_type="reports.BulletinTemplate", object_id=TEMPLATE_NAME,
-                     object_repr="工作通报模板", after={"template": "默认模板"}, message="恢复默认工作通报模板")
-        template_path().unlink(missing_ok=True)
-        _meta_path().unlink(missing_ok=True)
-    return True
+    return TEMPLATE.restore_default(actor=actor)
 
 
 # --- a sample, for the template page and the upload check ------------------------------------------------

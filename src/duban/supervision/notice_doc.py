@@ -12,24 +12,20 @@ itself, and the templates' folder, are core.docfill's (the bulletin fills its te
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
-import json
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
-from docx.oxml.ns import qn
 
-from duban.core import audit, docfill
+from duban.core import docfill
 from duban.core.actor import Actor
-from duban.core.docfill import MAX_UNPACKED, PATTERN, chinese_date, paragraph_text, roots, template_dir, write_atomically
+from duban.core.docfill import MAX_UNPACKED, chinese_date
+from duban.core.doctemplates import ReplaceableTemplate, placeholder_names
 from duban.core.errors import ServiceError
 from duban.supervision.notice_template import default_template_bytes
 
@@ -51,7 +47,11 @@ PLACEHOLDERS = {
 REQUIRED = ("文号", "事项名称")
 OPTIONAL = frozenset({"分管县领导", "联系人", "抄送"})
 DOCX_TYPE = docfill.DOCX_TYPE
-TEMPLATE_NAME = "notice.docx"
+TEMPLATE = ReplaceableTemplate(
+    stem="notice", default_bytes=default_template_bytes, placeholders=PLACEHOLDERS, required=REQUIRED,
+    audit_prefix="notice_template", object_type="supervision.NoticeTemplate", noun="督办通知单模板",
+)
+TEMPLATE_NAME = TEMPLATE.file_name
 
 
 @dataclass(frozen=True)
@@ -136,38 +136,17 @@ def fill(document, values: dict[str, str]) -> None:
 
 
 def template_path() -> Path:
-    return template_dir() / TEMPLATE_NAME
-
-
-def _meta_path() -> Path:
-    return template_dir() / "notice.json"
+    return TEMPLATE.path()
 
 
 def current_template_bytes() -> bytes:
     """The uploaded template if there is one, else the default."""
-    try:
-        return template_path().read_bytes()
-    except FileNotFoundError:
-        return default_template_bytes()
+    return TEMPLATE.current_bytes()
 
 
 def uploaded_template_info() -> dict | None:
     """Name, size, who uploaded it and when, and the placeholders it lacks; None while the default is in use."""
-    if not template_path().exists():
-        return None
-    try:
-        info = json.loads(_meta_path().read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        info = {}
-    info.setdefault("name", TEMPLATE_NAME)
-    info.setdefault("size", template_path().stat().st_size)
-    info.setdefault("missing", [])
-    if info.get("uploaded_at"):
-        try:
-            info["uploaded_at"] = datetime.datetime.fromisoformat(info["uploaded_at"])
-        except ValueError:
-            info["uploaded_at"] = None
-    return info
+    return TEMPLATE.uploaded_info()
 
 
 @dataclass(frozen=True)
@@ -182,10 +161,7 @@ class TemplateCheck:
 
 def inspect_template(document) -> TemplateCheck:
     """Which placeholders a template (python-docx Document) uses, read the way fill() reads them."""
-    names = set()
-    for root in roots(document):
-        for paragraph in root.iter(qn("w:p")):
-            names.update(m.group(1) for m in PATTERN.finditer(paragraph_text(paragraph)))
+    names = placeholder_names(document)
     found = frozenset(names & PLACEHOLDERS.keys())
     missing = tuple(name for name in PLACEHOLDERS if name not in found)
     unknown = tuple(sorted(names - PLACEHOLDERS.keys()))
@@ -202,7 +178,7 @@ def inspect_template(document) -> TemplateCheck:
 
 def check_template(name: str, data: bytes) -> TemplateCheck:
     """Accept a real .docx within the size cap holding {{文号}} and {{事项名称}}; raise ServiceError saying what to do."""
-    name = PurePath(name or "").name[:200] or TEMPLATE_NAME
+    name = TEMPLATE.upload_name(name)
     limit_mb = settings.DUBAN_UPLOAD_MAX_MB
     if len(data) > limit_mb * 1024 * 1024:
         raise ServiceError(_("“%(name)s”有 %(size).1f MB，超过 %(limit)s MB 的上限。"
@@ -244,7 +220,7 @@ def check_template(name: str, data: bytes) -> TemplateCheck:
 
 def install_template(upload, *, actor: Actor) -> TemplateCheck:
     """Check an uploaded template and make it the one in use; audited. Raises ServiceError if refused."""
-    name = PurePath(upload.name or "").name[:200] or TEMPLATE_NAME
+    name = TEMPLATE.upload_name(upload.name)
     limit = settings.DUBAN_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size is not None and upload.size > limit:
         raise ServiceError(_("“%(name)s”有 %(size).1f MB，超过 %(limit)s MB 的上限。"
@@ -252,40 +228,10 @@ def install_template(upload, *, actor: Actor) -> TemplateCheck:
     upload.seek(0)
     data = b"".join(upload.chunks())
     check = check_template(name, data)
-    before = _current_fingerprint()
-    info = {
-        "name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-        "uploaded_at": timezone.now().isoformat(), "uploaded_by": actor.name, "missing": list(check.missing),
-    }
-    with transaction.atomic():
-        audit.record(actor, "notice_template.upload", None, object_type="supervision.NoticeTemplate",
-                     object_id=TEMPLATE_NAME, object_repr="督办通知单模板", before=before,
-                     after={k: info[k] for k in ("name", "size", "sha256", "missing")},
-                     message=f"上传督办通知单模板“{name}”")
-        # written before the audit entry commits: if writing fails, the entry is rolled back with it
-        template_dir().mkdir(parents=True, exist_ok=True)
-        write_atomically(_meta_path(), json.dumps(info, ensure_ascii=False).encode("utf-8"))
-        write_atomically(template_path(), data)
+    TEMPLATE.install(name, data, missing=check.missing, actor=actor)
     return check
 
 
 def restore_default_template(*, actor: Actor) -> bool:
     """Go back to the default template; False (and nothing written) if it is already in use."""
-    before = _current_fingerprint()
-    if before is None:
-        return False
-    with transaction.atomic():
-        audit.record(actor, "notice_template.restore_default", None, object_type="supervision.NoticeTemplate",
-                     object_id=TEMPLATE_NAME, object_repr="督办通知单模板", before=before, after={"template": "默认模板"},
-                     message="恢复默认督办通知单模板")
-        template_path().unlink(missing_ok=True)
-        _meta_path().unlink(missing_ok=True)
-    return True
-
-
-def _current_fingerprint() -> dict | None:
-    info = uploaded_template_info()
-    if info is None:
-        return None
-    return {"name": info.get("name", ""), "size": info.get("size", 0), "sha256": info.get("sha256", "")}
-
+    return TEMPLATE.restore_default(actor=actor)

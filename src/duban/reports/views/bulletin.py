@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from duban.core import doctemplates
 from duban.core.actor import Actor
 from duban.core.choices import Role
 from duban.core.errors import ServiceError
@@ -64,40 +61,16 @@ def bulletins(request):
 @role_required(Role.SUPERVISION)
 @require_http_methods(["GET", "POST"])
 def bulletin_template(request):
-    form = TemplateForm(request.POST, request.FILES) if request.method == "POST" else TemplateForm()
-    if form.is_bound and form.is_valid():
-        try:
-            warnings = bulletin_doc.install_template(form.cleaned_data["file"], actor=Actor.from_request(request))
-        except ServiceError as exc:
-            form.add_error("file", exc.message)
-        else:
-            messages.success(request, _("新模板已启用，此后生成的工作通报都使用它。建议先下载一份样例核对版式。"))
-            for warning in warnings:
-                messages.warning(request, warning)
-            return redirect("reports:bulletin_template")
-    uploaded = bulletin_doc.uploaded_template_info()
-    context = {
-        "form": form, "uploaded": uploaded, "max_mb": settings.DUBAN_UPLOAD_MAX_MB,
-        "placeholders": [("{{%s}}" % name, meaning, name in bulletin_doc.REQUIRED) for name, meaning in bulletin_doc.PLACEHOLDERS.items()],
-        "missing": ["{{%s}}" % name for name in (uploaded or {}).get("missing", [])],
-        "required_codes": ["{{%s}}" % name for name in bulletin_doc.REQUIRED],
-    }
-    return render(request, "reports/bulletin_template.html", context, status=400 if form.errors else 200)
-
-
-class TemplateForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("新的通报模板（.docx）"),
-        error_messages={"required": gettext_lazy("请先选择要上传的 .docx 模板文件。"), "empty": gettext_lazy("上传的文件是空的，请重新选择模板文件。")},
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx", "class": "form-control"}),
-    )
+    return doctemplates.upload_page(
+        request, bulletin_doc.TEMPLATE, bulletin_doc.install_template, label=_("新的通报模板（.docx）"),
+        done=_("新模板已启用，此后生成的工作通报都使用它。建议先下载一份样例核对版式。"),
+        back="reports:bulletin_template", page="reports/bulletin_template.html")
 
 
 @role_required(Role.SUPERVISION)
 @require_GET
 def bulletin_template_download(request):
-    uploaded = bulletin_doc.uploaded_template_info() is not None
-    return _docx(bulletin_doc.current_template_bytes(), "工作通报模板（当前）.docx" if uploaded else "工作通报模板（默认）.docx")
+    return doctemplates.download(bulletin_doc.TEMPLATE, uploaded_name="工作通报模板（当前）.docx", default_name="工作通报模板（默认）.docx")
 
 
 @role_required(Role.SUPERVISION)
@@ -118,12 +91,10 @@ def bulletin_template_sample(request):
 @role_required(Role.SUPERVISION)
 @require_POST
 def bulletin_template_restore(request):
-    if bulletin_doc.restore_default_template(actor=Actor.from_request(request)):
-        messages.success(request, _("已恢复默认模板，此后生成的工作通报使用默认版式。"))
-    else:
-        messages.info(request, _("当前已在使用默认模板，无需恢复。"))
-    return redirect("reports:bulletin_template")
+    return doctemplates.restore_page(request, bulletin_doc.restore_default_template,
+                                     done=_("已恢复默认模板，此后生成的工作通报使用默认版式。"),
+                                     already=_("当前已在使用默认模板，无需恢复。"), back="reports:bulletin_template")
 
 
-def _docx(data: bytes, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=bulletin_doc.DOCX_TYPE)
+def _docx(data: bytes, filename: str):
+    return doctemplates.docx_response(data, filename)
