@@ -25,9 +25,10 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from docx import Document
 from docx.oxml.ns import qn
 
-from duban.core import audit
+from duban.core import audit, gbt9704
 from duban.core.actor import Actor
 from duban.core.docfill import DOCX_TYPE, PATTERN, paragraph_text, roots, template_dir, write_atomically
 from duban.core.errors import ServiceError
@@ -131,6 +132,30 @@ class ReplaceableTemplate:
             "required_codes": ["{{%s}}" % name for name in self.required],
             **extra,
         }
+
+
+def official_document(paragraphs: Iterable[tuple[str, str]]):
+    """A default template: a GB/T 9704 document (core.gbt9704's page, styles and font table) holding the given
+    (text, style) paragraphs, then the 版记 and the page numbers."""
+    document = Document()
+    gbt9704.page_setup(document)
+    gbt9704.styles(document)
+    gbt9704.font_table(document)
+    body = document.element.body
+    for p in list(body.iterchildren(qn("w:p"))):  # python-docx's template starts with one empty paragraph
+        body.remove(p)
+    for text, style in paragraphs:
+        document.add_paragraph(text, style=style)
+    gbt9704.record_block(document)
+    gbt9704.page_numbers(document)
+    return document
+
+
+def docx_bytes(document) -> bytes:
+    """A python-docx Document as .docx bytes."""
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
 
 
 def placeholder_names(document) -> set[str]:

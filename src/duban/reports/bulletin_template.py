@@ -8,54 +8,36 @@ the text differs. Three placeholders stand alone in a paragraph and are replaced
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 
-from docx import Document
-from docx.oxml.ns import qn
-
-from duban.core import gbt9704 as gbt
-
-
-def default_template_bytes() -> bytes:
-    """The default template as .docx bytes (built once per process)."""
-    return _built()
+from duban.core.doctemplates import docx_bytes, official_document
 
 
 @lru_cache(maxsize=1)
-def _built() -> bytes:
-    output = io.BytesIO()
-    build_default_template().save(output)
-    return output.getvalue()
+def default_template_bytes() -> bytes:
+    """The default template as .docx bytes (built once per process)."""
+    return docx_bytes(build_default_template())
 
 
 def build_default_template():
-    document = Document()
-    gbt.page_setup(document)
-    gbt.styles(document)
-    gbt.font_table(document)
-    body = document.element.body
-    for p in list(body.iterchildren(qn("w:p"))):
-        body.remove(p)
-
-    document.add_paragraph("{{发文单位}}工作通报", style="版头")
-    document.add_paragraph("{{文号}}", style="发文字号")
-    document.add_paragraph("关于{{通报期别}}全县重点工作推进情况的通报", style="公文标题")
-    document.add_paragraph("{{主送单位}}：", style="主送机关")
-    document.add_paragraph("现将{{通报期别}}全县重点工作、企业诉求、安全隐患和项目投资推进情况通报如下（数据截至{{截至日期}}）。", style="公文正文")
-    document.add_paragraph("一、总体情况", style="Heading 1")
-    document.add_paragraph("{{总体情况}}", style="公文正文")
-    document.add_paragraph("二、逾期未完成任务", style="Heading 1")
-    document.add_paragraph("{{逾期情况}}", style="公文正文")
-    document.add_paragraph("{{逾期任务表}}", style="公文正文")
-    document.add_paragraph("三、红黑榜", style="Heading 1")
-    document.add_paragraph("{{红黑榜说明}}", style="公文正文")
-    document.add_paragraph("{{红黑榜}}", style="公文正文")
-    document.add_paragraph("四、各专项行动亮灯情况", style="Heading 1")
-    document.add_paragraph("{{图表}}", style="公文正文")
-    document.add_paragraph("请各单位对照通报情况，红灯、逾期任务的承办单位主要负责同志要亲自过问，倒排工期，尽快办结。", style="公文正文")
-    document.add_paragraph("{{发文单位}}", style="发文机关署名")
-    document.add_paragraph("{{发文日期}}", style="成文日期")
-    gbt.record_block(document)
-    gbt.page_numbers(document)
-    return document
+    """A python-docx Document holding the default template, placeholders and all."""
+    return official_document([
+        ("{{发文单位}}工作通报", "版头"),
+        ("{{文号}}", "发文字号"),
+        ("关于{{通报期别}}全县重点工作推进情况的通报", "公文标题"),
+        ("{{主送单位}}：", "主送机关"),
+        ("现将{{通报期别}}全县重点工作、企业诉求、安全隐患和项目投资推进情况通报如下（数据截至{{截至日期}}）。", "公文正文"),
+        ("一、总体情况", "Heading 1"),
+        ("{{总体情况}}", "公文正文"),
+        ("二、逾期未完成任务", "Heading 1"),
+        ("{{逾期情况}}", "公文正文"),
+        ("{{逾期任务表}}", "公文正文"),
+        ("三、红黑榜", "Heading 1"),
+        ("{{红黑榜说明}}", "公文正文"),
+        ("{{红黑榜}}", "公文正文"),
+        ("四、各专项行动亮灯情况", "Heading 1"),
+        ("{{图表}}", "公文正文"),
+        ("请各单位对照通报情况，红灯、逾期任务的承办单位主要负责同志要亲自过问，倒排工期，尽快办结。", "公文正文"),
+        ("{{发文单位}}", "发文机关署名"),
+        ("{{发文日期}}", "成文日期"),
+    ])
