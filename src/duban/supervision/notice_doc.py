@@ -6,7 +6,8 @@ text boxes, headers and footers, also when Word has split one over several runs;
 formatting of the run the placeholder starts in. A value of several lines becomes several paragraphs when
 its placeholder is alone in a paragraph ({{事实}}), else lines broken inside the paragraph. A paragraph
 holding an optional placeholder with no value ({{抄送}}, {{联系人}}, {{分管县领导}}) is left out. The filling
-itself, and the templates' folder, are core.docfill's (the bulletin fills its template the same way).
+itself is core.docfill's, the keeping of the uploaded template (path, install, restore, audit) core.doctemplates'
+(the bulletin fills and keeps its template the same way).
 """
 
 from __future__ import annotations
