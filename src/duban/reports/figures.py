@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -39,6 +39,8 @@ from duban.core.models import Unit
 from duban.ledger.choices import OPEN_STATES, TaskState
 from duban.ledger.models import Campaign, Front, Task
 from duban.matters.choices import Light, Schedule
+from duban.projects.metrics import rate as percent  # part / whole in percent, unrounded
+from duban.projects.metrics import shown_rate  # one decimal, half up, never 100.0% short of 100
 from duban.supervision.choices import ActionKind
 from duban.supervision.models import SupervisionAction
 
@@ -53,20 +55,6 @@ class Figure:
 
     value: int
     link: str = ""
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    return None if not whole else Decimal(part) * 100 / Decimal(whole)
-
-
-def shown_percent(value: Decimal | None) -> str:
-    """One decimal, half up; "—" when there is nothing to count. A rate short of 100% never shows 100.0%."""
-    if value is None:
-        return "—"
-    shown = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if value < 100 <= shown:
-        shown = Decimal("99.9")
-    return f"{shown}%"
 
 
 def ledger_link(**params) -> str:
@@ -139,7 +127,7 @@ class TaskFigures:
 
     @property
     def completion_text(self) -> str:
-        return shown_percent(self.completion_rate)
+        return shown_rate(self.completion_rate)
 
 
 @dataclass
@@ -301,7 +289,7 @@ def appeals(user, on: dt.date | None = None) -> AppealRates:
         ("resolution", _("解决率"), "resolved", "closed", t.resolution_rate),
         ("satisfaction", _("满意率"), "satisfied", "rated", t.satisfaction_rate),
     ):
-        rates.append({"name": name, "label": label, "rate": rate, "text": shown_percent(rate),
+        rates.append({"name": name, "label": label, "rate": rate, "text": shown_rate(rate),
                       "part": Figure(getattr(t, part), t.links[part]), "whole": Figure(getattr(t, whole), t.links[whole])})
     return AppealRates(Figure(t.counted, t.links["counted"]), rates, m.params)
 
@@ -346,7 +334,7 @@ def hazards(user, on: dt.date | None = None) -> HazardFigures:
     base = reverse("safety:hazard_list")
 
     def shown(value):
-        return "—" if value is None else shown_percent(Decimal(str(value)))
+        return "—" if value is None else shown_rate(Decimal(str(value)))
 
     return HazardFigures(Figure(t.found, base), Figure(t.closed, f"{base}?state=closed"), Figure(t.due, f"{base}?timeliness=due"),
                          Figure(t.on_time, f"{base}?timeliness=on_time"), shown(t.closed_rate), shown(t.on_time_rate))
