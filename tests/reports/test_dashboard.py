@@ -368,3 +368,13 @@ def test_the_job_precomputes_the_county_and_each_leader_once_per_version(county,
         run_now(Actor(user=county.people["sysadmin"]), "reports.precompute")
     assert JobRun.objects.get(name="reports.precompute").message == f"重算 {2 * len(readers)} 份驾驶舱数字"
     assert kept.precompute() == 0
+
+
+def test_names_in_the_exports_stay_text(county, ledger, others):
+    """A campaign named like a formula is written as text (quoted), never as a formula Excel would run."""
+    campaigns, _fronts = ledger
+    Campaign.objects.filter(pk=campaigns["a"].pk).update(name='=HYPERLINK("http://x","y")')
+    response = county.client("principal").get("/reports/export/?table=campaigns")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=3) if row[0].value == '=HYPERLINK("http://x","y")']
+    assert cells and cells[0].data_type == "s" and cells[0].quotePrefix

@@ -54,6 +54,7 @@ from duban.appeals.choices import SATISFIED_RATINGS, AppealState, Category, Outc
 from duban.appeals.filters import AppealFilter
 from duban.appeals.kind import APPEAL_KIND
 from duban.appeals.models import Appeal, FirstAnswer
+from duban.core.excel.cells import text_cell
 from duban.core.models import Unit
 from duban.matters.models import MatterEvent
 
@@ -421,18 +422,10 @@ def workbook(metrics: Metrics):
     ruled.append(["受理编号", "诉求类别", "承办单位", "受理日期", "不纳入考核理由"])
     for appeal in metrics.ruled_out:
         ruled.append([appeal.code, str(appeal.get_category_display()), str(appeal.lead_unit or ""), appeal.accepted_on, ""])
-        _text(ruled.cell(ruled.max_row, 5), appeal.excluded_reason)
+        text_cell(ruled.cell(ruled.max_row, 5), appeal.excluded_reason)
     notes = book.create_sheet("口径说明")
     for line in DEFINITIONS:
         notes.append([str(line)])
     notes.column_dimensions["A"].width = 120
     return book
 
-
-def _text(cell, value: str) -> None:
-    """Text stays text in Excel: a reason starting with = is not a formula to run."""
-    from duban.core.text import formula_like
-
-    cell.value = value
-    cell.data_type = "s"
-    cell.quotePrefix = formula_like(value)

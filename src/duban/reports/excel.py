@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from duban.core.excel.cells import text_cell
 from duban.matters.choices import Schedule
 from duban.reports.figures import LIGHTS, Dashboard, TaskFigures
 
@@ -85,6 +86,9 @@ def workbook(d: Dashboard, table: str):
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([str(v) if hasattr(v, "_proxy____cast") else v for v in row])
+        sheet.append([None if isinstance(v, str) or hasattr(v, "_proxy____cast") else v for v in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, str) or hasattr(value, "_proxy____cast"):
+                text_cell(cell, str(value))  # names as text: a unit or campaign named "=…" is not a formula
     sheet.column_dimensions["A"].width = 28
     return book, title

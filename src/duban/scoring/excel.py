@@ -4,6 +4,7 @@ figures' export (appeals.metrics.workbook): a bold title row, one block per unit
 from __future__ import annotations
 
 from duban.core.choices import UnitCategory
+from duban.core.excel.cells import text_cell
 from duban.scoring.scores import RANKED, Board, UnitScore
 
 HEADERS = ("排名", "单位", "得分", "计分事项数")
@@ -31,7 +32,7 @@ def workbook(board: Board, rows: list[UnitScore], lists: list[dict] | None):
         sheet.append(list(HEADERS))
         for row in shown:
             sheet.append([row.rank, "", float(row.score), len(row.points)])
-            _text(sheet.cell(sheet.max_row, 2), row.unit_name)
+            text_cell(sheet.cell(sheet.max_row, 2), row.unit_name)
             sheet.cell(sheet.max_row, 3).number_format = "0.00"
     sheet.column_dimensions["B"].width = 28
     if lists is not None:
@@ -41,15 +42,7 @@ def workbook(board: Board, rows: list[UnitScore], lists: list[dict] | None):
             for colour, names in (("红榜", entry["red"]), ("黑榜", entry["black"])):
                 for name in names:
                     named.append([str(entry["category"]), colour, ""])
-                    _text(named.cell(named.max_row, 3), name)
+                    text_cell(named.cell(named.max_row, 3), name)
         named.column_dimensions["C"].width = 28
     return book
 
-
-def _text(cell, value: str) -> None:
-    """Text stays text in Excel: a unit's name beginning with = is not a formula to run."""
-    from duban.core.text import formula_like
-
-    cell.value = value
-    cell.data_type = "s"
-    cell.quotePrefix = formula_like(value)

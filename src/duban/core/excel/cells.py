@@ -55,6 +55,15 @@ def writable(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
+def text_cell(cell, value: str) -> None:
+    """Write `value` into an openpyxl cell as text: a name or reason beginning with = is not a formula to run."""
+    from duban.core.text import formula_like
+
+    cell.value = value
+    cell.data_type = "s"
+    cell.quotePrefix = formula_like(value)
+
+
 _DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
 _DATETIME = re.compile(r"^(.+?)[\sT]+(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's leap-year bug is before March 1900)
